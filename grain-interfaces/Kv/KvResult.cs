@@ -1,0 +1,33 @@
+namespace RaftOrleans.Kv;
+
+/// <summary>
+/// The answer to put, get or delete. <see cref="Value"/> is set only for a successful get; <see cref="Reason"/>
+/// explains Invalid and Unavailable answers.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record KvResult(
+    [property: Id(0)] KvStatus Status,
+    [property: Id(1)] string? Value = null,
+    [property: Id(2)] int? LeaderHint = null,
+    [property: Id(3)] string? Reason = null)
+{
+    public static readonly KvResult Ok = new(KvStatus.Ok);
+    public static readonly KvResult KeyExists = new(KvStatus.KeyExists);
+    public static readonly KvResult NotFound = new(KvStatus.NotFound);
+
+    public static KvResult Found(string value) => new(KvStatus.Ok, Value: value);
+    public static KvResult NotLeader(int? leaderHint) => new(KvStatus.NotLeader, LeaderHint: leaderHint);
+    public static KvResult Unavailable(string reason) => new(KvStatus.Unavailable, Reason: reason);
+    public static KvResult Invalid(string reason) => new(KvStatus.Invalid, Reason: reason);
+
+    /// <summary>The request reached the state machine and was answered by it (success or refusal by KV semantics).</summary>
+    public bool IsDefinitive => Status is KvStatus.Ok or KvStatus.KeyExists or KvStatus.NotFound;
+
+    public override string ToString() => Status switch
+    {
+        KvStatus.Ok when Value is not null => $"Ok({Value})",
+        KvStatus.NotLeader => $"NotLeader(hint: {LeaderHint?.ToString() ?? "none"})",
+        KvStatus.Unavailable or KvStatus.Invalid => $"{Status}({Reason})",
+        _ => Status.ToString(),
+    };
+}

@@ -1,0 +1,14 @@
+namespace RaftOrleans.Raft;
+
+/// <summary>
+/// AppendEntries RPC arguments (Figure 2). With no entries it is a heartbeat: it still carries the
+/// consistency check on (<see cref="PrevLogIndex"/>, <see cref="PrevLogTerm"/>) and the leader's commit index.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record AppendEntries : RaftMessage
+{
+    [Id(0)] public required long PrevLogIndex { get; init; }
+    [Id(1)] public required long PrevLogTerm { get; init; }
+    [Id(2)] public required LogEntry[] Entries { get; init; }
+    [Id(3)] public required long LeaderCommit { get; init; }
+}

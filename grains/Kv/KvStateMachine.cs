@@ -1,0 +1,61 @@
+namespace RaftOrleans.Kv;
+
+/// <summary>
+/// The replicated state: a key-value map with put-if-absent, get and delete-if-present semantics, plus
+/// one session record per client. Every node feeds it the same committed commands in the same order, so
+/// every node ends in the same state. Deterministic: no clock, no randomness, no I/O.
+/// </summary>
+public sealed class KvStateMachine
+{
+    private readonly Dictionary<string, string> _data = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, ClientSession> _sessions = new();
+
+    public int Count => _data.Count;
+
+    /// <summary>How many requests were answered from a session record instead of being applied again.</summary>
+    public long DuplicatesSuppressed { get; private set; }
+
+    public IReadOnlyDictionary<string, string> Data => _data;
+
+    /// <summary>Applies one committed command and returns its result.</summary>
+    public KvResult Apply(KvRequest request)
+    {
+        if (_sessions.TryGetValue(request.ClientId, out var session))
+        {
+            if (request.Sequence == session.LastSequence)
+            {
+                DuplicatesSuppressed++;
+                return session.LastResult;
+            }
+            if (request.Sequence < session.LastSequence)
+            {
+                // The client has already moved past this request, so nobody waits on its answer; a delayed
+                // duplicate must still not take effect.
+                DuplicatesSuppressed++;
+                return KvResult.Invalid($"sequence {request.Sequence} is older than the client's latest ({session.LastSequence})");
+            }
+        }
+
+        var result = Execute(request);
+        _sessions[request.ClientId] = new ClientSession(request.Sequence, result);
+        return result;
+    }
+
+    /// <summary>Reads without going through a command: for ReadIndex-style reads and for tests.</summary>
+    public KvResult Read(string key) => _data.TryGetValue(key, out var value) ? KvResult.Found(value) : KvResult.NotFound;
+
+    private KvResult Execute(KvRequest request)
+    {
+        switch (request.Operation)
+        {
+            case KvOperation.Put:
+                return _data.TryAdd(request.Key, request.Value ?? string.Empty) ? KvResult.Ok : KvResult.KeyExists;
+            case KvOperation.Get:
+                return Read(request.Key);
+            case KvOperation.Delete:
+                return _data.Remove(request.Key) ? KvResult.Ok : KvResult.NotFound;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(request), request.Operation, "unknown operation");
+        }
+    }
+}

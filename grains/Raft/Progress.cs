@@ -1,0 +1,62 @@
+namespace RaftOrleans.Raft;
+
+/// <summary>
+/// What a leader knows of one follower's log (Figure 2's nextIndex and matchIndex), plus the flow control
+/// that keeps replication fast without flooding: in <see cref="ReplicationMode.Probe"/> the leader sends one
+/// AppendEntries at a time to find where the logs agree; in <see cref="ReplicationMode.Replicate"/> it
+/// streams up to MaxInflightAppends batches without waiting (pipelining).
+/// </summary>
+public sealed class Progress
+{
+    private readonly Queue<(long LastIndex, TimeSpan SentAt)> _inflight = new();
+
+    public Progress(long nextIndex) => NextIndex = nextIndex;
+
+    public long NextIndex { get; set; }
+    public long MatchIndex { get; set; }
+    public ReplicationMode Mode { get; private set; } = ReplicationMode.Probe;
+
+    /// <summary>In Probe mode: a probe is outstanding; wait for its reply or the next heartbeat.</summary>
+    public bool ProbeSent { get; set; }
+
+    /// <summary>Leader-clock time of the last reply of any kind from this follower (for check-quorum and status).</summary>
+    public TimeSpan LastContact { get; set; }
+
+    /// <summary>Heard from since the last check-quorum round.</summary>
+    public bool RecentActive { get; set; }
+
+    public int InflightCount => _inflight.Count;
+    public TimeSpan? OldestInflightSentAt => _inflight.Count == 0 ? null : _inflight.Peek().SentAt;
+
+    public void BecomeProbe()
+    {
+        Mode = ReplicationMode.Probe;
+        NextIndex = MatchIndex + 1;
+        ProbeSent = false;
+        _inflight.Clear();
+    }
+
+    public void BecomeReplicate()
+    {
+        Mode = ReplicationMode.Replicate;
+        NextIndex = MatchIndex + 1;
+        ProbeSent = false;
+        _inflight.Clear();
+    }
+
+    public void RecordSent(long lastIndex, TimeSpan now) => _inflight.Enqueue((lastIndex, now));
+
+    /// <summary>The follower matches up to <paramref name="index"/>: every batch ending there or before is done.</summary>
+    public void Acknowledge(long index)
+    {
+        if (index > MatchIndex) MatchIndex = index;
+        if (NextIndex <= MatchIndex) NextIndex = MatchIndex + 1;
+        while (_inflight.Count > 0 && _inflight.Peek().LastIndex <= MatchIndex) _inflight.Dequeue();
+    }
+}
+
+public enum ReplicationMode
+{
+    Probe,
+    Replicate,
+}

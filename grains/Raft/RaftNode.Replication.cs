@@ -1,0 +1,191 @@
+namespace RaftOrleans.Raft;
+
+/// <summary>Log replication (section 5.3), the commit rule (section 5.4.2) and the leader's timers.</summary>
+public sealed partial class RaftNode
+{
+    private void TickLeader(TimeSpan elapsed)
+    {
+        _checkQuorumElapsed += elapsed;
+        if (_checkQuorumElapsed >= _options.ElectionTimeoutMin)
+        {
+            _checkQuorumElapsed = TimeSpan.Zero;
+            // Check-quorum: a leader cut off from a majority steps down instead of leading nobody, so clients
+            // stop waiting on it and go find the leader the majority has elected meanwhile.
+            if (!QuorumActive())
+            {
+                BecomeFollower(Term, null);
+                return;
+            }
+            foreach (var progress in _progress.Values) progress.RecentActive = false;
+        }
+
+        _heartbeatElapsed += elapsed;
+        if (_heartbeatElapsed < _options.HeartbeatInterval) return;
+        _heartbeatElapsed = TimeSpan.Zero;
+        foreach (var peer in _peers)
+        {
+            var progress = _progress[peer];
+            if (progress.Mode == ReplicationMode.Replicate && progress.OldestInflightSentAt is { } sentAt)
+            {
+                // Batches are in flight. A young one will itself reset the follower's election timer; one as
+                // old as a heartbeat interval was lost (or its follower is down): restart from what it has.
+                if (Now - sentAt < _options.HeartbeatInterval) continue;
+                progress.BecomeProbe();
+            }
+            progress.ProbeSent = false; // a probe is retried once per heartbeat
+            SendAppends(peer, heartbeat: true);
+        }
+    }
+
+    private bool QuorumActive() =>
+        1 + _progress.Values.Count(p => p.RecentActive) >= _options.Quorum;
+
+    /// <summary>
+    /// Sends what <paramref name="peer"/> lacks, within its flow-control window. With
+    /// <paramref name="heartbeat"/> it sends an AppendEntries even when there is nothing new.
+    /// </summary>
+    private void SendAppends(int peer, bool heartbeat)
+    {
+        var progress = _progress[peer];
+        if (progress.Mode == ReplicationMode.Probe)
+        {
+            if (progress.ProbeSent) return;
+            if (!heartbeat && progress.NextIndex > _log.LastIndex) return;
+            SendAppend(peer, progress);
+            progress.ProbeSent = true;
+            return;
+        }
+
+        var sent = false;
+        while (progress.NextIndex <= _log.LastIndex && progress.InflightCount < _options.MaxInflightAppends)
+        {
+            var last = SendAppend(peer, progress);
+            progress.NextIndex = last + 1;
+            progress.RecordSent(last, Now);
+            sent = true;
+        }
+        if (heartbeat && !sent && progress.InflightCount == 0) SendAppend(peer, progress);
+    }
+
+    /// <summary>Sends one AppendEntries from the peer's next index; returns the last index it carries.</summary>
+    private long SendAppend(int peer, Progress progress)
+    {
+        var prev = progress.NextIndex - 1;
+        var prevTerm = _log.TermAt(prev)
+            ?? throw new InvalidOperationException($"entry {prev} for node {peer} is no longer in the log");
+        var entries = _log.Slice(progress.NextIndex, _log.LastIndex, _options.MaxEntriesPerAppend);
+        Send(new AppendEntries
+        {
+            From = Id, To = peer, Term = Term,
+            PrevLogIndex = prev, PrevLogTerm = prevTerm, Entries = entries, LeaderCommit = CommitIndex,
+        });
+        return prev + entries.Length;
+    }
+
+    private void HandleAppendEntries(AppendEntries request)
+    {
+        if (Role == Role.Leader)
+        {
+            // Election safety says this cannot happen; if it does, storage lost a vote. Never carry on.
+            throw new InvalidOperationException($"node {Id} leads term {Term} but node {request.From} sent AppendEntries in it");
+        }
+        if (Role == Role.Candidate) BecomeFollower(Term, request.From);
+        LeaderId = request.From;
+        ResetElectionTimer();
+
+        var prev = request.PrevLogIndex;
+        var termAtPrev = _log.TermAt(prev);
+        if (termAtPrev is null)
+        {
+            Send(AppendRejected(request, conflictTerm: 0, conflictIndex: _log.LastIndex + 1));
+            return;
+        }
+        if (termAtPrev != request.PrevLogTerm)
+        {
+            Send(AppendRejected(request, termAtPrev.Value, _log.FirstIndexOfTermAt(prev, termAtPrev.Value)));
+            return;
+        }
+
+        foreach (var entry in request.Entries)
+        {
+            var existing = _log.TermAt(entry.Index);
+            if (existing == entry.Term) continue; // already held: log matching says the prefix agrees too
+            if (existing is not null)
+            {
+                if (entry.Index <= CommitIndex)
+                {
+                    throw new InvalidOperationException(
+                        $"node {Id}: leader {request.From} conflicts with committed entry {entry.Index}");
+                }
+                _log.TruncateFrom(entry.Index);
+            }
+            _log.Append(entry);
+            _ready.AddToPersist(entry);
+        }
+
+        // Only what this request proved to match counts: entries past it may still be a stale suffix.
+        var lastNew = prev + request.Entries.Length;
+        var commit = Math.Min(request.LeaderCommit, lastNew);
+        if (commit > CommitIndex) CommitIndex = commit;
+
+        Send(new AppendEntriesReply
+        {
+            From = Id, To = request.From, Term = Term, Success = true, MatchIndex = lastNew,
+            RejectedPrevIndex = 0, ConflictTerm = 0, ConflictIndex = 0,
+        });
+    }
+
+    private AppendEntriesReply AppendRejected(AppendEntries request, long conflictTerm, long conflictIndex) => new()
+    {
+        From = Id, To = request.From, Term = Term, Success = false, MatchIndex = 0,
+        RejectedPrevIndex = request.PrevLogIndex, ConflictTerm = conflictTerm, ConflictIndex = conflictIndex,
+    };
+
+    private void HandleAppendReply(AppendEntriesReply reply)
+    {
+        if (Role != Role.Leader) return;
+        var progress = _progress[reply.From];
+        progress.LastContact = Now;
+        progress.RecentActive = true;
+
+        if (reply.Success)
+        {
+            var wasProbing = progress.Mode == ReplicationMode.Probe;
+            progress.Acknowledge(reply.MatchIndex);
+            if (wasProbing) progress.BecomeReplicate();
+            MaybeCommit();
+            return;
+        }
+
+        // A rejection that answers an older request than the one the leader now relies on tells nothing new.
+        var stale = progress.Mode == ReplicationMode.Replicate
+            ? reply.RejectedPrevIndex <= progress.MatchIndex
+            : reply.RejectedPrevIndex != progress.NextIndex - 1;
+        if (stale) return;
+
+        // Jump over the follower's whole conflicting term (or to its end, if its log is short).
+        var next = reply.ConflictIndex;
+        if (reply.ConflictTerm > 0 && _log.LastIndexOfTerm(reply.ConflictTerm) is { } lastOfTerm)
+        {
+            next = lastOfTerm + 1;
+        }
+        progress.BecomeProbe();
+        progress.NextIndex = Math.Clamp(next, progress.MatchIndex + 1, reply.RejectedPrevIndex);
+        SendAppends(reply.From, heartbeat: true);
+    }
+
+    /// <summary>
+    /// Commits the highest index a majority holds, but only if it is of the current term (section 5.4.2,
+    /// Figure 8): counting replicas of an older term's entry is not enough, another leader could overwrite it.
+    /// </summary>
+    private void MaybeCommit()
+    {
+        if (Role != Role.Leader) return;
+        Span<long> matches = stackalloc long[_peers.Length + 1];
+        matches[0] = _log.LastIndex;
+        for (var i = 0; i < _peers.Length; i++) matches[i + 1] = _progress[_peers[i]].MatchIndex;
+        matches.Sort();
+        var majorityIndex = matches[matches.Length - _options.Quorum];
+        if (majorityIndex > CommitIndex && _log.TermAt(majorityIndex) == Term) CommitIndex = majorityIndex;
+    }
+}

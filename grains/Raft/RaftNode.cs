@@ -1,0 +1,185 @@
+namespace RaftOrleans.Raft;
+
+/// <summary>
+/// One Raft node as a deterministic state machine (Figure 2 of the extended Raft paper). It owns no thread,
+/// clock, timer, disk or network: the caller feeds it <see cref="Tick"/> (time passed), <see cref="Step"/>
+/// (a message from a peer) and <see cref="Propose"/> (a client command), then calls <see cref="TakeReady"/>
+/// and carries out the returned batch in order: persist, send, apply. Given the same inputs and the same
+/// seeded <see cref="Random"/>, it always produces the same outputs, which is what lets the tests simulate
+/// whole clusters with virtual time.
+/// </summary>
+public sealed partial class RaftNode
+{
+    private readonly RaftOptions _options;
+    private readonly Random _random;
+    private readonly RaftLog _log;
+    private readonly int[] _peers;
+    private readonly Dictionary<int, Progress> _progress = new();
+    private readonly HashSet<int> _votes = new();
+    private Ready _ready = new();
+    private bool _hardStateDirty;
+
+    private TimeSpan _electionElapsed;
+    private TimeSpan _electionTimeout;
+    private TimeSpan _heartbeatElapsed;
+    private TimeSpan _checkQuorumElapsed;
+    private TimeSpan _campaignStartedAt;
+
+    /// <summary>Starts (or restarts) a node from what it had persisted: its hard state and its log.</summary>
+    public RaftNode(RaftOptions options, HardState hardState, IEnumerable<LogEntry> persistedLog, Random random)
+    {
+        options.Validate();
+        _options = options;
+        _random = random;
+        _peers = options.Members.Where(m => m != options.NodeId).ToArray();
+        _log = new RaftLog();
+        foreach (var entry in persistedLog) _log.Append(entry);
+        Term = hardState.Term;
+        VotedFor = hardState.VotedFor;
+        ResetElectionTimer();
+    }
+
+    public int Id => _options.NodeId;
+    public RaftOptions Options => _options;
+    public Role Role { get; private set; } = Role.Follower;
+    public long Term { get; private set; }
+    public int? VotedFor { get; private set; }
+
+    /// <summary>The leader this node currently follows (itself when leader), or null when it knows none.</summary>
+    public int? LeaderId { get; private set; }
+
+    public long CommitIndex { get; private set; }
+
+    /// <summary>The last index handed out in <see cref="Ready.CommittedEntries"/>.</summary>
+    public long LastApplied { get; private set; }
+
+    public long LastLogIndex => _log.LastIndex;
+    public long LastLogTerm => _log.LastTerm;
+
+    /// <summary>Time on this node's own clock: the sum of every <see cref="Tick"/>.</summary>
+    public TimeSpan Now { get; private set; }
+
+    /// <summary>The last election this node won (null if it never led).</summary>
+    public ElectionRecord? LastElection { get; private set; }
+
+    /// <summary>The leader's view of each follower; empty unless leader.</summary>
+    public IReadOnlyDictionary<int, Progress> Followers => _progress;
+
+    /// <summary>The entry at <paramref name="index"/>, which must be in the log.</summary>
+    public LogEntry EntryAt(long index) => _log[index];
+
+    /// <summary>Time passes. Drives election timeouts (followers, candidates) and heartbeats (leaders).</summary>
+    public void Tick(TimeSpan elapsed)
+    {
+        if (elapsed < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(elapsed));
+        Now += elapsed;
+        if (Role == Role.Leader)
+        {
+            TickLeader(elapsed);
+            return;
+        }
+        _electionElapsed += elapsed;
+        if (_electionElapsed >= _electionTimeout) Campaign();
+    }
+
+    /// <summary>A message from a peer arrives.</summary>
+    public void Step(RaftMessage message)
+    {
+        if (message.To != Id || !IsPeer(message.From)) return;
+
+        if (message.Term > Term)
+        {
+            // Figure 2, all servers: a higher term means this node is out of date. An AppendEntries names
+            // the leader of that term; anything else leaves the leader unknown for now.
+            BecomeFollower(message.Term, message is AppendEntries ? message.From : null);
+        }
+        else if (message.Term < Term)
+        {
+            // A stale sender: answer requests so it learns the newer term; drop stale replies.
+            switch (message)
+            {
+                case RequestVote rv: Send(VoteReply(rv.From, granted: false)); break;
+                case AppendEntries ae: Send(AppendRejected(ae, conflictTerm: 0, conflictIndex: 0)); break;
+            }
+            return;
+        }
+
+        switch (message)
+        {
+            case RequestVote rv: HandleRequestVote(rv); break;
+            case RequestVoteReply reply: HandleVoteReply(reply); break;
+            case AppendEntries ae: HandleAppendEntries(ae); break;
+            case AppendEntriesReply reply: HandleAppendReply(reply); break;
+            default: throw new ArgumentException($"unknown message {message.GetType().Name}", nameof(message));
+        }
+    }
+
+    /// <summary>
+    /// A client command. A leader appends it to its log and reports where; it takes effect only once that
+    /// entry comes out committed. Anyone else refuses and names the leader it knows.
+    /// </summary>
+    public ProposeResult Propose(byte[] command)
+    {
+        if (command.Length == 0) throw new ArgumentException("a command must not be empty (empty marks a no-op)", nameof(command));
+        if (Role != Role.Leader) return ProposeResult.NotLeader(LeaderId);
+        var entry = new LogEntry(_log.LastIndex + 1, Term, command);
+        AppendLocal(entry);
+        return ProposeResult.Appended(entry.Index, entry.Term);
+    }
+
+    /// <summary>
+    /// Hands over everything the inputs since the last call produced. A leader sends its new entries here,
+    /// once per batch rather than once per proposal, so proposals that arrive together travel together.
+    /// </summary>
+    public Ready TakeReady()
+    {
+        if (Role == Role.Leader)
+        {
+            foreach (var peer in _peers) SendAppends(peer, heartbeat: false);
+        }
+        if (_hardStateDirty)
+        {
+            _ready.HardState = new HardState(Term, VotedFor);
+            _hardStateDirty = false;
+        }
+        for (var i = LastApplied + 1; i <= CommitIndex; i++) _ready.CommittedEntries.Add(_log[i]);
+        LastApplied = CommitIndex;
+
+        var ready = _ready;
+        _ready = new Ready();
+        return ready;
+    }
+
+    private bool IsPeer(int id) => Array.IndexOf(_peers, id) >= 0;
+
+    private void BecomeFollower(long term, int? leader)
+    {
+        if (term > Term)
+        {
+            Term = term;
+            VotedFor = null;
+            _hardStateDirty = true;
+        }
+        Role = Role.Follower;
+        LeaderId = leader;
+        _progress.Clear();
+        _votes.Clear();
+        ResetElectionTimer();
+    }
+
+    private void ResetElectionTimer()
+    {
+        _electionElapsed = TimeSpan.Zero;
+        var spread = _options.ElectionTimeoutMax.Ticks - _options.ElectionTimeoutMin.Ticks;
+        _electionTimeout = _options.ElectionTimeoutMin + TimeSpan.FromTicks((long)(_random.NextDouble() * spread));
+    }
+
+    private void AppendLocal(LogEntry entry)
+    {
+        _log.Append(entry);
+        _ready.AddToPersist(entry);
+        MaybeCommit(); // a one-node cluster commits on its own append
+    }
+
+    private void Send(RaftMessage message) => _ready.Messages.Add(message);
+}

@@ -1,0 +1,37 @@
+namespace RaftOrleans.Raft;
+
+/// <summary>
+/// Everything one batch of inputs asks the shell to do, in the order it must be done:
+/// 1. persist <see cref="HardState"/> and <see cref="EntriesToPersist"/> (durable before anything is sent);
+/// 2. send <see cref="Messages"/>;
+/// 3. apply <see cref="CommittedEntries"/> in order and answer the clients waiting on them.
+/// </summary>
+public sealed class Ready
+{
+    /// <summary>Set when term or vote changed in this batch.</summary>
+    public HardState? HardState { get; internal set; }
+
+    /// <summary>
+    /// Entries to write, in index order. Storage first drops every entry at or after the first one's index
+    /// (a follower replacing a conflicting suffix), then appends them all.
+    /// </summary>
+    public List<LogEntry> EntriesToPersist { get; } = new();
+
+    public List<RaftMessage> Messages { get; } = new();
+
+    /// <summary>Newly committed entries, contiguous and in order; apply them all.</summary>
+    public List<LogEntry> CommittedEntries { get; } = new();
+
+    public bool IsEmpty => HardState is null && EntriesToPersist.Count == 0 && Messages.Count == 0 && CommittedEntries.Count == 0;
+
+    internal void AddToPersist(LogEntry entry)
+    {
+        // A later truncation inside this same batch supersedes what was queued from that index on.
+        if (EntriesToPersist.Count > 0 && EntriesToPersist[^1].Index >= entry.Index)
+        {
+            var firstStale = EntriesToPersist.FindIndex(e => e.Index >= entry.Index);
+            EntriesToPersist.RemoveRange(firstStale, EntriesToPersist.Count - firstStale);
+        }
+        EntriesToPersist.Add(entry);
+    }
+}

@@ -1,0 +1,8 @@
+namespace RaftOrleans.Raft;
+
+public enum Role
+{
+    Follower,
+    Candidate,
+    Leader,
+}
