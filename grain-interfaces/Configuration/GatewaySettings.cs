@@ -1,0 +1,17 @@
+namespace RaftOrleans.Configuration;
+
+/// <summary>The <c>[gateway]</c> section: the KV gateway grain's deadline and request size limits.</summary>
+public sealed record GatewaySettings
+{
+    /// <summary><c>request_timeout_ms</c>: after this long without an answer from a leader a request answers Unavailable, ms. Default 5000.</summary>
+    public int RequestTimeoutMs { get; init; } = 5000;
+
+    /// <summary><c>max_key_bytes</c>: largest key accepted, in UTF-8 bytes; longer keys answer Invalid. Default 256.</summary>
+    public int MaxKeyBytes { get; init; } = 256;
+
+    /// <summary><c>max_value_bytes</c>: largest value accepted, in UTF-8 bytes; longer values answer Invalid. Default 65536.</summary>
+    public int MaxValueBytes { get; init; } = 65536;
+
+    /// <summary><see cref="RequestTimeoutMs"/> as a <see cref="TimeSpan"/>.</summary>
+    public TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(RequestTimeoutMs);
+}

@@ -1,0 +1,34 @@
+using RaftOrleans.Kv;
+using RaftOrleans.Raft;
+using RaftOrleans.Status;
+
+namespace RaftOrleans;
+
+/// <summary>
+/// One Raft node; the grain key is the node id (1..N). The grain is reentrant: two candidates asking each
+/// other for votes at the same moment must never wait on each other, and a leader waiting for a commit must
+/// keep answering its peers. The protocol core is synchronous, so no state is ever held across an await.
+/// </summary>
+public interface IRaftNodeGrain : IGrainWithIntegerKey
+{
+    /// <summary>Activates the node (idempotent): from then on its timers drive elections and heartbeats.</summary>
+    Task Start();
+
+    Task<RequestVoteReply> RequestVote(RequestVote request);
+
+    Task<AppendEntriesReply> AppendEntries(AppendEntries request);
+
+    /// <summary>
+    /// Proposes a client request and answers once it is committed and applied here, or NotLeader at once
+    /// when this node does not lead. Clients go through <see cref="IKvGatewayGrain"/>, which adds the deadline.
+    /// </summary>
+    Task<KvResult> Submit(KvRequest request);
+
+    Task<NodeStatus> GetStatus();
+
+    /// <summary>Fault injection: the node stops answering and forgets everything it did not persist.</summary>
+    Task Crash();
+
+    /// <summary>Brings a crashed node back from its storage (no-op if it is running).</summary>
+    Task Restart();
+}

@@ -1,0 +1,27 @@
+namespace RaftOrleans.Status;
+
+/// <summary>What `client status` shows for one node.</summary>
+[GenerateSerializer, Immutable]
+public sealed record NodeStatus
+{
+    [Id(0)] public required int NodeId { get; init; }
+    [Id(1)] public required bool Crashed { get; init; }
+    [Id(2)] public required string Role { get; init; }
+    [Id(3)] public required long Term { get; init; }
+    [Id(4)] public required int? VotedFor { get; init; }
+    [Id(5)] public required int? LeaderId { get; init; }
+    [Id(6)] public required long LastLogIndex { get; init; }
+    [Id(7)] public required long CommitIndex { get; init; }
+    [Id(8)] public required long LastApplied { get; init; }
+
+    /// <summary>Only on the leader: its view of every follower.</summary>
+    [Id(9)] public required FollowerStatus[] Followers { get; init; }
+
+    /// <summary>Elections this node won, newest last (a few).</summary>
+    [Id(10)] public required ElectionSummary[] ElectionsWon { get; init; }
+
+    /// <summary>A digest of the applied KV state, to compare replicas without shipping the data.</summary>
+    [Id(11)] public required string StateDigest { get; init; }
+
+    [Id(12)] public required int KeyCount { get; init; }
+}

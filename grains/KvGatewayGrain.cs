@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using RaftOrleans.Kv;
+
+namespace RaftOrleans;
+
+/// <summary>
+/// Finds the leader, forwards, retries. Stateless worker: Orleans runs as many activations as load needs,
+/// each remembering the leader it last reached. Every retry reuses the request's (client id, sequence), so
+/// however often a request is resent, the state machine applies it at most once.
+/// </summary>
+[StatelessWorker, Reentrant]
+public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
+{
+    // One attempt at one node is cut short after this, so a stuck node costs a fraction of the deadline.
+    private static readonly TimeSpan MaxAttempt = TimeSpan.FromSeconds(1);
+
+    private readonly RaftClusterOptions _cluster;
+    private readonly ILogger<KvGatewayGrain> _logger;
+    private int? _leader;
+    private int _roundRobin;
+
+    public KvGatewayGrain(RaftClusterOptions cluster, ILogger<KvGatewayGrain> logger)
+    {
+        _cluster = cluster;
+        _logger = logger;
+    }
+
+    public Task<KvResult> Put(Guid clientId, long sequence, string key, string value) =>
+        Execute(new KvRequest(clientId, sequence, KvOperation.Put, key, value));
+
+    public Task<KvResult> Get(Guid clientId, long sequence, string key) =>
+        Execute(new KvRequest(clientId, sequence, KvOperation.Get, key));
+
+    public Task<KvResult> Delete(Guid clientId, long sequence, string key) =>
+        Execute(new KvRequest(clientId, sequence, KvOperation.Delete, key));
+
+    private async Task<KvResult> Execute(KvRequest request)
+    {
+        if (KvRequestValidator.Problem(request, _cluster.MaxKeyBytes, _cluster.MaxValueBytes) is { } problem)
+        {
+            return KvResult.Invalid(problem);
+        }
+
+        var deadline = Stopwatch.StartNew();
+        var target = _leader ?? NextNode();
+        string lastProblem = "no node answered";
+        while (deadline.Elapsed < _cluster.RequestTimeout)
+        {
+            var remaining = _cluster.RequestTimeout - deadline.Elapsed;
+            try
+            {
+                var node = GrainFactory.GetGrain<IRaftNodeGrain>(target);
+                var result = await node.Submit(request).WaitAsync(remaining < MaxAttempt ? remaining : MaxAttempt);
+                if (result.Status != KvStatus.NotLeader)
+                {
+                    _leader = target;
+                    return result;
+                }
+                lastProblem = $"node {target} is not the leader";
+                if (result.LeaderHint is { } hint && hint != target)
+                {
+                    target = hint;
+                    continue;
+                }
+            }
+            catch (Exception error) when (error is TimeoutException or RaftNodeUnavailableException or OrleansException)
+            {
+                lastProblem = $"node {target}: {error.Message}";
+                LogAttemptFailed(request.ToString(), target, error.Message);
+            }
+
+            // No usable hint: an election is probably under way. Wait about one heartbeat, then try the next node.
+            _leader = null;
+            target = NextNode();
+            await Task.Delay(_cluster.HeartbeatInterval);
+        }
+
+        return KvResult.Unavailable(
+            $"not committed within {_cluster.RequestTimeout.TotalMilliseconds:F0} ms ({lastProblem}); " +
+            "it may still take effect once if it reached a leader, never twice");
+    }
+
+    private int NextNode()
+    {
+        _roundRobin = _roundRobin % _cluster.Nodes + 1;
+        return _roundRobin;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "gateway: {Request} at node {Node} failed: {Error}")]
+    private partial void LogAttemptFailed(string request, int node, string error);
+}

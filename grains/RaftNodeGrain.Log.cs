@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+using RaftOrleans.Raft;
+
+namespace RaftOrleans;
+
+/// <summary>
+/// Log lines of a node. Elections and leader changes at Information; per-message and per-commit traces at
+/// Debug (source-generated, so they cost nothing when Debug is off).
+/// </summary>
+public sealed partial class RaftNodeGrain
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} started at term {Term} with {Entries} log entries")]
+    private partial void LogStarted(int nodeId, long term, int entries);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} elected leader of term {Term} by votes of {Voters} in {DurationMs:F0} ms")]
+    private partial void LogElected(int nodeId, long term, string voters, double durationMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} stepped down, now in term {Term}")]
+    private partial void LogSteppedDown(int nodeId, long term);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} follows leader {Leader} in term {Term}")]
+    private partial void LogFollowing(int nodeId, int leader, long term);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId} crashed (fault injection): unpersisted state dropped")]
+    private partial void LogCrashed(int nodeId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "node {NodeId} sends {Message}")]
+    private partial void LogSending(int nodeId, RaftMessage message);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "node {NodeId} could not reach node {Peer}: {Error}")]
+    private partial void LogPeerUnreachable(int nodeId, int peer, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "node {NodeId} applied entry {Index} of term {Term}")]
+    private partial void LogApplied(int nodeId, long index, long term);
+}

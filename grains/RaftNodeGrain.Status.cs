@@ -1,0 +1,49 @@
+using System.Security.Cryptography;
+using System.Text;
+using RaftOrleans.Status;
+
+namespace RaftOrleans;
+
+/// <summary>What `client status` reads from one node.</summary>
+public sealed partial class RaftNodeGrain
+{
+    public Task<NodeStatus> GetStatus()
+    {
+        var core = _core;
+        return Task.FromResult(new NodeStatus
+        {
+            NodeId = NodeId,
+            Crashed = core is null,
+            Role = core?.Role.ToString() ?? "Crashed",
+            Term = core?.Term ?? 0,
+            VotedFor = core?.VotedFor,
+            LeaderId = core?.LeaderId,
+            LastLogIndex = core?.LastLogIndex ?? 0,
+            CommitIndex = core?.CommitIndex ?? 0,
+            LastApplied = core?.LastApplied ?? 0,
+            Followers = core is null
+                ? Array.Empty<FollowerStatus>()
+                : core.Followers.OrderBy(f => f.Key)
+                    .Select(f => new FollowerStatus(f.Key, f.Value.MatchIndex, f.Value.NextIndex,
+                        (core.Now - f.Value.LastContact).TotalMilliseconds))
+                    .ToArray(),
+            ElectionsWon = _electionsWon.ToArray(),
+            StateDigest = Digest(),
+            KeyCount = _kv.Count,
+        });
+    }
+
+    /// <summary>SHA-256 over the sorted pairs: equal digests mean equal replicas, without shipping the data.</summary>
+    private string Digest()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (key, value) in _kv.Data.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(key));
+            hash.AppendData([0]);
+            hash.AppendData(Encoding.UTF8.GetBytes(value));
+            hash.AppendData([0]);
+        }
+        return Convert.ToHexString(hash.GetHashAndReset())[..16];
+    }
+}

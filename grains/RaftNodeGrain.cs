@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using RaftOrleans.Kv;
+using RaftOrleans.Raft;
+using RaftOrleans.Storage;
+
+namespace RaftOrleans;
+
+/// <summary>
+/// The Orleans shell around one <see cref="RaftNode"/>: a grain timer feeds it time, grain calls feed it
+/// messages and client requests, and every batch it returns is carried out in order: persist, send, apply.
+/// Reentrant, because a node waiting on a peer must still answer that peer; safe, because the core is
+/// synchronous and this class never keeps protocol state across an await (it asks the core again after).
+/// </summary>
+[Reentrant]
+public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
+{
+    private readonly RaftClusterOptions _cluster;
+    private readonly IRaftStorageProvider _storageProvider;
+    private readonly ILogger<RaftNodeGrain> _logger;
+    private readonly Stopwatch _clock = new();
+    private readonly Dictionary<long, PendingProposal> _pending = new();
+    private IRaftStorage _storage = null!;
+    private RaftNode? _core; // null while crashed
+    private KvStateMachine _kv = new();
+    private TimeSpan _lastTick;
+
+    // Bumped by every crash, so answers to calls a crashed incarnation made are not fed to the next one.
+    private int _incarnation;
+
+    public RaftNodeGrain(RaftClusterOptions cluster, IRaftStorageProvider storageProvider, ILogger<RaftNodeGrain> logger)
+    {
+        _cluster = cluster;
+        _storageProvider = storageProvider;
+        _logger = logger;
+    }
+
+    private int NodeId => (int)this.GetPrimaryKeyLong();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (NodeId < 1 || NodeId > _cluster.Nodes)
+            throw new ArgumentOutOfRangeException(nameof(NodeId), NodeId, $"node ids are 1..{_cluster.Nodes}");
+        _storage = _storageProvider.For(NodeId);
+        StartCore();
+        // KeepAlive: a Raft node must stay active with no client around, or nobody would hold elections.
+        this.RegisterGrainTimer(OnTimer, new GrainTimerCreationOptions(_cluster.TickInterval, _cluster.TickInterval)
+        {
+            Interleave = true,
+            KeepAlive = true,
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task Start() => Task.CompletedTask; // activation did the work
+
+    public Task<RequestVoteReply> RequestVote(RequestVote request) =>
+        Task.FromResult(Answer<RequestVoteReply>(request));
+
+    public Task<AppendEntriesReply> AppendEntries(AppendEntries request) =>
+        Task.FromResult(Answer<AppendEntriesReply>(request));
+
+    public Task<KvResult> Submit(KvRequest request)
+    {
+        var core = RunningCore();
+        var proposal = core.Propose(KvCommandCodec.Encode(request));
+        if (!proposal.Accepted) return Task.FromResult(KvResult.NotLeader(proposal.LeaderHint));
+
+        var completion = new TaskCompletionSource<KvResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[proposal.Index] = new PendingProposal(proposal.Term, completion);
+        Drive();
+        return completion.Task;
+    }
+
+    public Task Crash()
+    {
+        if (_core is null) return Task.CompletedTask;
+        LogCrashed(NodeId);
+        _core = null;
+        _kv = new KvStateMachine();
+        _incarnation++;
+        FailPending(new RaftNodeUnavailableException(NodeId));
+        return Task.CompletedTask;
+    }
+
+    public Task Restart()
+    {
+        if (_core is null) StartCore();
+        return Task.CompletedTask;
+    }
+
+    private void StartCore()
+    {
+        var persisted = _storage.Load();
+        _core = new RaftNode(_cluster.ForNode(NodeId), persisted.HardState, persisted.Log, new Random());
+        _kv = new KvStateMachine();
+        _clock.Restart();
+        _lastTick = TimeSpan.Zero;
+        _observed = (Role.Follower, persisted.HardState.Term, null);
+        LogStarted(NodeId, persisted.HardState.Term, persisted.Log.Count);
+    }
+
+    private Task OnTimer(CancellationToken cancellationToken)
+    {
+        if (_core is null) return Task.CompletedTask;
+        Drive();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The running core, its clock brought up to now first: time is fed before every input, not only on the
+    /// timer, so the core's timestamps (election durations, last contact) are as exact as the stopwatch.
+    /// </summary>
+    private RaftNode RunningCore()
+    {
+        var core = _core ?? throw new RaftNodeUnavailableException(NodeId);
+        var now = _clock.Elapsed;
+        if (now > _lastTick)
+        {
+            core.Tick(now - _lastTick);
+            _lastTick = now;
+        }
+        return core;
+    }
+
+    /// <summary>Steps a request into the core and returns the reply the core wrote for it.</summary>
+    private TReply Answer<TReply>(RaftMessage request) where TReply : RaftMessage
+    {
+        RunningCore().Step(request);
+        return Drive(request) as TReply
+            ?? throw new InvalidOperationException($"node {NodeId} produced no {typeof(TReply).Name} for node {request.From}");
+    }
+
+    /// <summary>
+    /// Carries out the core's pending batch: persist, then send, then apply. When the batch answers an
+    /// incoming request, that answer is returned (it travels back as the grain call's result) instead of sent.
+    /// </summary>
+    private RaftMessage? Drive(RaftMessage? answering = null)
+    {
+        var core = RunningCore();
+        var ready = core.TakeReady();
+        if (ready.HardState is not null || ready.EntriesToPersist.Count > 0)
+        {
+            _storage.Persist(ready.HardState, ready.EntriesToPersist);
+        }
+
+        RaftMessage? reply = null;
+        foreach (var message in ready.Messages)
+        {
+            if (reply is null && answering is not null && IsReplyTo(message, answering)) reply = message;
+            else _ = SendAsync(message);
+        }
+
+        Apply(ready.CommittedEntries);
+        ObserveRole(core);
+        return reply;
+    }
+
+    private static bool IsReplyTo(RaftMessage message, RaftMessage request) =>
+        message.To == request.From
+        && ((request is RequestVote && message is RequestVoteReply)
+            || (request is AppendEntries && message is AppendEntriesReply));
+}

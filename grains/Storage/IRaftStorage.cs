@@ -1,0 +1,19 @@
+using RaftOrleans.Raft;
+
+namespace RaftOrleans.Storage;
+
+/// <summary>
+/// Durable Raft state of one node: term, vote and log (Figure 2, "persistent state on all servers").
+/// <see cref="Persist"/> returns only once the state is durable, because the node answers votes and appends
+/// right after it.
+/// </summary>
+public interface IRaftStorage
+{
+    PersistedState Load();
+
+    /// <summary>
+    /// Saves <paramref name="hardState"/> (when not null) and the entries: every stored entry at or after the
+    /// first new entry's index is dropped first (a replaced conflicting suffix), then the entries are appended.
+    /// </summary>
+    void Persist(HardState? hardState, IReadOnlyList<LogEntry> entries);
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Orleans.TestingHost;
+using RaftOrleans.Kv;
+using RaftOrleans.Status;
+using Xunit;
+
+namespace RaftOrleans.Tests.Integration;
+
+/// <summary>
+/// Base of the integration tests: a fresh one-silo TestCluster per test, and waits on conditions (never
+/// fixed sleeps) with deadlines generous enough for a loaded two-core machine.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public abstract class RaftClusterTest : IAsyncLifetime
+{
+    protected static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
+    protected TestCluster Cluster { get; private set; } = null!;
+
+    protected IKvGatewayGrain Gateway => Cluster.GrainFactory.GetGrain<IKvGatewayGrain>(0);
+
+    protected IReadOnlyList<int> NodeIds => TestSiloConfigurator.Options.NodeIds;
+
+    protected IRaftNodeGrain Node(int id) => Cluster.GrainFactory.GetGrain<IRaftNodeGrain>(id);
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    protected async Task<NodeStatus[]> StatusAll() =>
+        await Task.WhenAll(NodeIds.Select(id => Node(id).GetStatus()));
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails naming <paramref name="what"/> if it never does.</summary>
+    protected static async Task<T> WaitFor<T>(Func<Task<T?>> condition, string what, TimeSpan? deadline = null)
+        where T : class
+    {
+        var clock = Stopwatch.StartNew();
+        var limit = deadline ?? Generous;
+        while (true)
+        {
+            if (await condition() is { } value) return value;
+            if (clock.Elapsed > limit) throw new TimeoutException($"gave up after {limit.TotalSeconds:F0} s waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The one live leader of the highest term, once all live nodes agree on it.</summary>
+    protected Task<NodeStatus> WaitForStableLeader(string what = "a leader followed by every live node") =>
+        WaitFor(async () =>
+        {
+            var live = (await StatusAll()).Where(s => !s.Crashed).ToArray();
+            var leaders = live.Where(s => s.Role == "Leader").ToArray();
+            if (leaders.Length != 1) return null;
+            var leader = leaders[0];
+            return live.All(s => s.Term == leader.Term && s.LeaderId == leader.NodeId) ? leader : null;
+        }, what);
+
+    /// <summary>Waits until every live node has applied the same index and holds the same state.</summary>
+    protected Task<NodeStatus[]> WaitForConvergence(long atLeast) =>
+        WaitFor(async () =>
+        {
+            var live = (await StatusAll()).Where(s => !s.Crashed).ToArray();
+            var first = live[0];
+            var same = first.LastApplied >= atLeast
+                && live.All(s => s.LastApplied == first.LastApplied && s.StateDigest == first.StateDigest);
+            return same ? live : null;
+        }, $"every live node to apply the same state up to at least index {atLeast}");
+
+    protected static void AssertOk(KvResult result, string? value = null)
+    {
+        Assert.True(result.Status == KvStatus.Ok, $"expected Ok, got {result}");
+        if (value is not null) Assert.Equal(value, result.Value);
+    }
+
+    /// <summary>A logical client: one id, sequence numbers 1, 2, 3... (a new number per new request).</summary>
+    protected sealed class Client(IKvGatewayGrain gateway)
+    {
+        public Guid Id { get; } = Guid.NewGuid();
+        public long Sequence { get; private set; }
+
+        public Task<KvResult> Put(string key, string value) => gateway.Put(Id, ++Sequence, key, value);
+        public Task<KvResult> Get(string key) => gateway.Get(Id, ++Sequence, key);
+        public Task<KvResult> Delete(string key) => gateway.Delete(Id, ++Sequence, key);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class IntegrationCollection
+{
+    // One silo cluster at a time: several in parallel on two cores would only test the machine's patience.
+    public const string Name = "Orleans integration";
+}

@@ -1,0 +1,16 @@
+using Orleans.TestingHost;
+using RaftOrleans.Silo;
+
+namespace RaftOrleans.Tests.Integration;
+
+/// <summary>Configures each TestCluster silo exactly as the real silo does, with the default Raft timers.</summary>
+public sealed class TestSiloConfigurator : ISiloConfigurator
+{
+    /// <summary>
+    /// A shorter request deadline than the default 5 s keeps the "cluster unavailable" test quick; every
+    /// other timer is the shipped default.
+    /// </summary>
+    public static readonly RaftClusterOptions Options = new() { Nodes = 5, RequestTimeout = TimeSpan.FromSeconds(2) };
+
+    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddRaftKeyValueStore(Options);
+}
