@@ -60,8 +60,8 @@ public static class RaftConfigLoader
 
         // A key that could not be read holds its default; rules involving it would only add confusing noise.
         var ruleProblems = RaftConfigValidator.Validate(config)
-            .Where(problem => true
-                )
+            .Where(problem => !reader.InvalidKeys.Contains(problem.Key)
+                && (problem.RelatedKey is null || !reader.InvalidKeys.Contains(problem.RelatedKey)))
             .Select(problem => (Problem: problem, Line: reader.LineOfPath(problem.Key)));
 
         var lines = reader.Problems.Concat(ruleProblems)
