@@ -7,7 +7,7 @@ namespace RaftOrleans.Storage;
 /// <see cref="Persist"/> returns only once the state is durable, because the node answers votes and appends
 /// right after it.
 /// </summary>
-public interface IRaftStorage
+public interface IRaftStorage : IDisposable
 {
     PersistedState Load();
 
@@ -16,4 +16,11 @@ public interface IRaftStorage
     /// first new entry's index is dropped first (a replaced conflicting suffix), then the entries are appended.
     /// </summary>
     void Persist(HardState? hardState, IReadOnlyList<LogEntry> entries);
+
+    /// <summary>
+    /// Makes <paramref name="snapshot"/> durable, then forgets the log entries it covers: those up to its
+    /// index, or all of them with <paramref name="discardLog"/> (a follower whose log disagrees with a
+    /// snapshot its leader sent keeps nothing of it, Figure 13).
+    /// </summary>
+    void SaveSnapshot(StoredSnapshot snapshot, bool discardLog);
 }

@@ -2,8 +2,8 @@ using RaftOrleans.Raft;
 
 namespace RaftOrleans.Storage;
 
-/// <summary>What a node restarts from: its hard state and its log.</summary>
-public sealed record PersistedState(HardState HardState, IReadOnlyList<LogEntry> Log)
+/// <summary>What a node restarts from: its hard state, its latest snapshot and the log entries after it.</summary>
+public sealed record PersistedState(HardState HardState, StoredSnapshot? Snapshot, IReadOnlyList<LogEntry> Log)
 {
-    public static readonly PersistedState Empty = new(HardState.Initial, Array.Empty<LogEntry>());
+    public static readonly PersistedState Empty = new(HardState.Initial, null, Array.Empty<LogEntry>());
 }

@@ -1,0 +1,136 @@
+using System.Buffers;
+using RaftOrleans.Raft;
+
+namespace RaftOrleans.Storage;
+
+/// <summary>
+/// A node's durable Raft state in one directory: append-only write-ahead log segments (`wal-*.log`) holding
+/// hard-state, entry and snapshot-marker records with checksums, plus `snapshot.bin`. Every
+/// <see cref="Persist"/> call is one write and (with fsync on) one fsync, whatever the number of entries:
+/// that is the batching. A new segment starts with the current hard state and snapshot marker, so the
+/// segments a snapshot covers can be deleted whole.
+/// </summary>
+public sealed class FileRaftStorage : IRaftStorage
+{
+    public const long DefaultSegmentBytes = 16 * 1024 * 1024;
+
+    private readonly string _directory;
+    private readonly bool _fsync;
+    private readonly long _segmentBytes;
+    private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+    private readonly object _gate = new();
+    private List<WalSegment> _segments = new();
+    private FileStream? _writer;
+    private HardState _hardState = HardState.Initial;
+    private long _snapshotIndex;
+    private long _snapshotTerm;
+
+    public FileRaftStorage(string directory, bool fsync = true, long segmentBytes = DefaultSegmentBytes)
+    {
+        _directory = directory;
+        _fsync = fsync;
+        _segmentBytes = segmentBytes;
+    }
+
+    public string Directory => _directory;
+
+    /// <summary>What recovery had to repair on the last <see cref="Load"/> (a torn last record), or null.</summary>
+    public string? LastRepair { get; private set; }
+
+    /// <summary>Segment files currently on disk, oldest first.</summary>
+    public IReadOnlyList<string> SegmentFiles
+    {
+        get { lock (_gate) return _segments.Select(s => s.Path).ToArray(); }
+    }
+
+    public PersistedState Load()
+    {
+        lock (_gate)
+        {
+            CloseWriter();
+            System.IO.Directory.CreateDirectory(_directory);
+            var replay = WalReplay.Run(_directory);
+            LastRepair = replay.RepairedTornTail;
+            _segments = replay.Segments;
+            _hardState = replay.HardState;
+            _snapshotIndex = replay.Snapshot?.Index ?? 0;
+            _snapshotTerm = replay.Snapshot?.Term ?? 0;
+            if (_segments.Count == 0) StartSegment(1);
+            else _writer = new FileStream(_segments[^1].Path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            return new PersistedState(replay.HardState, replay.Snapshot, replay.Entries.ToArray());
+        }
+    }
+
+    public void Persist(HardState? hardState, IReadOnlyList<LogEntry> entries)
+    {
+        if (hardState is null && entries.Count == 0) return;
+        lock (_gate)
+        {
+            var writer = _writer ?? throw new InvalidOperationException("Load must be called before Persist");
+            _buffer.Clear();
+            if (hardState is not null)
+            {
+                WalFormat.WriteHardState(_buffer, hardState);
+                _hardState = hardState;
+            }
+            foreach (var entry in entries) WalFormat.WriteEntry(_buffer, entry);
+            writer.Write(_buffer.WrittenSpan);
+            writer.Flush(flushToDisk: _fsync);
+            if (entries.Count > 0)
+            {
+                var current = _segments[^1];
+                current.MaxEntryIndex = Math.Max(current.MaxEntryIndex, entries[^1].Index);
+            }
+            if (writer.Length >= _segmentBytes) StartSegment(_segments[^1].Sequence + 1);
+        }
+    }
+
+    public void SaveSnapshot(StoredSnapshot snapshot, bool discardLog)
+    {
+        lock (_gate)
+        {
+            var writer = _writer ?? throw new InvalidOperationException("Load must be called before SaveSnapshot");
+            // Order matters: the snapshot is durable before the log says it may be relied on.
+            SnapshotFile.Write(_directory, snapshot, _fsync);
+            _buffer.Clear();
+            WalFormat.WriteSnapshotMarker(_buffer, snapshot.Index, snapshot.Term, discardLog);
+            writer.Write(_buffer.WrittenSpan);
+            writer.Flush(flushToDisk: _fsync);
+            _snapshotIndex = snapshot.Index;
+            _snapshotTerm = snapshot.Term;
+
+            // Later entries go to a fresh segment, so that everything before it is covered and can go.
+            StartSegment(_segments[^1].Sequence + 1);
+            var covered = discardLog
+                ? _segments.Count - 1
+                : _segments.TakeWhile(s => s != _segments[^1] && s.MaxEntryIndex <= snapshot.Index).Count();
+            foreach (var segment in _segments.Take(covered)) File.Delete(segment.Path);
+            _segments.RemoveRange(0, covered);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate) CloseWriter();
+    }
+
+    private void StartSegment(long sequence)
+    {
+        CloseWriter();
+        var segment = new WalSegment(Path.Combine(_directory, WalSegment.FileName(sequence)), sequence);
+        _writer = new FileStream(segment.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        _segments.Add(segment);
+        _buffer.Clear();
+        WalFormat.WriteHardState(_buffer, _hardState);
+        if (_snapshotIndex > 0) WalFormat.WriteSnapshotMarker(_buffer, _snapshotIndex, _snapshotTerm, discardLog: false);
+        _writer.Write(_buffer.WrittenSpan);
+        _writer.Flush(flushToDisk: _fsync);
+        if (_fsync) Durable.SyncDirectory(_directory);
+    }
+
+    private void CloseWriter()
+    {
+        _writer?.Dispose();
+        _writer = null;
+    }
+}

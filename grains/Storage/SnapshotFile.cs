@@ -1,0 +1,46 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+
+namespace RaftOrleans.Storage;
+
+/// <summary>
+/// The node's one snapshot, `snapshot.bin`: index (i64), term (i64), CRC-32 of the data (u32), data. Written to
+/// a temporary file, fsynced and renamed over the old one, so a crash leaves either the old or the new snapshot.
+/// </summary>
+internal static class SnapshotFile
+{
+    public const string Name = "snapshot.bin";
+    private const int HeaderSize = 20;
+
+    public static StoredSnapshot? TryRead(string directory)
+    {
+        var path = Path.Combine(directory, Name);
+        if (!File.Exists(path)) return null;
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < HeaderSize) throw new StorageCorruptedException(path, 0, "snapshot header is incomplete");
+        var index = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        var term = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8));
+        var checksum = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(16));
+        var data = bytes.AsSpan(HeaderSize).ToArray();
+        if (Crc32.HashToUInt32(data) != checksum) throw new StorageCorruptedException(path, HeaderSize, "snapshot checksum mismatch");
+        return new StoredSnapshot(index, term, data);
+    }
+
+    public static void Write(string directory, StoredSnapshot snapshot, bool fsync)
+    {
+        var path = Path.Combine(directory, Name);
+        var temporary = path + ".tmp";
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            Span<byte> header = stackalloc byte[HeaderSize];
+            BinaryPrimitives.WriteInt64LittleEndian(header, snapshot.Index);
+            BinaryPrimitives.WriteInt64LittleEndian(header[8..], snapshot.Term);
+            BinaryPrimitives.WriteUInt32LittleEndian(header[16..], Crc32.HashToUInt32(snapshot.Data));
+            file.Write(header);
+            file.Write(snapshot.Data);
+            file.Flush(flushToDisk: fsync);
+        }
+        File.Move(temporary, path, overwrite: true);
+        if (fsync) Durable.SyncDirectory(directory);
+    }
+}

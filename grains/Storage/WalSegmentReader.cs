@@ -1,0 +1,69 @@
+using System.Buffers.Binary;
+
+namespace RaftOrleans.Storage;
+
+/// <summary>
+/// Reads the records of one segment file in order. A damaged record at the very end of the file is a torn
+/// write (the process died mid-write, before the fsync that would have made it count): the reader reports
+/// where the good data ends. A damaged record with good bytes after it is corruption: it throws.
+/// </summary>
+internal sealed class WalSegmentReader
+{
+    private readonly string _path;
+    private readonly byte[] _bytes;
+    private int _offset;
+
+    public WalSegmentReader(string path)
+    {
+        _path = path;
+        _bytes = File.ReadAllBytes(path);
+    }
+
+    /// <summary>Where the last complete, intact record ends: the length to truncate a torn tail to.</summary>
+    public long GoodLength => _offset;
+
+    /// <summary>True if the file ended in a torn record (only possible after <see cref="TryRead"/> returned false).</summary>
+    public bool TornTail { get; private set; }
+
+    /// <summary>Reads the next record; false at the end of the good data.</summary>
+    public bool TryRead(out WalRecordType type, out ReadOnlyMemory<byte> payload)
+    {
+        type = default;
+        payload = default;
+        var remaining = _bytes.Length - _offset;
+        if (remaining == 0) return false;
+        if (remaining < WalFormat.HeaderSize + 1) return Torn();
+
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(_bytes.AsSpan(_offset));
+        var checksum = BinaryPrimitives.ReadUInt32LittleEndian(_bytes.AsSpan(_offset + 4));
+        if (length == 0)
+        {
+            // A file system may leave zeros where an unfinished write would have gone.
+            return _bytes.AsSpan(_offset).IndexOfAnyExcept((byte)0) < 0 ? Torn() : Corrupt("record length 0");
+        }
+        if (length > WalFormat.MaxRecordSize)
+        {
+            return Corrupt($"record length {length} is larger than any record written");
+        }
+        if (length > remaining - WalFormat.HeaderSize) return Torn();
+
+        var body = _bytes.AsMemory(_offset + WalFormat.HeaderSize, (int)length);
+        if (WalFormat.Checksum(body.Span) != checksum)
+        {
+            return _offset + WalFormat.HeaderSize + length == _bytes.Length ? Torn() : Corrupt("checksum mismatch");
+        }
+        type = (WalRecordType)body.Span[0];
+        if (!Enum.IsDefined(type)) return Corrupt($"unknown record type {body.Span[0]}");
+        payload = body[1..];
+        _offset += WalFormat.HeaderSize + (int)length;
+        return true;
+    }
+
+    private bool Torn()
+    {
+        TornTail = true;
+        return false;
+    }
+
+    private bool Corrupt(string reason) => throw new StorageCorruptedException(_path, _offset, reason);
+}
