@@ -26,6 +26,9 @@ public sealed record RaftClusterOptions
     /// <summary>The gateway's deadline: past it a request answers Unavailable.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Applied entries after which a node snapshots its state and compacts its log.</summary>
+    public int SnapshotThreshold { get; init; } = 1000;
+
     public int MaxKeyBytes { get; init; } = 256;
     public int MaxValueBytes { get; init; } = 65536;
 

@@ -39,10 +39,14 @@ builder.Logging.AddFilter("RaftOrleans", level);
 
 builder.UseOrleans(silo => silo
     .UseLocalhostClustering(config.Silo.SiloPort, config.Silo.GatewayPort)
-    .AddRaftKeyValueStore(RaftClusterOptionsFactory.From(config)));
+    .AddRaftKeyValueStore(RaftClusterOptionsFactory.From(config), RaftClusterOptionsFactory.StorageFrom(config)));
 
 using var host = builder.Build();
 Console.WriteLine($"RaftOrleans silo: {config.Cluster.Nodes} Raft nodes, gateway on 127.0.0.1:{config.Silo.GatewayPort}, " +
-                  $"config {Path.GetFullPath(arguments.ConfigPath)}. Ctrl+C stops it.");
+                  $"config {Path.GetFullPath(arguments.ConfigPath)}, " +
+                  (config.Storage.Kind == StorageKind.File
+                      ? $"data in {Path.GetFullPath(config.Storage.DataDir)} (fsync {(config.Storage.Fsync ? "on" : "off")}). "
+                      : "data in memory (lost when the silo stops). ") +
+                  "Ctrl+C stops it.");
 await host.RunAsync();
 return 0;

@@ -6,14 +6,15 @@ namespace RaftOrleans.Silo;
 public static class SiloBuilderExtensions
 {
     /// <summary>
-    /// Everything a silo needs to host the Raft nodes and the gateway: options, storage, and a start-up task
+    /// Everything a silo needs to host the Raft nodes and the gateway: options, storage (a singleton, so it
+    /// outlives a node's crash and restart), and a start-up task
     /// that activates nodes 1..N so elections run before any client shows up. Shared by the real silo and
     /// the TestCluster tests, so both run the same wiring.
     /// </summary>
-    public static ISiloBuilder AddRaftKeyValueStore(this ISiloBuilder silo, RaftClusterOptions options)
+    public static ISiloBuilder AddRaftKeyValueStore(this ISiloBuilder silo, RaftClusterOptions options, IRaftStorageProvider storage)
     {
         silo.Services.AddSingleton(options);
-        silo.Services.AddSingleton<IRaftStorageProvider, InMemoryRaftStorageProvider>();
+        silo.Services.AddSingleton(storage);
         silo.AddStartupTask(async (services, _) =>
         {
             var grains = services.GetRequiredService<IGrainFactory>();

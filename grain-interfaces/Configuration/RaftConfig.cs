@@ -26,4 +26,6 @@ public sealed record RaftConfig
 
     /// <summary><c>[client]</c></summary>
     public ClientSettings Client { get; init; } = new();
+
+    public StorageSettings Storage { get; init; } = new();
 }

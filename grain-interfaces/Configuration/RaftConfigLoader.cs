@@ -86,6 +86,7 @@ public static class RaftConfigLoader
         var silo = reader.Section("silo");
         var gateway = reader.Section("gateway");
         var client = reader.Section("client");
+        var storage = reader.Section("storage");
 
         return new RaftConfig
         {
@@ -119,6 +120,13 @@ public static class RaftConfigLoader
                 NumClients = client.Int("num_clients", defaults.Client.NumClients),
                 RequestsPerClient = client.Int("requests_per_client", defaults.Client.RequestsPerClient),
                 KeySpace = client.Int("key_space", defaults.Client.KeySpace),
+            },
+            Storage = new StorageSettings
+            {
+                Kind = storage.EnumName<StorageKind>("kind", defaults.Storage.Kind),
+                DataDir = storage.String("data_dir", defaults.Storage.DataDir),
+                Fsync = storage.Bool("fsync", defaults.Storage.Fsync),
+                SnapshotThreshold = storage.Int("snapshot_threshold", defaults.Storage.SnapshotThreshold),
             },
         };
     }

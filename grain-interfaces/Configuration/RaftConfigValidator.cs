@@ -65,6 +65,21 @@ public static class RaftConfigValidator
         AtLeast(problems, "client.requests_per_client", client.RequestsPerClient, 1);
         AtLeast(problems, "client.key_space", client.KeySpace, 1);
 
+        var storage = config.Storage;
+        if (!Enum.IsDefined(storage.Kind))
+        {
+            problems.Add(ConfigProblem.Invalid("storage.kind", $"must be file or memory, got {(int)storage.Kind}"));
+        }
+        if (string.IsNullOrWhiteSpace(storage.DataDir))
+        {
+            problems.Add(ConfigProblem.Invalid("storage.data_dir", "must name a directory"));
+        }
+        else if (storage.DataDir.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            problems.Add(ConfigProblem.Invalid("storage.data_dir", $"is not a valid path: \"{storage.DataDir}\""));
+        }
+        AtLeast(problems, "storage.snapshot_threshold", storage.SnapshotThreshold, 1);
+
         return problems;
     }
 

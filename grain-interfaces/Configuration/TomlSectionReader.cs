@@ -75,6 +75,34 @@ internal sealed class TomlSectionReader
         return Enum.Parse<TEnum>(match);
     }
 
+    public bool Bool(string key, bool fallback)
+    {
+        if (!TryGet(key, out var value))
+        {
+            return fallback;
+        }
+        if (value is not bool flag)
+        {
+            _owner.Fail(Path(key), $"expected true or false, got {TomlValueText.Describe(value)}");
+            return fallback;
+        }
+        return flag;
+    }
+
+    public string String(string key, string fallback)
+    {
+        if (!TryGet(key, out var value))
+        {
+            return fallback;
+        }
+        if (value is not string text)
+        {
+            _owner.Fail(Path(key), $"expected a string, got {TomlValueText.Describe(value)}");
+            return fallback;
+        }
+        return text;
+    }
+
     private bool TryGet(string key, out object? value)
     {
         _knownKeys.Add(key);

@@ -17,6 +17,21 @@ public sealed class KvStateMachine
 
     public IReadOnlyDictionary<string, string> Data => _data;
 
+    public IReadOnlyDictionary<Guid, ClientSession> Sessions => _sessions;
+
+    /// <summary>The whole state (map and sessions) as snapshot bytes.</summary>
+    public byte[] TakeSnapshot() => KvSnapshotCodec.Encode(_data, _sessions);
+
+    /// <summary>A state machine holding exactly what <paramref name="snapshot"/> captured.</summary>
+    public static KvStateMachine FromSnapshot(byte[] snapshot)
+    {
+        var (data, sessions) = KvSnapshotCodec.Decode(snapshot);
+        var machine = new KvStateMachine();
+        foreach (var (key, value) in data) machine._data.Add(key, value);
+        foreach (var (client, session) in sessions) machine._sessions.Add(client, session);
+        return machine;
+    }
+
     /// <summary>Applies one committed command and returns its result.</summary>
     public KvResult Apply(KvRequest request)
     {

@@ -53,9 +53,9 @@ public class ErrorTests
     [Fact]
     public void Unknown_section_is_an_error()
     {
-        var error = SingleError("[storage]\nkind = \"file\"\n");
+        var error = SingleError("[persistence]\nkind = \"file\"\n");
 
-        Assert.StartsWith("raft.toml: unknown section '[storage]'; known sections: [cluster], [raft], [silo], [gateway], [client]", error);
+        Assert.StartsWith("raft.toml: unknown section '[persistence]'; known sections: [cluster], [raft], [silo], [gateway], [client], [storage]", error);
         Assert.EndsWith("(line 1)", error);
     }
 

@@ -1,5 +1,6 @@
 using Orleans.TestingHost;
 using RaftOrleans.Silo;
+using RaftOrleans.Storage;
 
 namespace RaftOrleans.Tests.Integration;
 
@@ -12,5 +13,5 @@ public sealed class TestSiloConfigurator : ISiloConfigurator
     /// </summary>
     public static readonly RaftClusterOptions Options = new() { Nodes = 5, RequestTimeout = TimeSpan.FromSeconds(2) };
 
-    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddRaftKeyValueStore(Options);
+    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddRaftKeyValueStore(Options, new InMemoryRaftStorageProvider());
 }

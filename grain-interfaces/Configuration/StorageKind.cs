@@ -1,0 +1,7 @@
+namespace RaftOrleans.Configuration;
+
+public enum StorageKind
+{
+    File,
+    Memory,
+}

@@ -1,0 +1,43 @@
+using RaftOrleans.Configuration;
+using Xunit;
+
+namespace RaftOrleans.Tests.Configuration;
+
+public sealed class StorageSettingsTests
+{
+    [Fact]
+    public void Storage_defaults_to_durable_files_with_fsync()
+    {
+        var config = RaftConfigLoader.Parse("", "raft.toml");
+
+        Assert.Equal(StorageKind.File, config.Storage.Kind);
+        Assert.Equal("data", config.Storage.DataDir);
+        Assert.True(config.Storage.Fsync);
+        Assert.Equal(1000, config.Storage.SnapshotThreshold);
+    }
+
+    [Fact]
+    public void Storage_keys_are_read()
+    {
+        var config = RaftConfigLoader.Parse(
+            "[storage]\nkind = \"Memory\"\ndata_dir = \"/var/lib/raft\"\nfsync = false\nsnapshot_threshold = 50\n", "raft.toml");
+
+        Assert.Equal(StorageKind.Memory, config.Storage.Kind);
+        Assert.Equal("/var/lib/raft", config.Storage.DataDir);
+        Assert.False(config.Storage.Fsync);
+        Assert.Equal(50, config.Storage.SnapshotThreshold);
+    }
+
+    [Theory]
+    [InlineData("kind = \"disk\"", "raft.toml: storage.kind: must be one of File, Memory, got string \"disk\" (line 2)")]
+    [InlineData("fsync = \"yes\"", "raft.toml: storage.fsync: expected true or false, got string \"yes\" (line 2)")]
+    [InlineData("data_dir = 5", "raft.toml: storage.data_dir: expected a string, got integer 5 (line 2)")]
+    [InlineData("data_dir = \"\"", "raft.toml: storage.data_dir: must name a directory (line 2)")]
+    [InlineData("snapshot_threshold = 0", "raft.toml: storage.snapshot_threshold: must be at least 1, got 0 (line 2)")]
+    public void Bad_storage_values_name_the_key_and_the_reason(string line, string expected)
+    {
+        var error = Assert.Throws<RaftConfigException>(() => RaftConfigLoader.Parse($"[storage]\n{line}\n", "raft.toml"));
+
+        Assert.Equal(expected, Assert.Single(error.Errors));
+    }
+}
