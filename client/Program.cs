@@ -1,1 +1,47 @@
-Console.WriteLine("client");
+using RaftOrleans.Client;
+using RaftOrleans.Client.CommandLine;
+using RaftOrleans.Client.Commands;
+using RaftOrleans.Client.Connection;
+using RaftOrleans.Configuration;
+
+// The client console: check the command line and raft.toml, connect to the local silo, run one command.
+// Every way it can end is an exit code and a sentence, never a stack trace (see ExitCodes).
+IClientCommand command;
+RaftConfig config;
+try
+{
+    var arguments = ParsedArguments.Parse(args);
+    if (arguments.WantsHelp || arguments.Command == "help")
+    {
+        Console.WriteLine(UsageText.Full);
+        return ExitCodes.Ok;
+    }
+    config = RaftConfigLoader.Load(arguments.ConfigPath);
+    command = CommandFactory.Create(arguments, config);
+}
+catch (UsageException error)
+{
+    Console.Error.WriteLine($"client: {error.Message}");
+    return ExitCodes.Usage;
+}
+catch (RaftConfigException error)
+{
+    Console.Error.WriteLine(error.Message);
+    return ExitCodes.Usage;
+}
+
+try
+{
+    await using var connection = await ClusterConnection.OpenAsync(config);
+    return await command.RunAsync(new CommandContext(config, connection.Client, Console.Out, Console.Error));
+}
+catch (SiloUnreachableException error)
+{
+    Console.Error.WriteLine(error.Message);
+    return ExitCodes.Unavailable;
+}
+catch (Exception error) when (ConnectionErrors.IsLostConnection(error))
+{
+    Console.Error.WriteLine($"lost the connection to the silo at 127.0.0.1:{config.Silo.GatewayPort} ({error.Message})");
+    return ExitCodes.Unavailable;
+}

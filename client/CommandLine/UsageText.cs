@@ -1,0 +1,33 @@
+namespace RaftOrleans.Client.CommandLine;
+
+/// <summary>The help text: every command, its options and its exit codes, in one place.</summary>
+internal static class UsageText
+{
+    public const string Full = """
+        usage: client [COMMAND] [ARGS] [--config PATH]
+
+        commands:
+          (none) | workload [--seed N]     the workload from raft.toml [client]: num_clients concurrent clients,
+                                           each sending requests_per_client random get/put/delete over key_space keys
+          put KEY VALUE                    store VALUE under KEY if KEY is absent
+          get KEY                          print the value of KEY
+          delete KEY                       remove KEY if present
+          status [--json]                  every node's role, term, vote, log and commit; the leader's followers;
+                                           the recent elections
+          crash NODE                       fault injection: NODE stops answering and forgets what it did not persist
+          restart NODE                     bring a crashed NODE back from its storage
+          crash-leader                     crash the current leader and wait for the next one to be elected
+          tasks [--count N] [--crash-leader-after M]
+                                           N unique puts (default 1000) by num_clients clients, optionally crashing
+                                           the leader after M completed; then read every key back and check
+          failover [--tries N]             crash the leader N times (default 10) and measure the time from the
+                                           crash to the next committed write
+
+        options:
+          --config PATH                    configuration file (default: raft.toml in the current directory)
+          -h, --help                       this text
+
+        exit codes: 0 ok, 1 refused by the KV semantics (key exists / not found), 2 bad usage or configuration,
+                    3 silo unreachable or cluster unavailable (status: no leader), 4 tasks not all exactly once
+        """;
+}

@@ -1,0 +1,14 @@
+using RaftOrleans.Client.Status;
+using RaftOrleans.Configuration;
+
+namespace RaftOrleans.Client.Commands;
+
+/// <summary>What every command works with: the configuration, the connected cluster and the two output streams.</summary>
+internal sealed record CommandContext(RaftConfig Config, IClusterClient Cluster, TextWriter Out, TextWriter Error)
+{
+    public IReadOnlyList<int> NodeIds => Config.Cluster.NodeIds;
+
+    public IRaftNodeGrain Node(int nodeId) => Cluster.GetGrain<IRaftNodeGrain>(nodeId);
+
+    public Task<ClusterSnapshot> ReadStatusAsync() => ClusterProbe.ReadAsync(Cluster, NodeIds);
+}

@@ -1,0 +1,86 @@
+using RaftOrleans.Client.Connection;
+using RaftOrleans.Kv;
+
+namespace RaftOrleans.Client.Kv;
+
+/// <summary>
+/// One logical client of the store: a random client id and a sequence number that grows by one per new
+/// request. A request that comes back without a definitive answer is resent with the same sequence, so the
+/// state machine's session record makes it take effect at most once however often it travels. Like the
+/// contract it follows, a session sends one request at a time: use one per concurrent client.
+/// </summary>
+internal sealed class KvSession
+{
+    /// <summary>One send and two resends. Each waits up to gateway.request_timeout_ms, which covers a failover.</summary>
+    public const int DefaultAttempts = 3;
+
+    /// <summary>For a command a person waits on: one resend, so a cluster without a majority answers within two deadlines.</summary>
+    public const int InteractiveAttempts = 2;
+
+    // A short pause before resending: the gateway has just spent its whole deadline, so an election is
+    // either over or needs a moment more; resending at once would only add load.
+    private static readonly TimeSpan ResendPause = TimeSpan.FromMilliseconds(100);
+
+    private readonly IKvGatewayGrain _gateway;
+    private readonly int _attempts;
+    private long _lastSequence;
+
+    public KvSession(IGrainFactory grains, int attempts = DefaultAttempts)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
+        _gateway = grains.GetGrain<IKvGatewayGrain>(0);
+        _attempts = attempts;
+    }
+
+    public Guid ClientId { get; } = Guid.NewGuid();
+
+    public Task<RequestOutcome> PutAsync(string key, string value) => SendAsync(Next(KvOperation.Put, key, value));
+
+    public Task<RequestOutcome> GetAsync(string key) => SendAsync(Next(KvOperation.Get, key));
+
+    public Task<RequestOutcome> DeleteAsync(string key) => SendAsync(Next(KvOperation.Delete, key));
+
+    private KvRequest Next(KvOperation operation, string key, string? value = null) =>
+        new(ClientId, ++_lastSequence, operation, key, value);
+
+    private async Task<RequestOutcome> SendAsync(KvRequest request)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await SendOnceAsync(request);
+            var worthResending = result.Status is KvStatus.Unavailable or KvStatus.NotLeader;
+            if (!worthResending || attempt >= _attempts)
+            {
+                return new RequestOutcome(request, result, Resends: attempt - 1);
+            }
+            await Task.Delay(ResendPause * attempt);
+        }
+    }
+
+    /// <summary>
+    /// One trip to the gateway. A lost silo is thrown on (nothing to retry against); anything else becomes
+    /// an Unavailable answer, because the request may or may not have reached the log and only a resend
+    /// under the same id can settle which, safely.
+    /// </summary>
+    private async Task<KvResult> SendOnceAsync(KvRequest request)
+    {
+        try
+        {
+            return request.Operation switch
+            {
+                KvOperation.Put => await _gateway.Put(request.ClientId, request.Sequence, request.Key, request.Value ?? ""),
+                KvOperation.Get => await _gateway.Get(request.ClientId, request.Sequence, request.Key),
+                KvOperation.Delete => await _gateway.Delete(request.ClientId, request.Sequence, request.Key),
+                _ => throw new ArgumentOutOfRangeException(nameof(request), request.Operation, "unknown operation"),
+            };
+        }
+        catch (TimeoutException error)
+        {
+            return KvResult.Unavailable($"no answer from the gateway: {error.Message}");
+        }
+        catch (Exception error) when (!ConnectionErrors.IsLostConnection(error))
+        {
+            return KvResult.Unavailable($"the gateway failed: {error.GetType().Name}: {error.Message}");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using RaftOrleans.Client.Connection;
+
+namespace RaftOrleans.Client.Status;
+
+/// <summary>Reads every node's status in parallel; a node that does not answer is reported, not waited for.</summary>
+internal static class ClusterProbe
+{
+    // A node answers GetStatus from memory at once; anything slower is worth showing as a problem.
+    private static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(2);
+
+    public static async Task<ClusterSnapshot> ReadAsync(IGrainFactory grains, IReadOnlyList<int> nodeIds)
+    {
+        var probes = await Task.WhenAll(nodeIds.Select(nodeId => ProbeAsync(grains, nodeId)));
+        return new ClusterSnapshot(DateTimeOffset.UtcNow, probes);
+    }
+
+    private static async Task<NodeProbe> ProbeAsync(IGrainFactory grains, int nodeId)
+    {
+        try
+        {
+            var status = await grains.GetGrain<IRaftNodeGrain>(nodeId).GetStatus().WaitAsync(NodeTimeout);
+            return new NodeProbe(nodeId, status, null);
+        }
+        catch (TimeoutException)
+        {
+            return new NodeProbe(nodeId, null, $"no answer within {NodeTimeout.TotalSeconds:F0} s");
+        }
+        catch (Exception error) when (!ConnectionErrors.IsLostConnection(error))
+        {
+            return new NodeProbe(nodeId, null, $"{error.GetType().Name}: {error.Message}");
+        }
+    }
+}

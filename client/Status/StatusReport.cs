@@ -1,0 +1,87 @@
+using RaftOrleans.Status;
+
+namespace RaftOrleans.Client.Status;
+
+/// <summary>
+/// What `status` shows, shaped for both renderings: the table reads it and `status --json` serialises it
+/// as it is (camelCase names). Values a crashed or silent node cannot give are null, not zero.
+/// </summary>
+internal sealed record StatusReport(
+    DateTimeOffset TakenAt,
+    IReadOnlyList<NodeReport> Nodes,
+    LeaderReport? Leader,
+    IReadOnlyList<ElectionReport> Elections)
+{
+    public static StatusReport From(ClusterSnapshot snapshot)
+    {
+        var nodes = snapshot.Nodes.Select(NodeReport.From).ToArray();
+        var leader = snapshot.Leader is { } status ? LeaderReport.From(status, snapshot.LeaderElection) : null;
+        var elections = snapshot.RecentElections.Select(ElectionReport.From).ToArray();
+        return new StatusReport(snapshot.TakenAt, nodes, leader, elections);
+    }
+
+    /// <summary>Milliseconds to one decimal: finer digits are noise from the clocks.</summary>
+    internal static double Ms(double milliseconds) => Math.Round(milliseconds, 1);
+}
+
+/// <summary>One node as `status` shows it. <see cref="Leader"/> is the leader this node follows (or is).</summary>
+internal sealed record NodeReport(
+    int Id,
+    bool Reachable,
+    bool Crashed,
+    string Role,
+    long? Term,
+    int? VotedFor,
+    int? Leader,
+    long? LastLogIndex,
+    long? CommitIndex,
+    long? LastApplied,
+    int? KeyCount,
+    string? StateDigest,
+    string? Problem)
+{
+    public static NodeReport From(NodeProbe probe)
+    {
+        if (probe.Status is not { Crashed: false } status)
+        {
+            var crashed = probe.Status is not null;
+            return new NodeReport(probe.NodeId, Reachable: crashed, crashed, crashed ? "Crashed" : "Unreachable",
+                null, null, null, null, null, null, null, null, probe.Problem);
+        }
+        return new NodeReport(status.NodeId, Reachable: true, Crashed: false, status.Role, status.Term, status.VotedFor,
+            status.LeaderId, status.LastLogIndex, status.CommitIndex, status.LastApplied, status.KeyCount,
+            status.StateDigest, Problem: null);
+    }
+}
+
+/// <summary>The current leader: its election (when, by whose votes, how long it took) and its followers.</summary>
+internal sealed record LeaderReport(
+    int Id,
+    long Term,
+    DateTimeOffset? ElectedAt,
+    double? ElectionDurationMs,
+    IReadOnlyList<int>? Voters,
+    IReadOnlyList<FollowerReport> Followers)
+{
+    public static LeaderReport From(NodeStatus leader, ElectionSummary? election) => new(
+        leader.NodeId,
+        leader.Term,
+        election?.ElectedAt,
+        election is null ? null : StatusReport.Ms(election.DurationMs),
+        election?.Voters,
+        leader.Followers.Select(FollowerReport.From).ToArray());
+}
+
+/// <summary>The leader's view of one follower: replication progress and how long ago it last answered.</summary>
+internal sealed record FollowerReport(int Id, long MatchIndex, long NextIndex, double SinceLastContactMs)
+{
+    public static FollowerReport From(FollowerStatus follower) =>
+        new(follower.NodeId, follower.MatchIndex, follower.NextIndex, StatusReport.Ms(follower.SinceLastContactMs));
+}
+
+/// <summary>One won election.</summary>
+internal sealed record ElectionReport(long Term, int Leader, DateTimeOffset ElectedAt, double DurationMs, IReadOnlyList<int> Voters)
+{
+    public static ElectionReport From(ElectionSummary election) =>
+        new(election.Term, election.Leader, election.ElectedAt, StatusReport.Ms(election.DurationMs), election.Voters);
+}

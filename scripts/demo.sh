@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The whole demo in one command: build once, start the silo in the background, wait until a leader is
+# elected, run the client workload (and, if asked, the 1,000-task exactly-once run with a leader crash,
+# and the failover measurement), then stop the silo, whatever happened.
+#
+#   scripts/demo.sh [--config PATH] [--tasks] [--failover]
+#
+#   --config PATH   configuration for silo and client (default: raft.toml at the repository root)
+#   --tasks         also run `client tasks --count 1000 --crash-leader-after 300`
+#   --failover      also run `client failover --tries 10` (crash the leader 10 times, time each failover)
+#
+# Exit status: 0 if every step succeeded, otherwise the exit code of the first step that failed.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+config="$root/raft.toml"
+run_tasks=false
+run_failover=false
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --config) config="$(realpath "${2:?--config needs a path}")"; shift 2 ;;
+        --tasks) run_tasks=true; shift ;;
+        --failover) run_failover=true; shift ;;
+        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "demo: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+    esac
+done
+
+# Long enough for a cold start of the silo plus a few split votes; a healthy cluster needs a second or two.
+leader_deadline_seconds=60
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+cd "$root"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "building silo and client (Release)"
+dotnet build silo/RaftOrleans.Silo.csproj -c Release -nologo -v quiet
+dotnet build client/RaftOrleans.Client.csproj -c Release -nologo -v quiet
+
+# The built programs, run directly: no second build, and $! is the silo itself, not a `dotnet run` wrapper.
+silo_dll="$root/silo/bin/Release/net10.0/RaftOrleans.Silo.dll"
+client_dll="$root/client/bin/Release/net10.0/RaftOrleans.Client.dll"
+client() { dotnet "$client_dll" --config "$config" "$@"; }
+
+silo_log=""
+silo_pid=""
+
+stop_silo() {
+    local status=$?
+    if [[ -n "$silo_pid" ]] && kill -0 "$silo_pid" 2>/dev/null; then
+        step "stopping the silo (pid $silo_pid)"
+        kill -TERM "$silo_pid" 2>/dev/null || true
+        # A graceful stop takes a few seconds; past ten, stop waiting for it.
+        for _ in $(seq 1 100); do
+            kill -0 "$silo_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$silo_pid" 2>/dev/null || true
+        wait "$silo_pid" 2>/dev/null || true
+    fi
+    [[ -z "$silo_log" ]] || echo "silo log: $silo_log"
+    exit "$status"
+}
+trap stop_silo EXIT
+trap 'exit 130' INT TERM
+
+fail_with_log() {
+    echo "demo: $1" >&2
+    echo "--- last lines of the silo log ($silo_log) ---" >&2
+    tail -n 20 "$silo_log" >&2 || true
+    exit 1
+}
+
+# A silo left running from before would answer in place of ours (and ours could not bind its ports).
+if client status --json 2>/dev/null | grep -q '"nodes"'; then
+    echo "demo: a silo is already answering on the gateway port of $config; stop it first" >&2
+    exit 1
+fi
+
+silo_log="$(mktemp "${TMPDIR:-/tmp}/raft-silo.XXXXXX.log")"
+step "starting the silo (log: $silo_log)"
+dotnet "$silo_dll" --config "$config" >"$silo_log" 2>&1 &
+silo_pid=$!
+
+step "waiting up to ${leader_deadline_seconds} s for a leader"
+deadline=$((SECONDS + leader_deadline_seconds))
+until client status --json 2>/dev/null | grep -q '"leader": {'; do
+    kill -0 "$silo_pid" 2>/dev/null || fail_with_log "the silo exited during start-up"
+    ((SECONDS < deadline)) || fail_with_log "no leader elected within ${leader_deadline_seconds} s"
+    sleep 1
+done
+client status
+
+step "client workload (raft.toml [client])"
+client
+
+if $run_tasks; then
+    step "1,000 tasks, the leader crashed after 300"
+    client tasks --count 1000 --crash-leader-after 300
+fi
+
+if $run_failover; then
+    step "failover: crash the leader 10 times, time the first write after each crash"
+    client failover --tries 10
+fi
+
+step "final status"
+client status
