@@ -39,11 +39,11 @@ public static class KvCommandCodec
         var client = new Guid(data.Slice(2, 16));
         var seq = BinaryPrimitives.ReadInt64LittleEndian(data.Slice(18, 8));
         var keyLen = BinaryPrimitives.ReadInt32LittleEndian(data.Slice(26, 4));
-        if (keyLen < 0 || 30 + keyLen + 4 > data.Length) throw new FormatException("KV command key length out of range");
+        if (keyLen < 0 || 30L + keyLen + 4 > data.Length) throw new FormatException("KV command key length out of range");
         var key = Encoding.UTF8.GetString(data.Slice(30, keyLen));
         var at = 30 + keyLen;
         var valueLen = BinaryPrimitives.ReadInt32LittleEndian(data.Slice(at, 4));
-        if (valueLen < -1 || at + 4 + Math.Max(valueLen, 0) != data.Length) throw new FormatException("KV command value length out of range");
+        if (valueLen < -1 || at + 4L + Math.Max(valueLen, 0) != data.Length) throw new FormatException("KV command value length out of range");
         var value = valueLen < 0 ? null : Encoding.UTF8.GetString(data.Slice(at + 4, valueLen));
         return new KvRequest(client, seq, op, key, value);
     }

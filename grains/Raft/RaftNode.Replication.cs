@@ -158,9 +158,11 @@ public sealed partial class RaftNode
         }
 
         // A rejection that answers an older request than the one the leader now relies on tells nothing new.
-        var stale = progress.Mode == ReplicationMode.Replicate
-            ? reply.RejectedPrevIndex <= progress.MatchIndex
-            : reply.RejectedPrevIndex != progress.NextIndex - 1;
+        // One at or below MatchIndex is stale in either mode: the follower has since proved it holds that
+        // prefix, and a delayed rejection of it, arriving while probing from MatchIndex + 1, must not move
+        // NextIndex below MatchIndex + 1 (found by the simulation, seed 10 with 5 nodes).
+        var stale = reply.RejectedPrevIndex <= progress.MatchIndex
+            || (progress.Mode == ReplicationMode.Probe && reply.RejectedPrevIndex != progress.NextIndex - 1);
         if (stale) return;
 
         // Jump over the follower's whole conflicting term (or to its end, if its log is short).

@@ -1,0 +1,210 @@
+using RaftOrleans.Kv;
+using RaftOrleans.Raft;
+
+namespace RaftOrleans.Tests.Simulation;
+
+/// <summary>
+/// Raft's safety properties (Figure 3 of the paper) and the KV contract, checked as the run goes. Each check
+/// is incremental (it looks only at what the last step changed), so checking after every step stays cheap:
+/// - election safety: at most one leader per term;
+/// - log matching: entries with equal index and term are equal and sit on equal prefixes, checked on every
+///   entry any disk takes in: the same (index, term) must always carry the same data after the same term;
+/// - leader completeness: a leader of a later term holds every committed entry;
+/// - state-machine safety: every node applies the same entry at each index;
+/// - the KV contract: every answer equals the sequential model's, every acknowledged request is committed and
+///   took effect exactly once.
+/// A failed check throws <see cref="InvariantViolation"/>.
+/// </summary>
+internal sealed class InvariantChecker(EventQueue clock)
+{
+    private readonly Dictionary<long, int> _leaderOfTerm = new();
+    private readonly Dictionary<(long Index, long Term), (byte[] Data, long PreviousTerm, int Node)> _entries = new();
+    private readonly Dictionary<(Guid Client, long Sequence), long> _acknowledged = new();
+    private readonly CommittedLog _committed = new();
+    private readonly KvModel _model = new();
+    private IReadOnlyList<SimulatedNode> _nodes = Array.Empty<SimulatedNode>();
+
+    public int Elections => _leaderOfTerm.Count;
+    public long CommittedCount => _committed.Count;
+    public int AcknowledgedCount => _acknowledged.Count;
+
+    public void Watch(IReadOnlyList<SimulatedNode> nodes) => _nodes = nodes;
+
+    /// <summary>Before a node writes a Ready to its disk: term and vote only move forward, logs stay matching.</summary>
+    public void BeforePersist(SimulatedNode node, Ready ready)
+    {
+        var disk = node.Disk;
+        if (ready.HardState is { } next)
+        {
+            var now = disk.HardState;
+            if (next.Term < now.Term)
+                Fail($"node {node.Id} persists term {next.Term} over term {now.Term}");
+            if (next.Term == now.Term && now.VotedFor is { } vote && next.VotedFor != vote)
+                Fail($"node {node.Id} changes its vote in term {now.Term} from {vote} to {next.VotedFor?.ToString() ?? "none"}");
+        }
+
+        var entries = ready.EntriesToPersist;
+        if (entries.Count == 0) return;
+        var first = entries[0].Index;
+        if (first > disk.LastIndex + 1) Fail($"node {node.Id} persists from {first} but its disk ends at {disk.LastIndex}");
+        var previousTerm = disk.TermAt(first - 1);
+        foreach (var entry in entries)
+        {
+            if (entry.Term < previousTerm)
+                Fail($"node {node.Id} log would go from term {previousTerm} down to term {entry.Term} at index {entry.Index}");
+            CheckLogMatching(node, entry, previousTerm);
+            previousTerm = entry.Term;
+        }
+    }
+
+    /// <summary>After every input a node handled (and at start): election safety and what it persisted.</summary>
+    public void AfterStep(SimulatedNode node)
+    {
+        var raft = node.Raft!;
+        var disk = node.Disk;
+
+        // What the node acts on must already be on disk: it sent messages based on it in this very step.
+        if (raft.Term != disk.HardState.Term || raft.VotedFor != disk.HardState.VotedFor)
+            Fail($"node {node.Id} runs in term {raft.Term} vote {raft.VotedFor?.ToString() ?? "-"} but persisted " +
+                 $"term {disk.HardState.Term} vote {disk.HardState.VotedFor?.ToString() ?? "-"}");
+        if (raft.LastLogIndex != disk.LastIndex || raft.LastLogTerm != disk.LastTerm)
+            Fail($"node {node.Id} log ends at ({raft.LastLogIndex},t{raft.LastLogTerm}) but its disk at ({disk.LastIndex},t{disk.LastTerm})");
+        if (raft.LastApplied != node.Applied)
+            Fail($"node {node.Id} handed out entries to {raft.LastApplied} but {node.Applied} were applied");
+
+        if (raft.Role != Role.Leader) return;
+        if (_leaderOfTerm.TryGetValue(raft.Term, out var leader))
+        {
+            if (leader != node.Id) Fail($"election safety: nodes {leader} and {node.Id} both lead term {raft.Term}");
+            return;
+        }
+        _leaderOfTerm.Add(raft.Term, node.Id);
+        for (long i = 1; i <= _committed.Count; i++)
+        {
+            if (_committed[i].CommitTerm < raft.Term) CheckLeaderHolds(node, _committed[i]);
+        }
+    }
+
+    /// <summary>A node applies <paramref name="entry"/>: it must be the entry every other node applied there.</summary>
+    public CommittedEntry OnCommitted(SimulatedNode node, LogEntry entry)
+    {
+        if (entry.Index <= _committed.Count)
+        {
+            var known = _committed[entry.Index];
+            if (known.Entry.Term != entry.Term || !SameData(known.Entry.Data, entry.Data))
+                Fail($"state-machine safety: node {node.Id} applies ({entry.Index},t{entry.Term}) where node " +
+                     $"{known.FirstAppliedBy} applied ({entry.Index},t{known.Entry.Term})");
+            return known;
+        }
+
+        KvRequest? request = null;
+        KvResult? answer = null;
+        if (!entry.IsNoOp)
+        {
+            request = KvCommandCodec.Decode(entry.Data);
+            answer = _model.Apply(request);
+        }
+        var committed = new CommittedEntry(entry, node.Raft!.Term, node.Id, request, answer);
+        _committed.Add(committed);
+
+        // Leaders elected before this was seen committed are held to it too.
+        foreach (var other in _nodes)
+        {
+            if (other.Raft is { Role: Role.Leader } raft && raft.Term > committed.CommitTerm) CheckLeaderHolds(other, committed);
+        }
+        return committed;
+    }
+
+    /// <summary>A node's state machine answered a committed command: it must answer as the sequential model does.</summary>
+    public void OnApplied(SimulatedNode node, CommittedEntry committed, KvResult answer)
+    {
+        if (!KvModel.SameAnswer(answer, committed.Answer!))
+            Fail($"node {node.Id} answers {answer} to {committed.Request} at index {committed.Entry.Index}; " +
+                 $"the sequential model answers {committed.Answer}");
+    }
+
+    /// <summary>A client got its answer: it must be for its own committed command and be the model's answer.</summary>
+    public void OnAcknowledged(SimulatedClient client, KvRequest request, long index, KvResult answer)
+    {
+        if (index > _committed.Count) Fail($"client {client.Number} acknowledged at {index}, past the committed log ({_committed.Count})");
+        var committed = _committed[index];
+        if (committed.Request != request)
+            Fail($"client {client.Number} acknowledged {request} at index {index}, which holds {committed.Request?.ToString() ?? "a no-op"}");
+        if (!answer.IsDefinitive) Fail($"client {client.Number} acknowledged {request} with {answer}");
+        if (!KvModel.SameAnswer(answer, committed.Answer!))
+            Fail($"client {client.Number} got {answer} for {request}; the sequential model answers {committed.Answer}");
+        if (_model.Executions(request.ClientId, request.Sequence) != 1)
+            Fail($"client {client.Number}'s {request} acknowledged but took effect {_model.Executions(request.ClientId, request.Sequence)} times");
+        if (!_acknowledged.TryAdd((request.ClientId, request.Sequence), index))
+            Fail($"client {client.Number}'s {request} acknowledged twice");
+    }
+
+    /// <summary>
+    /// At the end, with every node up and caught up: one log, one state, the model's, and every acknowledged
+    /// request in it exactly once.
+    /// </summary>
+    public void CheckConverged()
+    {
+        foreach (var node in _nodes)
+        {
+            var raft = node.Raft ?? throw new InvariantViolation($"node {node.Id} is down at the end");
+            if (node.Disk.LastIndex != _committed.Count || node.Applied != _committed.Count)
+                Fail($"node {node.Id} holds {node.Disk.LastIndex} entries and applied {node.Applied}; {_committed.Count} are committed");
+            for (long i = 1; i <= _committed.Count; i++)
+            {
+                var entry = node.Disk.Log[(int)(i - 1)];
+                if (entry.Term != _committed[i].Entry.Term || raft.EntryAt(i).Term != entry.Term)
+                    Fail($"node {node.Id} ends with term {entry.Term} on disk and {raft.EntryAt(i).Term} in memory at {i}, committed is t{_committed[i].Entry.Term}");
+            }
+            var data = node.StateMachine!.Data;
+            if (data.Count != _model.Data.Count || _model.Data.Any(kv => !data.TryGetValue(kv.Key, out var v) || v != kv.Value))
+                Fail($"node {node.Id} ends with {{{Show(data)}}}; the sequential model with {{{Show(_model.Data)}}}");
+        }
+
+        var inLog = new Dictionary<(Guid, long), int>();
+        for (long i = 1; i <= _committed.Count; i++)
+        {
+            if (_committed[i].Request is { } r) inLog[(r.ClientId, r.Sequence)] = inLog.GetValueOrDefault((r.ClientId, r.Sequence)) + 1;
+        }
+        foreach (var ((client, sequence), index) in _acknowledged)
+        {
+            if (inLog.GetValueOrDefault((client, sequence)) == 0 || _model.Executions(client, sequence) != 1)
+                Fail($"acknowledged {client:N}#{sequence} (at {index}) is {inLog.GetValueOrDefault((client, sequence))} times in the " +
+                     $"committed log and took effect {_model.Executions(client, sequence)} times");
+        }
+    }
+
+    private void CheckLogMatching(SimulatedNode node, LogEntry entry, long previousTerm)
+    {
+        // By induction over the index, "same (index, term) => same data and same previous term" for every
+        // entry ever written is exactly the Log Matching Property for every pair of logs, at every moment.
+        if (!_entries.TryGetValue((entry.Index, entry.Term), out var known))
+        {
+            _entries.Add((entry.Index, entry.Term), (entry.Data, previousTerm, node.Id));
+            return;
+        }
+        if (!SameData(known.Data, entry.Data))
+            Fail($"log matching: nodes {known.Node} and {node.Id} hold different entries at ({entry.Index},t{entry.Term})");
+        if (known.PreviousTerm != previousTerm)
+            Fail($"log matching: ({entry.Index},t{entry.Term}) follows term {known.PreviousTerm} on node {known.Node} " +
+                 $"but term {previousTerm} on node {node.Id}");
+    }
+
+    private void CheckLeaderHolds(SimulatedNode leader, CommittedEntry committed)
+    {
+        var raft = leader.Raft!;
+        var index = committed.Entry.Index;
+        var term = index <= raft.LastLogIndex ? raft.EntryAt(index).Term : (long?)null;
+        if (term != committed.Entry.Term)
+            Fail($"leader completeness: node {leader.Id} leads term {raft.Term} with {(term is null ? "no entry" : $"term {term}")} " +
+                 $"at {index}, where ({index},t{committed.Entry.Term}) was committed (seen by node {committed.FirstAppliedBy} in term {committed.CommitTerm})");
+    }
+
+    private static bool SameData(byte[] a, byte[] b) => ReferenceEquals(a, b) || a.AsSpan().SequenceEqual(b);
+
+    private static string Show(IReadOnlyDictionary<string, string> data) =>
+        string.Join(", ", data.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void Fail(string message) => throw new InvariantViolation($"at {clock.Now.TotalMilliseconds:0.###} ms: {message}");
+}

@@ -1,0 +1,133 @@
+using RaftOrleans.Kv;
+
+namespace RaftOrleans.Tests.Simulation;
+
+/// <summary>
+/// A client issuing random put/get/delete requests one at a time, the way the gateway does: it sends to the
+/// leader it believes in, follows NotLeader hints, and when a try is lost (the leader stepped down, another
+/// term took the index, the node is down, or no answer came in time) it tries another node with the SAME
+/// client id and sequence number, relying on the state machine's sessions for exactly-once.
+/// </summary>
+internal sealed class SimulatedClient(
+    int number,
+    SimulationSettings settings,
+    EventQueue queue,
+    Random world,
+    IReadOnlyList<SimulatedNode> nodes,
+    InvariantChecker checker,
+    SimulationTrace trace)
+{
+    /// <summary>How long a client waits on an accepted proposal before it tries elsewhere.</summary>
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(1);
+
+    private byte[] _command = Array.Empty<byte>();
+    private long _sequence;
+    private int _attempt;
+    private int _target;
+    private long _awaitedIndex;
+    private int? _leaderGuess;
+    private bool _stopped;
+
+    public int Number => number;
+    public Guid Id { get; } = NewId(world);
+
+    /// <summary>The request in progress; null while the client thinks or after it stopped.</summary>
+    public KvRequest? Current { get; private set; }
+
+    public void Start() => queue.After(world.NextTime(TimeSpan.Zero, 50.Ms()), NextRequest);
+
+    /// <summary>Finish the request in progress, start no other: what "pending requests complete" waits for.</summary>
+    public void Stop() => _stopped = true;
+
+    public void OnCommitted(int attempt, long index, KvResult result)
+    {
+        if (attempt != _attempt || Current is null) return; // the answer to a try already given up on
+        checker.OnAcknowledged(this, Current, index, result);
+        _leaderGuess = _target;
+        Current = null;
+        _attempt++;
+        queue.After(world.NextTime(TimeSpan.Zero, 30.Ms()), NextRequest);
+    }
+
+    public void OnLost(int attempt, int? leaderHint)
+    {
+        if (attempt != _attempt || Current is null) return;
+        var retry = ++_attempt; // also disarms this try's timeout
+        var next = leaderHint is { } hint && hint != _target ? hint : OtherNode(_target);
+        queue.After(world.NextTime(10.Ms(), 100.Ms()), () => Retry(retry, next));
+    }
+
+    private void NextRequest()
+    {
+        if (_stopped) return;
+        Current = NewRequest(++_sequence);
+        _command = KvCommandCodec.Encode(Current);
+        Send(_leaderGuess ?? world.Next(1, nodes.Count + 1));
+    }
+
+    private void Retry(int attempt, int target)
+    {
+        if (attempt == _attempt && Current is not null) Send(target);
+    }
+
+    private void Send(int target)
+    {
+        var attempt = ++_attempt;
+        _target = target;
+        var node = nodes[target - 1];
+        if (!node.IsUp)
+        {
+            // A dead node answers nothing: the client learns only by waiting for its connection to time out.
+            queue.After(world.NextTime(50.Ms(), 150.Ms()), () => Retry(attempt, OtherNode(target)));
+            return;
+        }
+
+        var result = node.Propose(this, attempt, _command);
+        if (attempt != _attempt) return; // answered or lost within the proposal itself (a one-node quorum)
+        if (result.Accepted)
+        {
+            _awaitedIndex = result.Index;
+            queue.After(AttemptTimeout, () => TimedOut(attempt));
+        }
+        else if (result.LeaderHint is { } hint && hint != target)
+        {
+            queue.After(world.NextTime(1.Ms(), 5.Ms()), () => Retry(attempt, hint));
+        }
+        else
+        {
+            // No leader known yet (an election is on): give it time before asking around.
+            queue.After(world.NextTime(20.Ms(), 80.Ms()), () => Retry(attempt, OtherNode(target)));
+        }
+    }
+
+    private void TimedOut(int attempt)
+    {
+        if (attempt != _attempt || Current is null) return;
+        trace.Write($"client {number} gives up on node {_target} for #{Current.Sequence}");
+        nodes[_target - 1].Forget(_awaitedIndex, this, attempt);
+        _leaderGuess = null;
+        Send(OtherNode(_target));
+    }
+
+    private int OtherNode(int node)
+    {
+        var other = world.Next(1, nodes.Count);
+        return other >= node ? other + 1 : other;
+    }
+
+    private KvRequest NewRequest(long sequence)
+    {
+        var key = $"k{world.Next(settings.KeyCount)}";
+        var roll = world.Next(100);
+        return roll < 45 ? new KvRequest(Id, sequence, KvOperation.Put, key, $"c{number}s{sequence}")
+            : roll < 70 ? new KvRequest(Id, sequence, KvOperation.Get, key)
+            : new KvRequest(Id, sequence, KvOperation.Delete, key);
+    }
+
+    private static Guid NewId(Random world)
+    {
+        var bytes = new byte[16];
+        world.NextBytes(bytes);
+        return new Guid(bytes);
+    }
+}
