@@ -4,7 +4,8 @@ namespace RaftOrleans.Raft;
 /// What a leader knows of one follower's log (Figure 2's nextIndex and matchIndex), plus the flow control
 /// that keeps replication fast without flooding: in <see cref="ReplicationMode.Probe"/> the leader sends one
 /// AppendEntries at a time to find where the logs agree; in <see cref="ReplicationMode.Replicate"/> it
-/// streams up to MaxInflightAppends batches without waiting (pipelining).
+/// streams up to MaxInflightAppends batches without waiting (pipelining); in
+/// <see cref="ReplicationMode.Snapshot"/> a snapshot is on its way and nothing else is sent until it lands.
 /// </summary>
 public sealed class Progress
 {
@@ -25,6 +26,9 @@ public sealed class Progress
     /// <summary>Heard from since the last check-quorum round.</summary>
     public bool RecentActive { get; set; }
 
+    /// <summary>In Snapshot mode: when the snapshot was sent (leader clock).</summary>
+    public TimeSpan SnapshotSentAt { get; private set; }
+
     public int InflightCount => _inflight.Count;
     public TimeSpan? OldestInflightSentAt => _inflight.Count == 0 ? null : _inflight.Peek().SentAt;
 
@@ -44,6 +48,14 @@ public sealed class Progress
         _inflight.Clear();
     }
 
+    public void BecomeSnapshot(TimeSpan now)
+    {
+        Mode = ReplicationMode.Snapshot;
+        SnapshotSentAt = now;
+        ProbeSent = false;
+        _inflight.Clear();
+    }
+
     public void RecordSent(long lastIndex, TimeSpan now) => _inflight.Enqueue((lastIndex, now));
 
     /// <summary>The follower matches up to <paramref name="index"/>: every batch ending there or before is done.</summary>
@@ -59,4 +71,5 @@ public enum ReplicationMode
 {
     Probe,
     Replicate,
+    Snapshot,
 }

@@ -62,6 +62,27 @@ public sealed class RaftLog
         _entries.RemoveRange((int)(index - FirstIndex), (int)(LastIndex - index + 1));
     }
 
+    /// <summary>
+    /// Folds every entry up to <paramref name="index"/> into the prefix: a snapshot now stands for them.
+    /// Keeps the entries after it.
+    /// </summary>
+    public void CompactTo(long index)
+    {
+        if (index <= PrefixIndex) return;
+        var term = TermAt(index) ?? throw new ArgumentOutOfRangeException(nameof(index), index, $"log holds [{FirstIndex}, {LastIndex}]");
+        _entries.RemoveRange(0, (int)(index - PrefixIndex));
+        PrefixIndex = index;
+        PrefixTerm = term;
+    }
+
+    /// <summary>Replaces the whole log by a snapshot ending at (<paramref name="index"/>, <paramref name="term"/>).</summary>
+    public void ResetTo(long index, long term)
+    {
+        _entries.Clear();
+        PrefixIndex = index;
+        PrefixTerm = term;
+    }
+
     /// <summary>The first index of the run of entries with <paramref name="term"/> that ends at <paramref name="index"/>.</summary>
     public long FirstIndexOfTermAt(long index, long term)
     {

@@ -25,6 +25,12 @@ public sealed partial class RaftNode
         foreach (var peer in _peers)
         {
             var progress = _progress[peer];
+            if (progress.Mode == ReplicationMode.Snapshot)
+            {
+                // The snapshot's chunks keep the follower's election timer quiet; resend only if it seems lost.
+                if (Now - progress.SnapshotSentAt < _options.SnapshotRetryInterval) continue;
+                progress.BecomeProbe();
+            }
             if (progress.Mode == ReplicationMode.Replicate && progress.OldestInflightSentAt is { } sentAt)
             {
                 // Batches are in flight. A young one will itself reset the follower's election timer; one as
@@ -47,6 +53,13 @@ public sealed partial class RaftNode
     private void SendAppends(int peer, bool heartbeat)
     {
         var progress = _progress[peer];
+        if (progress.Mode == ReplicationMode.Snapshot) return;
+        if (progress.NextIndex <= _log.PrefixIndex)
+        {
+            // What this follower needs next was compacted away: only the snapshot can bring it up to date.
+            SendSnapshot(peer, progress);
+            return;
+        }
         if (progress.Mode == ReplicationMode.Probe)
         {
             if (progress.ProbeSent) return;
@@ -94,19 +107,37 @@ public sealed partial class RaftNode
         ResetElectionTimer();
 
         var prev = request.PrevLogIndex;
+        var entries = request.Entries;
+        if (prev < _log.PrefixIndex)
+        {
+            // This node's snapshot already covers part of the request; those entries are committed, so they
+            // match the leader's. Check the rest from the snapshot's end.
+            var covered = (int)Math.Min(_log.PrefixIndex - prev, entries.Length);
+            entries = entries[covered..];
+            prev += covered;
+            if (prev < _log.PrefixIndex)
+            {
+                Send(new AppendEntriesReply
+                {
+                    From = Id, To = request.From, Term = Term, Success = true, MatchIndex = prev,
+                    RejectedPrevIndex = 0, ConflictTerm = 0, ConflictIndex = 0,
+                });
+                return;
+            }
+        }
         var termAtPrev = _log.TermAt(prev);
         if (termAtPrev is null)
         {
             Send(AppendRejected(request, conflictTerm: 0, conflictIndex: _log.LastIndex + 1));
             return;
         }
-        if (termAtPrev != request.PrevLogTerm)
+        if (termAtPrev != (prev == request.PrevLogIndex ? request.PrevLogTerm : _log.PrefixTerm))
         {
             Send(AppendRejected(request, termAtPrev.Value, _log.FirstIndexOfTermAt(prev, termAtPrev.Value)));
             return;
         }
 
-        foreach (var entry in request.Entries)
+        foreach (var entry in entries)
         {
             var existing = _log.TermAt(entry.Index);
             if (existing == entry.Term) continue; // already held: log matching says the prefix agrees too
@@ -124,7 +155,7 @@ public sealed partial class RaftNode
         }
 
         // Only what this request proved to match counts: entries past it may still be a stale suffix.
-        var lastNew = prev + request.Entries.Length;
+        var lastNew = prev + entries.Length;
         var commit = Math.Min(request.LeaderCommit, lastNew);
         if (commit > CommitIndex) CommitIndex = commit;
 

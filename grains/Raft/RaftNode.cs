@@ -27,13 +27,26 @@ public sealed partial class RaftNode
 
     /// <summary>Starts (or restarts) a node from what it had persisted: its hard state and its log.</summary>
     public RaftNode(RaftOptions options, HardState hardState, IEnumerable<LogEntry> persistedLog, Random random)
+        : this(options, hardState, snapshotIndex: 0, snapshotTerm: 0, persistedLog, random)
+    {
+    }
+
+    /// <summary>
+    /// Restarts a node whose log was compacted: the state machine was restored from a snapshot ending at
+    /// (<paramref name="snapshotIndex"/>, <paramref name="snapshotTerm"/>), and the log holds what follows it.
+    /// </summary>
+    public RaftNode(RaftOptions options, HardState hardState, long snapshotIndex, long snapshotTerm,
+        IEnumerable<LogEntry> persistedLog, Random random)
     {
         options.Validate();
         _options = options;
         _random = random;
         _peers = options.Members.Where(m => m != options.NodeId).ToArray();
-        _log = new RaftLog();
+        _log = new RaftLog(snapshotIndex, snapshotTerm);
         foreach (var entry in persistedLog) _log.Append(entry);
+        // A snapshot holds only committed entries, already applied to the restored state machine.
+        CommitIndex = snapshotIndex;
+        LastApplied = snapshotIndex;
         Term = hardState.Term;
         VotedFor = hardState.VotedFor;
         ResetElectionTimer();
@@ -54,6 +67,12 @@ public sealed partial class RaftNode
     public long LastApplied { get; private set; }
 
     public long LastLogIndex => _log.LastIndex;
+
+    /// <summary>The last index the log no longer holds because a snapshot replaced it (0 if none).</summary>
+    public long SnapshotIndex => _log.PrefixIndex;
+
+    /// <summary>The term of the entry at <paramref name="index"/>, or null if the log does not hold it.</summary>
+    public long? TermAt(long index) => _log.TermAt(index);
     public long LastLogTerm => _log.LastTerm;
 
     /// <summary>Time on this node's own clock: the sum of every <see cref="Tick"/>.</summary>
@@ -90,8 +109,8 @@ public sealed partial class RaftNode
         if (message.Term > Term)
         {
             // Figure 2, all servers: a higher term means this node is out of date. An AppendEntries names
-            // the leader of that term; anything else leaves the leader unknown for now.
-            BecomeFollower(message.Term, message is AppendEntries ? message.From : null);
+            // the leader of that term (so does an InstallSnapshot); anything else leaves it unknown for now.
+            BecomeFollower(message.Term, message is AppendEntries or InstallSnapshot ? message.From : null);
         }
         else if (message.Term < Term)
         {
@@ -100,6 +119,7 @@ public sealed partial class RaftNode
             {
                 case RequestVote rv: Send(VoteReply(rv.From, granted: false)); break;
                 case AppendEntries ae: Send(AppendRejected(ae, conflictTerm: 0, conflictIndex: 0)); break;
+                case InstallSnapshot snapshot: Send(SnapshotReply(snapshot.From, done: false, matchIndex: 0)); break;
             }
             return;
         }
@@ -110,6 +130,8 @@ public sealed partial class RaftNode
             case RequestVoteReply reply: HandleVoteReply(reply); break;
             case AppendEntries ae: HandleAppendEntries(ae); break;
             case AppendEntriesReply reply: HandleAppendReply(reply); break;
+            case InstallSnapshot snapshot: HandleInstallSnapshot(snapshot); break;
+            case InstallSnapshotReply reply: HandleSnapshotReply(reply); break;
             default: throw new ArgumentException($"unknown message {message.GetType().Name}", nameof(message));
         }
     }

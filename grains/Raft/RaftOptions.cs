@@ -22,6 +22,9 @@ public sealed record RaftOptions
     /// <summary>Most AppendEntries with entries in flight to one follower before the leader waits for replies.</summary>
     public int MaxInflightAppends { get; init; } = 4;
 
+    /// <summary>How long a leader waits for a follower to confirm a snapshot before it sends it again.</summary>
+    public TimeSpan SnapshotRetryInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     public int Quorum => Members.Count / 2 + 1;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first inconsistent value.</summary>
@@ -37,5 +40,6 @@ public sealed record RaftOptions
             throw new ArgumentException("ElectionTimeoutMax must be greater than ElectionTimeoutMin.");
         if (MaxEntriesPerAppend < 1) throw new ArgumentException("MaxEntriesPerAppend must be at least 1.");
         if (MaxInflightAppends < 1) throw new ArgumentException("MaxInflightAppends must be at least 1.");
+        if (SnapshotRetryInterval <= TimeSpan.Zero) throw new ArgumentException("SnapshotRetryInterval must be positive.");
     }
 }

@@ -2,12 +2,17 @@ namespace RaftOrleans.Raft;
 
 /// <summary>
 /// Everything one batch of inputs asks the shell to do, in the order it must be done:
-/// 1. persist <see cref="HardState"/> and <see cref="EntriesToPersist"/> (durable before anything is sent);
+/// 1. persist <see cref="Snapshot"/>, <see cref="HardState"/> and <see cref="EntriesToPersist"/> (durable
+///    before anything is sent);
 /// 2. send <see cref="Messages"/>;
-/// 3. apply <see cref="CommittedEntries"/> in order and answer the clients waiting on them.
+/// 3. restore the state machine from <see cref="Snapshot"/> if set, then apply <see cref="CommittedEntries"/>
+///    in order and answer the clients waiting on them.
 /// </summary>
 public sealed class Ready
 {
+    /// <summary>Set when this node accepted a snapshot from its leader.</summary>
+    public SnapshotInstall? Snapshot { get; internal set; }
+
     /// <summary>Set when term or vote changed in this batch.</summary>
     public HardState? HardState { get; internal set; }
 
@@ -22,7 +27,10 @@ public sealed class Ready
     /// <summary>Newly committed entries, contiguous and in order; apply them all.</summary>
     public List<LogEntry> CommittedEntries { get; } = new();
 
-    public bool IsEmpty => HardState is null && EntriesToPersist.Count == 0 && Messages.Count == 0 && CommittedEntries.Count == 0;
+    public bool IsEmpty => Snapshot is null && HardState is null && EntriesToPersist.Count == 0 && Messages.Count == 0 && CommittedEntries.Count == 0;
+
+    /// <summary>A snapshot replaced the log up to <paramref name="index"/>: queued entries up to there are moot.</summary>
+    internal void DropPersistUpTo(long index) => EntriesToPersist.RemoveAll(e => e.Index <= index);
 
     internal void AddToPersist(LogEntry entry)
     {

@@ -1,0 +1,80 @@
+namespace RaftOrleans.Raft;
+
+/// <summary>Log compaction and InstallSnapshot (section 7 and Figure 13 of the Raft paper).</summary>
+public sealed partial class RaftNode
+{
+    /// <summary>
+    /// The shell saved a snapshot of the state machine as of <paramref name="index"/> (applied already):
+    /// the log forgets the entries it covers. A follower that later needs them receives the snapshot.
+    /// </summary>
+    public void Compact(long index)
+    {
+        if (index > LastApplied)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"only applied entries (up to {LastApplied}) can be compacted");
+        _log.CompactTo(index);
+    }
+
+    private void SendSnapshot(int peer, Progress progress)
+    {
+        progress.BecomeSnapshot(Now);
+        // Metadata only: the shell streams the bytes of the snapshot it saved at this index, in chunks.
+        Send(new InstallSnapshot
+        {
+            From = Id, To = peer, Term = Term,
+            LastIncludedIndex = _log.PrefixIndex, LastIncludedTerm = _log.PrefixTerm,
+            Offset = 0, Data = Array.Empty<byte>(), Done = true,
+        });
+    }
+
+    private void HandleInstallSnapshot(InstallSnapshot request)
+    {
+        if (Role == Role.Leader)
+        {
+            throw new InvalidOperationException($"node {Id} leads term {Term} but node {request.From} sent a snapshot in it");
+        }
+        if (Role == Role.Candidate) BecomeFollower(Term, request.From);
+        LeaderId = request.From;
+        ResetElectionTimer(); // every chunk is word from the leader, so a long transfer starts no election
+
+        if (!request.Done)
+        {
+            Send(SnapshotReply(request.From, done: false, matchIndex: 0));
+            return;
+        }
+
+        var index = request.LastIncludedIndex;
+        if (index <= CommitIndex)
+        {
+            // Nothing new: this node's committed prefix already covers the snapshot, and it matches the leader's.
+            Send(SnapshotReply(request.From, done: true, matchIndex: CommitIndex));
+            return;
+        }
+
+        // Figure 13: keep the entries after the snapshot only if the log agrees with it at its last index.
+        var agrees = _log.TermAt(index) == request.LastIncludedTerm;
+        if (agrees) _log.CompactTo(index);
+        else _log.ResetTo(index, request.LastIncludedTerm);
+        _ready.DropPersistUpTo(agrees ? index : long.MaxValue);
+        CommitIndex = index;
+        LastApplied = index;
+        _ready.Snapshot = new SnapshotInstall(index, request.LastIncludedTerm, DiscardLog: !agrees);
+        Send(SnapshotReply(request.From, done: true, matchIndex: index));
+    }
+
+    private void HandleSnapshotReply(InstallSnapshotReply reply)
+    {
+        if (Role != Role.Leader) return;
+        var progress = _progress[reply.From];
+        progress.LastContact = Now;
+        progress.RecentActive = true;
+        if (!reply.Done) return;
+
+        progress.Acknowledge(reply.MatchIndex);
+        if (progress.Mode == ReplicationMode.Snapshot) progress.BecomeProbe();
+        MaybeCommit();
+        SendAppends(reply.From, heartbeat: false);
+    }
+
+    private InstallSnapshotReply SnapshotReply(int to, bool done, long matchIndex) =>
+        new() { From = Id, To = to, Term = Term, Done = done, MatchIndex = matchIndex };
+}

@@ -1,0 +1,63 @@
+using RaftOrleans.Raft;
+using Xunit;
+
+namespace RaftOrleans.Tests.Raft;
+
+/// <summary>An idle leader keeps its followers from campaigning and tells them what is committed.</summary>
+public class HeartbeatTests
+{
+    [Fact]
+    public void IdleLeaderSendsEveryFollowerAnAppendEntriesEachHeartbeatInterval()
+    {
+        var leader = Nodes.New(1, 3, new HardState(1, null));
+        var followers = new[] { Nodes.New(2, 3, new HardState(1, null)), Nodes.New(3, 3, new HardState(1, null)) };
+        Nodes.Exchange(leader, Nodes.Elect(leader, 2), followers);
+        leader.TakeReady();
+        var lastSent = new Dictionary<int, TimeSpan> { [2] = leader.Now, [3] = leader.Now };
+
+        for (var i = 0; i < 1000; i++)
+        {
+            leader.Tick(Nodes.Step);
+            var ready = leader.TakeReady();
+            foreach (var append in ready.Sent<AppendEntries>())
+            {
+                Assert.True(leader.Now - lastSent[append.To] <= Nodes.Heartbeat, $"node {append.To} waited {leader.Now - lastSent[append.To]}");
+                lastSent[append.To] = leader.Now;
+                Assert.Equal(leader.CommitIndex, append.LeaderCommit);
+            }
+            Nodes.Exchange(leader, ready, followers);
+        }
+
+        Assert.All(lastSent.Values, t => Assert.True(leader.Now - t <= Nodes.Heartbeat));
+        Assert.All(followers, f => Assert.Equal(leader.CommitIndex, f.CommitIndex));
+    }
+
+    [Fact]
+    public void AHealthyClusterElectsOnceAndKeepsThatLeader()
+    {
+        var wire = new Wire(Nodes.New(1, 3, seed: 1), Nodes.New(2, 3, seed: 2), Nodes.New(3, 3, seed: 3));
+        var leader = wire.RunUntilLeader(TimeSpan.FromSeconds(2));
+        var term = leader.Term;
+
+        wire.RunFor(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(Role.Leader, leader.Role);
+        Assert.Equal(term, leader.Term);
+        Assert.Single(wire.LeadersByTerm);
+        Assert.All(wire.All.Values, n => Assert.Equal(leader.Id, n.LeaderId));
+        // The leader's no-op is committed and applied everywhere.
+        Assert.All(wire.Applied.Values, applied => Assert.Equal(new long[] { 1 }, applied.Select(e => e.Index)));
+    }
+
+    [Fact]
+    public void ASingleNodeLeaderNeverStepsDown()
+    {
+        var node = Nodes.New(1, 1);
+        Nodes.TickUntilCandidate(node);
+
+        for (var i = 0; i < 2000; i++) node.Tick(Nodes.Step);
+
+        Assert.Equal(Role.Leader, node.Role);
+        Assert.Equal(1, node.Term);
+    }
+}

@@ -1,0 +1,125 @@
+using RaftOrleans.Raft;
+
+namespace RaftOrleans.Tests.Raft;
+
+/// <summary>Builds single nodes and drives them by hand: the fixtures every protocol test starts from.</summary>
+internal static class Nodes
+{
+    public static readonly TimeSpan ElectionMin = TimeSpan.FromMilliseconds(150);
+    public static readonly TimeSpan ElectionMax = TimeSpan.FromMilliseconds(300);
+    public static readonly TimeSpan Heartbeat = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The tick every test uses when it walks time forward in small steps.</summary>
+    public static readonly TimeSpan Step = TimeSpan.FromMilliseconds(1);
+
+    public static RaftOptions Options(int id, int clusterSize, int maxEntriesPerAppend = 256) => new()
+    {
+        NodeId = id,
+        Members = Enumerable.Range(1, clusterSize).ToArray(),
+        ElectionTimeoutMin = ElectionMin,
+        ElectionTimeoutMax = ElectionMax,
+        HeartbeatInterval = Heartbeat,
+        MaxEntriesPerAppend = maxEntriesPerAppend,
+    };
+
+    public static RaftNode New(
+        int id, int clusterSize, HardState? hardState = null, IEnumerable<LogEntry>? log = null,
+        int seed = 1, int maxEntriesPerAppend = 256) =>
+        new(Options(id, clusterSize, maxEntriesPerAppend), hardState ?? HardState.Initial,
+            log ?? Array.Empty<LogEntry>(), new Random(seed));
+
+    /// <summary>A log whose entry i (1-based) has term terms[i-1] and a small non-empty command naming it.</summary>
+    public static LogEntry[] Log(params long[] terms) =>
+        terms.Select((term, i) => Entry(i + 1, term)).ToArray();
+
+    public static LogEntry Entry(long index, long term) => new(index, term, new[] { (byte)index, (byte)term, (byte)0x5A });
+
+    /// <summary>Ticks in 1 ms steps until the node leaves the follower role; returns the time that took.</summary>
+    public static TimeSpan TickUntilCandidate(RaftNode node)
+    {
+        var waited = TimeSpan.Zero;
+        while (node.Role == Role.Follower)
+        {
+            if (waited > ElectionMax + ElectionMax) throw new InvalidOperationException("node never campaigned");
+            node.Tick(Step);
+            waited += Step;
+        }
+        return waited;
+    }
+
+    /// <summary>Ticks in 1 ms steps until the node campaigns in <paramref name="term"/>.</summary>
+    public static void TickUntilCandidateOfTerm(RaftNode node, long term)
+    {
+        var waited = TimeSpan.Zero;
+        while (!(node.Role == Role.Candidate && node.Term == term))
+        {
+            if (waited > TimeSpan.FromSeconds(10)) throw new InvalidOperationException($"node never campaigned in term {term}");
+            node.Tick(Step);
+            waited += Step;
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="node"/> leader of its hard-state term + 1: it times out, campaigns, and receives
+    /// granted votes from <paramref name="voters"/>. The campaign's Ready is discarded; the returned Ready
+    /// is the one produced by winning (the no-op and the first AppendEntries).
+    /// </summary>
+    public static Ready Elect(RaftNode node, params int[] voters)
+    {
+        TickUntilCandidate(node);
+        node.TakeReady();
+        foreach (var voter in voters) node.Step(Grant(voter, node.Id, node.Term));
+        if (node.Role != Role.Leader) throw new InvalidOperationException($"node {node.Id} did not win term {node.Term}");
+        return node.TakeReady();
+    }
+
+    /// <summary>
+    /// Delivers the messages of <paramref name="ready"/> addressed to <paramref name="receivers"/> (others are
+    /// dropped), one at a time, and steps each receiver's answers to <paramref name="sender"/> straight back.
+    /// </summary>
+    public static void Exchange(RaftNode sender, Ready ready, params RaftNode[] receivers)
+    {
+        foreach (var message in ready.Messages)
+        {
+            var receiver = receivers.FirstOrDefault(r => r.Id == message.To);
+            if (receiver is null) continue;
+            receiver.Step(message);
+            foreach (var answer in receiver.TakeReady().Messages.Where(m => m.To == sender.Id)) sender.Step(answer);
+        }
+    }
+
+    public static RequestVoteReply Grant(int from, int to, long term) =>
+        new() { From = from, To = to, Term = term, VoteGranted = true };
+
+    public static RequestVoteReply Deny(int from, int to, long term) =>
+        new() { From = from, To = to, Term = term, VoteGranted = false };
+
+    public static RequestVote AskVote(int from, int to, long term, long lastIndex, long lastTerm) =>
+        new() { From = from, To = to, Term = term, LastLogIndex = lastIndex, LastLogTerm = lastTerm };
+
+    public static AppendEntries Append(
+        int from, int to, long term, long prevIndex, long prevTerm, LogEntry[]? entries = null, long leaderCommit = 0) =>
+        new()
+        {
+            From = from, To = to, Term = term, PrevLogIndex = prevIndex, PrevLogTerm = prevTerm,
+            Entries = entries ?? Array.Empty<LogEntry>(), LeaderCommit = leaderCommit,
+        };
+
+    public static AppendEntriesReply Acked(int from, int to, long term, long matchIndex) => new()
+    {
+        From = from, To = to, Term = term, Success = true, MatchIndex = matchIndex,
+        RejectedPrevIndex = 0, ConflictTerm = 0, ConflictIndex = 0,
+    };
+
+    /// <summary>The node's whole log as (index, term, command) triples, comparable across nodes.</summary>
+    public static IReadOnlyList<(long Index, long Term, string Data)> Contents(RaftNode node) =>
+        Enumerable.Range(1, (int)node.LastLogIndex)
+            .Select(i => node.EntryAt(i))
+            .Select(e => (e.Index, e.Term, Convert.ToHexString(e.Data)))
+            .ToArray();
+
+    public static long[] Terms(RaftNode node) =>
+        Enumerable.Range(1, (int)node.LastLogIndex).Select(i => node.EntryAt(i).Term).ToArray();
+
+    public static IEnumerable<T> Sent<T>(this Ready ready) where T : RaftMessage => ready.Messages.OfType<T>();
+}
