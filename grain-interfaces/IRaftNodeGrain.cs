@@ -18,6 +18,9 @@ public interface IRaftNodeGrain : IGrainWithIntegerKey
 
     Task<AppendEntriesReply> AppendEntries(AppendEntries request);
 
+    /// <summary>One chunk of a leader's snapshot, for a follower whose missing entries were compacted away.</summary>
+    Task<InstallSnapshotReply> InstallSnapshot(InstallSnapshot chunk);
+
     /// <summary>
     /// Proposes a client request and answers once it is committed and applied here, or NotLeader at once
     /// when this node does not lead. Clients go through <see cref="IKvGatewayGrain"/>, which adds the deadline.

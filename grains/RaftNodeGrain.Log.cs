@@ -9,8 +9,23 @@ namespace RaftOrleans;
 /// </summary>
 public sealed partial class RaftNodeGrain
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} started at term {Term} with {Entries} log entries")]
-    private partial void LogStarted(int nodeId, long term, int entries);
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} started at term {Term} with {Entries} log entries after snapshot index {SnapshotIndex}")]
+    private partial void LogStarted(int nodeId, long term, int entries, long snapshotIndex);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "node {NodeId} could not carry out a batch and stops; restart it once the cause is fixed")]
+    private partial void LogBatchFailed(int nodeId, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId} storage recovery: {Repair}")]
+    private partial void LogRepaired(int nodeId, string repair);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} took a snapshot at index {Index} ({Bytes} bytes) and compacted its log")]
+    private partial void LogSnapshotTaken(int nodeId, long index, int bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} installed a snapshot from its leader up to index {Index} ({Bytes} bytes)")]
+    private partial void LogSnapshotInstalled(int nodeId, long index, int bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} sends its snapshot up to index {Index} ({Bytes} bytes) to node {Peer}")]
+    private partial void LogSnapshotSending(int nodeId, long index, int bytes, int peer);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} elected leader of term {Term} by votes of {Voters} in {DurationMs:F0} ms")]
     private partial void LogElected(int nodeId, long term, string voters, double durationMs);

@@ -8,6 +8,11 @@ public sealed partial class RaftNodeGrain
     private async Task SendAsync(RaftMessage message)
     {
         var incarnation = _incarnation;
+        if (message is InstallSnapshot snapshot)
+        {
+            await SendSnapshotAsync(snapshot, incarnation);
+            return;
+        }
         var peer = GrainFactory.GetGrain<IRaftNodeGrain>(message.To);
         LogSending(NodeId, message);
         RaftMessage reply;

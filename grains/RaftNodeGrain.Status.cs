@@ -30,6 +30,7 @@ public sealed partial class RaftNodeGrain
             ElectionsWon = _electionsWon.ToArray(),
             StateDigest = Digest(),
             KeyCount = _kv.Count,
+            SnapshotIndex = core?.SnapshotIndex ?? 0,
         });
     }
 

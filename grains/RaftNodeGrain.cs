@@ -61,6 +61,9 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     public Task<AppendEntriesReply> AppendEntries(AppendEntries request) =>
         Task.FromResult(Answer<AppendEntriesReply>(request));
 
+    public Task<InstallSnapshotReply> InstallSnapshot(InstallSnapshot chunk) =>
+        Task.FromResult(Answer<InstallSnapshotReply>(ReceiveChunk(chunk)));
+
     public Task<KvResult> Submit(KvRequest request)
     {
         var core = RunningCore();
@@ -79,6 +82,8 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         LogCrashed(NodeId);
         _core = null;
         _kv = new KvStateMachine();
+        _snapshot = null;
+        _incoming = null;
         _incarnation++;
         FailPending(new RaftNodeUnavailableException(NodeId));
         return Task.CompletedTask;
@@ -93,12 +98,15 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private void StartCore()
     {
         var persisted = _storage.Load();
-        _core = new RaftNode(_cluster.ForNode(NodeId), persisted.HardState, persisted.Log, new Random());
-        _kv = new KvStateMachine();
+        if (_storage is FileRaftStorage { LastRepair: { } repair }) LogRepaired(NodeId, repair);
+        _snapshot = persisted.Snapshot;
+        _kv = _snapshot is null ? new KvStateMachine() : KvStateMachine.FromSnapshot(_snapshot.Data);
+        _core = new RaftNode(_cluster.ForNode(NodeId), persisted.HardState,
+            _snapshot?.Index ?? 0, _snapshot?.Term ?? 0, persisted.Log, new Random());
         _clock.Restart();
         _lastTick = TimeSpan.Zero;
         _observed = (Role.Follower, persisted.HardState.Term, null);
-        LogStarted(NodeId, persisted.HardState.Term, persisted.Log.Count);
+        LogStarted(NodeId, persisted.HardState.Term, persisted.Log.Count, _snapshot?.Index ?? 0);
     }
 
     private Task OnTimer(CancellationToken cancellationToken)
@@ -140,6 +148,23 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     {
         var core = RunningCore();
         var ready = core.TakeReady();
+        try
+        {
+            return CarryOut(core, ready, answering);
+        }
+        catch (Exception error)
+        {
+            // The core has moved on but its batch was not carried out (a disk error, say): going on would
+            // break persist-before-send. Stop this node as a crash would; restart recovers from storage.
+            LogBatchFailed(NodeId, error);
+            Crash();
+            throw;
+        }
+    }
+
+    private RaftMessage? CarryOut(RaftNode core, Ready ready, RaftMessage? answering)
+    {
+        if (ready.Snapshot is { } install) InstallReceivedSnapshot(install);
         if (ready.HardState is not null || ready.EntriesToPersist.Count > 0)
         {
             _storage.Persist(ready.HardState, ready.EntriesToPersist);
@@ -154,11 +179,13 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 
         Apply(ready.CommittedEntries);
         ObserveRole(core);
+        MaybeSnapshot(core);
         return reply;
     }
 
     private static bool IsReplyTo(RaftMessage message, RaftMessage request) =>
         message.To == request.From
         && ((request is RequestVote && message is RequestVoteReply)
-            || (request is AppendEntries && message is AppendEntriesReply));
+            || (request is AppendEntries && message is AppendEntriesReply)
+            || (request is InstallSnapshot && message is InstallSnapshotReply));
 }

@@ -14,7 +14,8 @@ public static class SiloBuilderExtensions
     public static ISiloBuilder AddRaftKeyValueStore(this ISiloBuilder silo, RaftClusterOptions options, IRaftStorageProvider storage)
     {
         silo.Services.AddSingleton(options);
-        silo.Services.AddSingleton(storage);
+        // Registered through a factory so the container disposes it (closing the log files) with the silo.
+        silo.Services.AddSingleton<IRaftStorageProvider>(_ => storage);
         silo.AddStartupTask(async (services, _) =>
         {
             var grains = services.GetRequiredService<IGrainFactory>();

@@ -23,15 +23,18 @@ public abstract class RaftClusterTest : IAsyncLifetime
 
     protected IRaftNodeGrain Node(int id) => Cluster.GrainFactory.GetGrain<IRaftNodeGrain>(id);
 
-    public async Task InitializeAsync()
+    public virtual Task InitializeAsync() => StartCluster<TestSiloConfigurator>();
+
+    public virtual async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    /// <summary>Deploys a one-silo cluster configured by <typeparamref name="TConfigurator"/>.</summary>
+    protected async Task StartCluster<TConfigurator>() where TConfigurator : ISiloConfigurator, new()
     {
         var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
+        builder.AddSiloBuilderConfigurator<TConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
-
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
     protected async Task<NodeStatus[]> StatusAll() =>
         await Task.WhenAll(NodeIds.Select(id => Node(id).GetStatus()));
@@ -62,15 +65,27 @@ public abstract class RaftClusterTest : IAsyncLifetime
         }, what);
 
     /// <summary>Waits until every live node has applied the same index and holds the same state.</summary>
-    protected Task<NodeStatus[]> WaitForConvergence(long atLeast) =>
-        WaitFor(async () =>
+    protected async Task<NodeStatus[]> WaitForConvergence(long atLeast)
+    {
+        NodeStatus[] live = [];
+        try
         {
-            var live = (await StatusAll()).Where(s => !s.Crashed).ToArray();
-            var first = live[0];
-            var same = first.LastApplied >= atLeast
-                && live.All(s => s.LastApplied == first.LastApplied && s.StateDigest == first.StateDigest);
-            return same ? live : null;
-        }, $"every live node to apply the same state up to at least index {atLeast}");
+            return await WaitFor(async () =>
+            {
+                live = (await StatusAll()).Where(s => !s.Crashed).ToArray();
+                var first = live[0];
+                var same = first.LastApplied >= atLeast
+                    && live.All(s => s.LastApplied == first.LastApplied && s.StateDigest == first.StateDigest);
+                return same ? live : null;
+            }, $"every live node to apply the same state up to at least index {atLeast}");
+        }
+        catch (TimeoutException timeout)
+        {
+            var nodes = string.Join("; ", live.Select(s =>
+                $"node {s.NodeId} {s.Role} term {s.Term} log {s.LastLogIndex} snapshot {s.SnapshotIndex} commit {s.CommitIndex} applied {s.LastApplied} keys {s.KeyCount} digest {s.StateDigest}"));
+            throw new TimeoutException($"{timeout.Message}; last seen: {nodes}", timeout);
+        }
+    }
 
     protected static void AssertOk(KvResult result, string? value = null)
     {

@@ -1,0 +1,93 @@
+using RaftOrleans.Kv;
+using RaftOrleans.Raft;
+using RaftOrleans.Storage;
+
+namespace RaftOrleans;
+
+/// <summary>
+/// Snapshots in the shell: taking one when the applied log passes the threshold, streaming one to a
+/// follower in chunks, and putting a received one together and installing it.
+/// </summary>
+public sealed partial class RaftNodeGrain
+{
+    // Small enough to keep one grain call short, large enough that a typical snapshot is one or a few calls.
+    private const int SnapshotChunkBytes = 1024 * 1024;
+
+    private StoredSnapshot? _snapshot;   // the latest one saved or installed: what this node sends
+    private SnapshotAssembly? _incoming; // chunks received so far from a leader
+
+    private void MaybeSnapshot(RaftNode core)
+    {
+        if (core.LastApplied - core.SnapshotIndex < _cluster.SnapshotThreshold) return;
+        var term = core.TermAt(core.LastApplied)
+            ?? throw new InvalidOperationException($"node {NodeId}: applied entry {core.LastApplied} is not in the log");
+        var snapshot = new StoredSnapshot(core.LastApplied, term, _kv.TakeSnapshot());
+        _storage.SaveSnapshot(snapshot, discardLog: false);
+        _snapshot = snapshot;
+        core.Compact(snapshot.Index);
+        LogSnapshotTaken(NodeId, snapshot.Index, snapshot.Data.Length);
+    }
+
+    /// <summary>
+    /// Adds a chunk to the snapshot being received. The core sees every chunk (each one is word from the
+    /// leader), but a last chunk counts as "done" only if all the chunks before it arrived in order.
+    /// </summary>
+    private InstallSnapshot ReceiveChunk(InstallSnapshot chunk)
+    {
+        if (chunk.Offset == 0) _incoming = SnapshotAssembly.Start(chunk);
+        if (_incoming is null || !_incoming.TryAdd(chunk))
+        {
+            _incoming = null;
+            return chunk with { Done = false };
+        }
+        return chunk;
+    }
+
+    private void InstallReceivedSnapshot(SnapshotInstall install)
+    {
+        var assembly = _incoming is { Complete: true } complete && complete.Index == install.Index && complete.IncludedTerm == install.Term
+            ? complete
+            : throw new InvalidOperationException($"node {NodeId}: the core accepted snapshot {install.Index} but its bytes are not here");
+        var snapshot = new StoredSnapshot(install.Index, install.Term, assembly.Data);
+        _storage.SaveSnapshot(snapshot, install.DiscardLog);
+        _snapshot = snapshot;
+        _incoming = null;
+        _kv = KvStateMachine.FromSnapshot(snapshot.Data);
+        LogSnapshotInstalled(NodeId, snapshot.Index, snapshot.Data.Length);
+    }
+
+    /// <summary>Streams the saved snapshot the core asked for to one follower, chunk by chunk.</summary>
+    private async Task SendSnapshotAsync(InstallSnapshot request, int incarnation)
+    {
+        var snapshot = _snapshot;
+        if (snapshot is null || snapshot.Index != request.LastIncludedIndex) return; // the core will ask again
+        var peer = GrainFactory.GetGrain<IRaftNodeGrain>(request.To);
+        LogSnapshotSending(NodeId, snapshot.Index, snapshot.Data.Length, request.To);
+        var offset = 0;
+        while (true)
+        {
+            var length = Math.Min(SnapshotChunkBytes, snapshot.Data.Length - offset);
+            var chunk = request with
+            {
+                Offset = offset,
+                Data = snapshot.Data.AsSpan(offset, length).ToArray(),
+                Done = offset + length == snapshot.Data.Length,
+            };
+            InstallSnapshotReply reply;
+            try
+            {
+                reply = await peer.InstallSnapshot(chunk).WaitAsync(_cluster.RpcTimeout);
+            }
+            catch (Exception error)
+            {
+                LogPeerUnreachable(NodeId, request.To, error.GetType().Name);
+                return;
+            }
+            if (_core is null || incarnation != _incarnation) return;
+            RunningCore().Step(reply);
+            Drive();
+            if (chunk.Done || reply.Term > request.Term || _core?.Role != Role.Leader) return;
+            offset += length;
+        }
+    }
+}
