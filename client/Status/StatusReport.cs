@@ -36,6 +36,7 @@ internal sealed record NodeReport(
     long? LastLogIndex,
     long? CommitIndex,
     long? LastApplied,
+    long? SnapshotIndex,
     int? KeyCount,
     string? StateDigest,
     string? Problem)
@@ -46,10 +47,10 @@ internal sealed record NodeReport(
         {
             var crashed = probe.Status is not null;
             return new NodeReport(probe.NodeId, Reachable: crashed, crashed, crashed ? "Crashed" : "Unreachable",
-                null, null, null, null, null, null, null, null, probe.Problem);
+                null, null, null, null, null, null, null, null, null, probe.Problem);
         }
         return new NodeReport(status.NodeId, Reachable: true, Crashed: false, status.Role, status.Term, status.VotedFor,
-            status.LeaderId, status.LastLogIndex, status.CommitIndex, status.LastApplied, status.KeyCount,
+            status.LeaderId, status.LastLogIndex, status.CommitIndex, status.LastApplied, status.SnapshotIndex, status.KeyCount,
             status.StateDigest, Problem: null);
     }
 }

@@ -7,13 +7,13 @@ internal static class StatusTable
 {
     public static void Write(StatusReport report, TextWriter output)
     {
-        var nodes = new TextTable("node", "role", "term", "voted for", "follows", "last log", "commit", "applied", "keys", "state digest");
+        var nodes = new TextTable("node", "role", "term", "voted for", "follows", "last log", "commit", "applied", "snapshot", "keys", "state digest");
         foreach (var node in report.Nodes)
         {
             var role = node.Problem is { } problem ? $"{node.Role} ({problem})"
                 : node.Id == report.Leader?.Id ? $"{node.Role} *" : node.Role;
             nodes.Add(node.Id, role, node.Term, node.VotedFor, node.Leader, node.LastLogIndex, node.CommitIndex,
-                node.LastApplied, node.KeyCount, node.StateDigest);
+                node.LastApplied, node.SnapshotIndex, node.KeyCount, node.StateDigest);
         }
         nodes.WriteTo(output);
         output.WriteLine();
