@@ -25,6 +25,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private RaftNode? _core; // null while crashed
     private KvStateMachine _kv = new();
     private TimeSpan _lastTick;
+    private bool _flushScheduled;
 
     // Bumped by every crash, so answers to calls a crashed incarnation made are not fed to the next one.
     private int _incarnation;
@@ -72,8 +73,27 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 
         var completion = new TaskCompletionSource<KvResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[proposal.Index] = new PendingProposal(proposal.Term, completion);
-        Drive();
+        ScheduleFlush();
         return completion.Task;
+    }
+
+    /// <summary>
+    /// Batching: a proposal does not go out on its own. The first one schedules a flush behind the requests
+    /// already queued on this activation, so every proposal that arrives meanwhile shares its write, its
+    /// fsync and its AppendEntries.
+    /// </summary>
+    private void ScheduleFlush()
+    {
+        if (_flushScheduled) return;
+        _flushScheduled = true;
+        _ = FlushSoon();
+    }
+
+    private async Task FlushSoon()
+    {
+        await Task.Yield(); // back onto this activation's queue, after what is already waiting there
+        _flushScheduled = false;
+        if (_core is not null) Drive();
     }
 
     public Task Crash()

@@ -21,6 +21,7 @@ public sealed class FileRaftStorage : IRaftStorage
     private readonly object _gate = new();
     private List<WalSegment> _segments = new();
     private FileStream? _writer;
+    private FileStream? _lock;
     private HardState _hardState = HardState.Initial;
     private long _snapshotIndex;
     private long _snapshotTerm;
@@ -49,6 +50,7 @@ public sealed class FileRaftStorage : IRaftStorage
         {
             CloseWriter();
             System.IO.Directory.CreateDirectory(_directory);
+            _lock ??= TakeLock();
             var replay = WalReplay.Run(_directory);
             LastRepair = replay.RepairedTornTail;
             _segments = replay.Segments;
@@ -111,7 +113,29 @@ public sealed class FileRaftStorage : IRaftStorage
 
     public void Dispose()
     {
-        lock (_gate) CloseWriter();
+        lock (_gate)
+        {
+            CloseWriter();
+            _lock?.Dispose();
+            _lock = null;
+        }
+    }
+
+    /// <summary>
+    /// Two processes appending to one log would interleave their records and destroy it. An exclusive lock
+    /// on a LOCK file (advisory on Unix, enforced on Windows) keeps a second silo off this directory.
+    /// </summary>
+    private FileStream TakeLock()
+    {
+        var path = Path.Combine(_directory, "LOCK");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException error)
+        {
+            throw new IOException($"{_directory} is in use by another process (is another silo running on the same data_dir?)", error);
+        }
     }
 
     private void StartSegment(long sequence)

@@ -165,6 +165,19 @@ public sealed class FileRaftStorageTests : IDisposable
         Assert.Contains("snapshot.bin", error.Message);
     }
 
+    [Fact]
+    public void A_second_storage_on_the_same_directory_is_refused_while_the_first_is_open()
+    {
+        using var first = Open();
+
+        using var second = new FileRaftStorage(_dir.Path);
+        var error = Assert.Throws<IOException>(() => second.Load());
+        Assert.Contains("in use by another process", error.Message);
+
+        first.Dispose();
+        second.Load(); // free again once the first one is closed
+    }
+
     private static byte[] RecordBytes(LogEntry entry)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
