@@ -46,9 +46,11 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
         var deadline = Stopwatch.StartNew();
         var target = _leader ?? NextNode();
         string lastProblem = "no node answered";
-        while (deadline.Elapsed < _cluster.RequestTimeout)
+        while (true)
         {
+            // Read the clock once per attempt: a negative budget would make WaitAsync wait forever or throw.
             var remaining = _cluster.RequestTimeout - deadline.Elapsed;
+            if (remaining <= TimeSpan.Zero) break;
             try
             {
                 var node = GrainFactory.GetGrain<IRaftNodeGrain>(target);
@@ -65,8 +67,9 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
                     continue;
                 }
             }
-            catch (Exception error) when (error is TimeoutException or RaftNodeUnavailableException or OrleansException)
+            catch (Exception error)
             {
+                // Whatever went wrong at that node (down, slow, failed to activate), another node may lead.
                 lastProblem = $"node {target}: {error.Message}";
                 LogAttemptFailed(request.ToString(), target, error.Message);
             }

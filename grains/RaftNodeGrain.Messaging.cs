@@ -27,7 +27,7 @@ public sealed partial class RaftNodeGrain
                 _ => throw new InvalidOperationException($"{message.GetType().Name} is only sent as a call's answer"),
             };
         }
-        catch (Exception error) when (error is not InvalidOperationException)
+        catch (Exception error)
         {
             LogPeerUnreachable(NodeId, message.To, error.GetType().Name);
             return;
@@ -35,7 +35,6 @@ public sealed partial class RaftNodeGrain
 
         // The world may have changed while we awaited: ask the core afresh, and only if this incarnation lives.
         if (_core is null || incarnation != _incarnation) return;
-        RunningCore().Step(reply);
-        Drive();
+        Input(core => core.Step(reply));
     }
 }

@@ -13,6 +13,7 @@ public sealed partial class RaftNodeGrain
     // Small enough to keep one grain call short, large enough that a typical snapshot is one or a few calls.
     private const int SnapshotChunkBytes = 1024 * 1024;
 
+    private readonly Dictionary<int, int> _transfers = new(); // per peer: the number of the transfer that may run
     private StoredSnapshot? _snapshot;   // the latest one saved or installed: what this node sends
     private SnapshotAssembly? _incoming; // chunks received so far from a leader
 
@@ -34,13 +35,13 @@ public sealed partial class RaftNodeGrain
     /// </summary>
     private InstallSnapshot ReceiveChunk(InstallSnapshot chunk)
     {
-        if (chunk.Offset == 0) _incoming = SnapshotAssembly.Start(chunk);
-        if (_incoming is null || !_incoming.TryAdd(chunk))
+        // A new transfer (offset 0) replaces the one in progress unless it comes from an older term; a chunk
+        // that does not continue the current transfer is ignored, not allowed to wreck it.
+        if (chunk.Offset == 0 && (_incoming is null || chunk.Term >= _incoming.Term))
         {
-            _incoming = null;
-            return chunk with { Done = false };
+            _incoming = SnapshotAssembly.Start(chunk);
         }
-        return chunk;
+        return _incoming is not null && _incoming.TryAdd(chunk) ? chunk : chunk with { Done = false };
     }
 
     private void InstallReceivedSnapshot(SnapshotInstall install)
@@ -62,6 +63,8 @@ public sealed partial class RaftNodeGrain
         var snapshot = _snapshot;
         if (snapshot is null || snapshot.Index != request.LastIncludedIndex) return; // the core will ask again
         var peer = GrainFactory.GetGrain<IRaftNodeGrain>(request.To);
+        // One transfer per follower: a newer one (the core retried) ends this loop at its next step.
+        var transfer = _transfers[request.To] = _transfers.GetValueOrDefault(request.To) + 1;
         LogSnapshotSending(NodeId, snapshot.Index, snapshot.Data.Length, request.To);
         var offset = 0;
         while (true)
@@ -84,9 +87,9 @@ public sealed partial class RaftNodeGrain
                 return;
             }
             if (_core is null || incarnation != _incarnation) return;
-            RunningCore().Step(reply);
-            Drive();
-            if (chunk.Done || reply.Term > request.Term || _core?.Role != Role.Leader) return;
+            Input(core => core.Step(reply));
+            if (chunk.Done || _transfers[request.To] != transfer) return;
+            if (_core is not { Role: Role.Leader } leader || leader.Term != request.Term) return;
             offset += length;
         }
     }

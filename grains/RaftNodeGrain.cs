@@ -120,6 +120,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         var persisted = _storage.Load();
         if (_storage is FileRaftStorage { LastRepair: { } repair }) LogRepaired(NodeId, repair);
         _snapshot = persisted.Snapshot;
+        _incoming = null;
         _kv = _snapshot is null ? new KvStateMachine() : KvStateMachine.FromSnapshot(_snapshot.Data);
         _core = new RaftNode(_cluster.ForNode(NodeId), persisted.HardState,
             _snapshot?.Index ?? 0, _snapshot?.Term ?? 0, persisted.Log, new Random());
@@ -133,6 +134,21 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     {
         if (_core is null) return Task.CompletedTask;
         Drive();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// An activation going away must not go on persisting into storage a new activation will use: fence it
+    /// the way a crash does (everything it acknowledged is already durable).
+    /// </summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_core is not null)
+        {
+            _core = null;
+            _incarnation++;
+            FailPending(new RaftNodeUnavailableException(NodeId));
+        }
         return Task.CompletedTask;
     }
 
@@ -153,34 +169,37 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     }
 
     /// <summary>Steps a request into the core and returns the reply the core wrote for it.</summary>
-    private TReply Answer<TReply>(RaftMessage request) where TReply : RaftMessage
+    private TReply Answer<TReply>(RaftMessage request) where TReply : RaftMessage =>
+        Input(core => core.Step(request), request) as TReply
+        ?? throw new InvalidOperationException($"node {NodeId} produced no {typeof(TReply).Name} for node {request.From}");
+
+    /// <summary>
+    /// Feeds one input to the core and carries out the batch it produced. If either throws (the core found
+    /// an impossible state, or the disk failed), the node stops as a crash would, rather than run on with a
+    /// core and a state machine that no longer agree; restart recovers it from storage.
+    /// </summary>
+    private RaftMessage? Input(Action<RaftNode> input, RaftMessage? answering = null)
     {
-        RunningCore().Step(request);
-        return Drive(request) as TReply
-            ?? throw new InvalidOperationException($"node {NodeId} produced no {typeof(TReply).Name} for node {request.From}");
+        var core = RunningCore();
+        try
+        {
+            input(core);
+            return CarryOut(core, core.TakeReady(), answering);
+        }
+        catch (Exception error) when (error is not RaftNodeUnavailableException)
+        {
+            LogBatchFailed(NodeId, error);
+            Crash();
+            throw;
+        }
     }
 
     /// <summary>
     /// Carries out the core's pending batch: persist, then send, then apply. When the batch answers an
     /// incoming request, that answer is returned (it travels back as the grain call's result) instead of sent.
     /// </summary>
-    private RaftMessage? Drive(RaftMessage? answering = null)
-    {
-        var core = RunningCore();
-        var ready = core.TakeReady();
-        try
-        {
-            return CarryOut(core, ready, answering);
-        }
-        catch (Exception error)
-        {
-            // The core has moved on but its batch was not carried out (a disk error, say): going on would
-            // break persist-before-send. Stop this node as a crash would; restart recovers from storage.
-            LogBatchFailed(NodeId, error);
-            Crash();
-            throw;
-        }
-    }
+    /// <summary>Carries out whatever the core has pending (proposals appended since the last batch).</summary>
+    private void Drive() => Input(_ => { });
 
     private RaftMessage? CarryOut(RaftNode core, Ready ready, RaftMessage? answering)
     {

@@ -101,13 +101,15 @@ public sealed class FileRaftStorage : IRaftStorage
             _snapshotIndex = snapshot.Index;
             _snapshotTerm = snapshot.Term;
 
-            // Later entries go to a fresh segment, so that everything before it is covered and can go.
-            StartSegment(_segments[^1].Sequence + 1);
+            // Later entries go to a fresh segment, so that everything before it is covered and can go. Its
+            // header repeats a discard, so the discard holds even if a deleted segment comes back after a crash.
+            StartSegment(_segments[^1].Sequence + 1, discardLog);
             var covered = discardLog
                 ? _segments.Count - 1
                 : _segments.TakeWhile(s => s != _segments[^1] && s.MaxEntryIndex <= snapshot.Index).Count();
             foreach (var segment in _segments.Take(covered)) File.Delete(segment.Path);
             _segments.RemoveRange(0, covered);
+            if (_fsync && covered > 0) Durable.SyncDirectory(_directory);
         }
     }
 
@@ -138,7 +140,7 @@ public sealed class FileRaftStorage : IRaftStorage
         }
     }
 
-    private void StartSegment(long sequence)
+    private void StartSegment(long sequence, bool discardLog = false)
     {
         CloseWriter();
         var segment = new WalSegment(Path.Combine(_directory, WalSegment.FileName(sequence)), sequence);
@@ -146,7 +148,7 @@ public sealed class FileRaftStorage : IRaftStorage
         _segments.Add(segment);
         _buffer.Clear();
         WalFormat.WriteHardState(_buffer, _hardState);
-        if (_snapshotIndex > 0) WalFormat.WriteSnapshotMarker(_buffer, _snapshotIndex, _snapshotTerm, discardLog: false);
+        if (_snapshotIndex > 0) WalFormat.WriteSnapshotMarker(_buffer, _snapshotIndex, _snapshotTerm, discardLog);
         _writer.Write(_buffer.WrittenSpan);
         _writer.Flush(flushToDisk: _fsync);
         if (_fsync) Durable.SyncDirectory(_directory);
