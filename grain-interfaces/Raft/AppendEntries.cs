@@ -11,4 +11,10 @@ public sealed record AppendEntries : RaftMessage
     [Id(1)] public required long PrevLogTerm { get; init; }
     [Id(2)] public required LogEntry[] Entries { get; init; }
     [Id(3)] public required long LeaderCommit { get; init; }
+
+    /// <summary>
+    /// The leader's latest ReadIndex round (0: none yet). The follower echoes it: a majority of echoes proves
+    /// the sender was still leader when the round began, which is what lets it answer reads without the log.
+    /// </summary>
+    [Id(4)] public long ReadRound { get; init; }
 }

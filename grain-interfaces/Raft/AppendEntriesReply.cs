@@ -21,4 +21,7 @@ public sealed record AppendEntriesReply : RaftMessage
     /// </summary>
     [Id(3)] public required long ConflictTerm { get; init; }
     [Id(4)] public required long ConflictIndex { get; init; }
+
+    /// <summary>The <see cref="AppendEntries.ReadRound"/> of the request this answers.</summary>
+    [Id(5)] public long ReadRound { get; init; }
 }

@@ -23,6 +23,9 @@ public sealed class Progress
     /// <summary>Leader-clock time of the last reply of any kind from this follower (for check-quorum and status).</summary>
     public TimeSpan LastContact { get; set; }
 
+    /// <summary>The newest ReadIndex round this follower has echoed.</summary>
+    public long ReadRoundAcked { get; set; }
+
     /// <summary>Heard from since the last check-quorum round.</summary>
     public bool RecentActive { get; set; }
 

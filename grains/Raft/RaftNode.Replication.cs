@@ -27,8 +27,22 @@ public sealed partial class RaftNode
             var progress = _progress[peer];
             if (progress.Mode == ReplicationMode.Snapshot)
             {
-                // The snapshot's chunks keep the follower's election timer quiet; resend only if it seems lost.
-                if (Now - progress.SnapshotSentAt < _options.SnapshotRetryInterval) continue;
+                // Resend the snapshot only if it seems lost. Until then, the follower still hears a heartbeat each
+                // interval: the chunks alone kept its election timer quiet only while they flowed, so one lost or
+                // slow chunk (or a lost one-chunk snapshot) made it campaign long before the retry, depose this
+                // leader, and have the next one start the transfer over, again and again (found by the
+                // simulation: seed 8618 with 5 nodes took 21 elections and 5.3 s to settle after the heal, 6 and
+                // 0.6 s with this). The heartbeat carries no entries and checks only the snapshot's last entry,
+                // which both sides can judge; a rejection of it is stale in this mode (see HandleAppendReply).
+                if (Now - progress.SnapshotSentAt < _options.SnapshotRetryInterval)
+                {
+                    Send(new AppendEntries
+                    {
+                        From = Id, To = peer, Term = Term, PrevLogIndex = _log.PrefixIndex, PrevLogTerm = _log.PrefixTerm,
+                        Entries = Array.Empty<LogEntry>(), LeaderCommit = CommitIndex,
+                    });
+                    continue;
+                }
                 progress.BecomeProbe();
             }
             if (progress.Mode == ReplicationMode.Replicate && progress.OldestInflightSentAt is { } sentAt)
@@ -192,7 +206,12 @@ public sealed partial class RaftNode
         // One at or below MatchIndex is stale in either mode: the follower has since proved it holds that
         // prefix, and a delayed rejection of it, arriving while probing from MatchIndex + 1, must not move
         // NextIndex below MatchIndex + 1 (found by the simulation, seed 10 with 5 nodes).
+        // In Snapshot mode every rejection is stale too: it answers an append sent before the snapshot (one per
+        // pipelined append) or a heartbeat anchored at the snapshot, and the snapshot on its way is what will
+        // repair this follower. Acting on it started the transfer over each time; with the heartbeats of
+        // Snapshot mode, every interval, so a follower never got a whole snapshot (simulation, seed 9 with 3 nodes).
         var stale = reply.RejectedPrevIndex <= progress.MatchIndex
+            || progress.Mode == ReplicationMode.Snapshot
             || (progress.Mode == ReplicationMode.Probe && reply.RejectedPrevIndex != progress.NextIndex - 1);
         if (stale) return;
 

@@ -27,7 +27,14 @@ public sealed class Ready
     /// <summary>Newly committed entries, contiguous and in order; apply them all.</summary>
     public List<LogEntry> CommittedEntries { get; } = new();
 
-    public bool IsEmpty => Snapshot is null && HardState is null && EntriesToPersist.Count == 0 && Messages.Count == 0 && CommittedEntries.Count == 0;
+    /// <summary>Reads confirmed by this batch: answer them from the state machine after applying <see cref="CommittedEntries"/>.</summary>
+    public List<ReadState> ReadStates { get; } = new();
+
+    /// <summary>Reads this node can no longer serve (it stopped leading): the client should ask the leader.</summary>
+    public List<long> FailedReads { get; } = new();
+
+    public bool IsEmpty => Snapshot is null && HardState is null && EntriesToPersist.Count == 0 && Messages.Count == 0
+        && CommittedEntries.Count == 0 && ReadStates.Count == 0 && FailedReads.Count == 0;
 
     /// <summary>A snapshot replaced the log up to <paramref name="index"/>: queued entries up to there are moot.</summary>
     internal void DropPersistUpTo(long index) => EntriesToPersist.RemoveAll(e => e.Index <= index);

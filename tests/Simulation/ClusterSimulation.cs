@@ -7,7 +7,9 @@ namespace RaftOrleans.Tests.Simulation;
 /// <see cref="Random"/> seeded with the run's seed (each node's own generator is seeded from it), so a seed
 /// replays exactly. The run has two halves:
 /// 1. the fault phase: clients send requests while the network drops, delays, duplicates and reorders
-///    messages and nodes crash, restart and get partitioned; every step is checked for safety;
+///    messages and nodes crash (between Readies, or in the middle of one, keeping only what was fsynced),
+///    restart from their disks and get partitioned; nodes snapshot and compact their logs and leaders bring
+///    followers that fell behind up to date with InstallSnapshot; every step is checked for safety;
 /// 2. the heal: all faults stop, clients finish what they started, and within the liveness bound a leader
 ///    must be elected, every pending request answered and every node caught up to the same state.
 /// </summary>
@@ -22,6 +24,7 @@ internal sealed class ClusterSimulation
     private readonly SimulatedNode[] _nodes;
     private readonly SimulatedClient[] _clients;
     private readonly FaultInjector _faults;
+    private readonly DurabilityCounters _counters = new();
 
     private ClusterSimulation(int seed, int nodeCount, bool trace, Func<SimulationSettings, SimulationSettings>? adjust)
     {
@@ -32,7 +35,7 @@ internal sealed class ClusterSimulation
         _checker = new InvariantChecker(_queue);
         _network = new SimulatedNetwork(_queue, _world, _settings, _trace);
         _nodes = Enumerable.Range(1, nodeCount)
-            .Select(id => new SimulatedNode(id, _settings, _queue, _world, _network, _checker, _trace))
+            .Select(id => new SimulatedNode(id, _settings, _queue, _world, _network, _checker, _trace, _counters))
             .ToArray();
         _checker.Watch(_nodes);
         _network.Connect(_nodes);
@@ -82,7 +85,7 @@ internal sealed class ClusterSimulation
         _trace.Write(violation is null ? "run passed" : $"VIOLATION {violation}");
         return new SimulationOutcome(
             _settings.Seed, _settings.NodeCount, violation, Fingerprint(), _checker.AcknowledgedCount, _checker.Elections,
-            _checker.CommittedCount, _nodes.Sum(n => n.Crashes), settledAfter, _queue.Processed, _trace.Lines);
+            _checker.CommittedCount, _nodes.Sum(n => n.Crashes), settledAfter, _queue.Processed, _counters, _trace.Lines);
     }
 
     /// <summary>
@@ -132,11 +135,12 @@ internal sealed class ClusterSimulation
     }
 
     private static string Describe(SimulatedNode node) => node.Raft is { } r
-        ? $"{node.Id}: {r.Role} t{r.Term} log {r.LastLogIndex}/t{r.LastLogTerm} commit {r.CommitIndex} applied {node.Applied}"
+        ? $"{node.Id}: {r.Role} t{r.Term} log {r.SnapshotIndex}..{r.LastLogIndex}/t{r.LastLogTerm} commit {r.CommitIndex} applied {node.Applied}"
         : $"{node.Id}: down";
 
     private string Fingerprint() =>
         $"events {_queue.Processed}, time {_queue.Now.Ticks}, sent {_network.Sent}, delivered {_network.Delivered}, " +
         $"committed {_checker.CommittedCount}, acknowledged {_checker.AcknowledgedCount}, elections {_checker.Elections}, " +
+        $"{_counters}, " +
         $"nodes [{string.Join("; ", _nodes.Select(Describe))}], next draw {_world.Next()}";
 }

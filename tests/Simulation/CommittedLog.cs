@@ -15,6 +15,9 @@ internal sealed class CommittedLog
 
     public CommittedEntry this[long index] => _entries[(int)(index - 1)];
 
+    /// <summary>What the model holds once everything up to <paramref name="index"/> is applied.</summary>
+    public KvModelState StateAt(long index) => index == 0 ? KvModelState.Empty : this[index].StateAfter;
+
     public void Add(CommittedEntry entry)
     {
         if (entry.Entry.Index != Count + 1)
@@ -27,5 +30,7 @@ internal sealed class CommittedLog
 /// A committed entry. <paramref name="CommitTerm"/> is the term of the node that first applied it: never
 /// earlier than the term it was really committed in, so "every leader of a later term holds it" is sound
 /// to check against it. <paramref name="Request"/> and <paramref name="Answer"/> are null for a no-op.
+/// <paramref name="StateAfter"/> is the model's state once this entry is applied.
 /// </summary>
-internal sealed record CommittedEntry(LogEntry Entry, long CommitTerm, int FirstAppliedBy, KvRequest? Request, KvResult? Answer);
+internal sealed record CommittedEntry(LogEntry Entry, long CommitTerm, int FirstAppliedBy, KvRequest? Request, KvResult? Answer,
+    KvModelState StateAfter);

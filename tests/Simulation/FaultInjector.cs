@@ -3,11 +3,13 @@ using RaftOrleans.Raft;
 namespace RaftOrleans.Tests.Simulation;
 
 /// <summary>
-/// Breaks the cluster at random during the fault phase: crashes nodes (the leader more often than its share)
-/// and restarts them later, partitions the cluster (at random, or cutting the leader off), heals partitions,
-/// and ambushes some newly elected leaders (see <see cref="MaybeAmbush"/>): losing a leader while its last
-/// entries sit on only some nodes is what tests the commit rule. At the end of the phase
-/// <see cref="HealAll"/> undoes everything so the liveness half of the run can begin.
+/// Breaks the cluster at random during the fault phase: crashes nodes (the leader more often than its share),
+/// some of them in the middle of carrying out a Ready (its write lost or torn, its messages never sent; see
+/// <see cref="SimulatedNode.ArmCrashInReady"/>), and restarts them later from what was durable; partitions
+/// the cluster (at random, or cutting the leader off), heals partitions, and ambushes some newly elected
+/// leaders (see <see cref="MaybeAmbush"/>): losing a leader while its last entries sit on only some nodes is
+/// what tests the commit rule. At the end of the phase <see cref="HealAll"/> undoes everything so the
+/// liveness half of the run can begin.
 /// </summary>
 internal sealed class FaultInjector(
     SimulationSettings settings,
@@ -35,6 +37,7 @@ internal sealed class FaultInjector(
     public void HealAll()
     {
         _healed = true;
+        foreach (var node in nodes) node.Disarm();
         network.Heal();
         network.DropRate = 0;
         foreach (var node in nodes.Where(n => !n.IsUp)) node.Start();
@@ -93,11 +96,31 @@ internal sealed class FaultInjector(
     private void Crash(SimulatedNode node)
     {
         if (!node.IsUp) return;
+        if (world.Chance(settings.MidReadyCrashShare))
+        {
+            // Strikes when the node next persists something (a vote, a term, entries or a snapshot), or waits a
+            // little for a write a crash can tear, or for a snapshot being installed.
+            var roll = world.Next(10);
+            var target = roll < 4 ? CrashTarget.AnyPersist : roll < 8 ? CrashTarget.SeveralRecords : CrashTarget.SnapshotInstall;
+            node.ArmCrashInReady(target, ScheduleRestart);
+            return;
+        }
         node.Crash();
+        ScheduleRestart(node);
+    }
+
+    private void ScheduleRestart(SimulatedNode node)
+    {
         var incarnation = node.Incarnation;
         queue.After(world.NextTime(20.Ms(), 1500.Ms()), () =>
         {
-            if (!_healed && node.Incarnation == incarnation) node.Start();
+            if (_healed || node.Incarnation != incarnation) return;
+            node.Start();
+            // Some crash again while catching up: a restarted node receives batches of entries, often with a
+            // newer term in the same Ready (it missed elections), or the leader's snapshot; the writes a crash
+            // can tear, or an install it can interrupt.
+            if (world.Chance(settings.MidReadyCrashShare / 2))
+                node.ArmCrashInReady(world.Chance(0.5) ? CrashTarget.SeveralRecords : CrashTarget.SnapshotInstall, ScheduleRestart);
         });
     }
 

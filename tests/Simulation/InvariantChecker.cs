@@ -9,10 +9,17 @@ namespace RaftOrleans.Tests.Simulation;
 /// - election safety: at most one leader per term;
 /// - log matching: entries with equal index and term are equal and sit on equal prefixes, checked on every
 ///   entry any disk takes in: the same (index, term) must always carry the same data after the same term;
-/// - leader completeness: a leader of a later term holds every committed entry;
-/// - state-machine safety: every node applies the same entry at each index;
+/// - leader completeness: a leader of a later term holds every committed entry (those its log compacted away
+///   it holds through its snapshot, which is itself checked to be of the committed log);
+/// - state-machine safety: every node applies the same entry at each index, and its state machine then holds
+///   exactly the model's state at that index (map and client sessions);
+/// - snapshots: one taken, installed or restarted from is of a committed index and term, its bytes decode to
+///   the model's state at that index, and the state machine restored from it holds exactly that state (so later
+///   duplicates are suppressed with the same answers: every later answer is compared with the model's too);
+///   a follower keeps its log after an installed snapshot only if its disk agrees with it at the snapshot's index;
 /// - the KV contract: every answer equals the sequential model's, every acknowledged request is committed and
 ///   took effect exactly once.
+/// Checks read only the disk's durable part: what a node may act on is what survives its crash.
 /// A failed check throws <see cref="InvariantViolation"/>.
 /// </summary>
 internal sealed class InvariantChecker(EventQueue clock)
@@ -47,7 +54,8 @@ internal sealed class InvariantChecker(EventQueue clock)
         if (entries.Count == 0) return;
         var first = entries[0].Index;
         if (first > disk.LastIndex + 1) Fail($"node {node.Id} persists from {first} but its disk ends at {disk.LastIndex}");
-        var previousTerm = disk.TermAt(first - 1);
+        var previousTerm = disk.TermAt(first - 1)
+            ?? Fail<long>($"node {node.Id} persists from {first} but its snapshot already covers up to {disk.SnapshotIndex}");
         foreach (var entry in entries)
         {
             if (entry.Term < previousTerm)
@@ -69,6 +77,9 @@ internal sealed class InvariantChecker(EventQueue clock)
                  $"term {disk.HardState.Term} vote {disk.HardState.VotedFor?.ToString() ?? "-"}");
         if (raft.LastLogIndex != disk.LastIndex || raft.LastLogTerm != disk.LastTerm)
             Fail($"node {node.Id} log ends at ({raft.LastLogIndex},t{raft.LastLogTerm}) but its disk at ({disk.LastIndex},t{disk.LastTerm})");
+        if (raft.SnapshotIndex != disk.SnapshotIndex || raft.TermAt(raft.SnapshotIndex) != disk.SnapshotTerm)
+            Fail($"node {node.Id} log starts after ({raft.SnapshotIndex},t{raft.TermAt(raft.SnapshotIndex)}) but its disk's snapshot " +
+                 $"is ({disk.SnapshotIndex},t{disk.SnapshotTerm})");
         if (raft.LastApplied != node.Applied)
             Fail($"node {node.Id} handed out entries to {raft.LastApplied} but {node.Applied} were applied");
 
@@ -104,7 +115,7 @@ internal sealed class InvariantChecker(EventQueue clock)
             request = KvCommandCodec.Decode(entry.Data);
             answer = _model.Apply(request);
         }
-        var committed = new CommittedEntry(entry, node.Raft!.Term, node.Id, request, answer);
+        var committed = new CommittedEntry(entry, node.Raft!.Term, node.Id, request, answer, _model.State);
         _committed.Add(committed);
 
         // Leaders elected before this was seen committed are held to it too.
@@ -121,6 +132,45 @@ internal sealed class InvariantChecker(EventQueue clock)
         if (!KvModel.SameAnswer(answer, committed.Answer!))
             Fail($"node {node.Id} answers {answer} to {committed.Request} at index {committed.Entry.Index}; " +
                  $"the sequential model answers {committed.Answer}");
+        var machine = node.StateMachine!;
+        if (committed.StateAfter.Mismatch(machine.Data, machine.Sessions) is { } mismatch)
+            Fail($"state-machine safety: node {node.Id} after applying {committed.Entry.Index} holds {mismatch}");
+    }
+
+    /// <summary>A node snapshots its own state machine at what it applied, to save it and compact its log.</summary>
+    public void OnSnapshotTaken(SimulatedNode node, DiskSnapshot snapshot)
+    {
+        if (snapshot.Index != node.Applied)
+            Fail($"node {node.Id} snapshots at {snapshot.Index} having applied up to {node.Applied}");
+        CheckSnapshot(node, "takes", snapshot.Index, snapshot.Term, snapshot.Data);
+    }
+
+    /// <summary>
+    /// A node's core accepted a leader's snapshot and the node is about to save it: it must be of the committed
+    /// log, ahead of what the node applied, and the node's log may be kept past it only if its disk agrees with
+    /// it at its index (Figure 13); one that agrees must not be discarded either, or acknowledged entries go.
+    /// </summary>
+    public void BeforeSnapshotInstall(SimulatedNode node, SnapshotInstall install, byte[] data)
+    {
+        if (install.Index <= node.Applied)
+            Fail($"node {node.Id} installs a snapshot at {install.Index} having applied up to {node.Applied}");
+        CheckSnapshot(node, "installs", install.Index, install.Term, data);
+        var held = node.Disk.TermAt(install.Index);
+        if (!install.DiscardLog && held != install.Term)
+            Fail($"node {node.Id} keeps its log after snapshot ({install.Index},t{install.Term}) but its disk holds " +
+                 $"{(held is null ? "no entry" : $"term {held}")} there");
+        if (install.DiscardLog && held == install.Term)
+            Fail($"node {node.Id} discards its log for snapshot ({install.Index},t{install.Term}), with which it agrees");
+    }
+
+    /// <summary>A node's state machine was rebuilt from a snapshot: it must hold exactly the model's state at that index.</summary>
+    public void OnRestored(SimulatedNode node, string how)
+    {
+        var machine = node.StateMachine!;
+        if (node.Applied > _committed.Count)
+            Fail($"node {node.Id} {how} at {node.Applied}, past the committed log ({_committed.Count})");
+        if (_committed.StateAt(node.Applied).Mismatch(machine.Data, machine.Sessions) is { } mismatch)
+            Fail($"snapshot: node {node.Id} {how} at {node.Applied} and holds {mismatch}");
     }
 
     /// <summary>A client got its answer: it must be for its own committed command and be the model's answer.</summary>
@@ -139,6 +189,27 @@ internal sealed class InvariantChecker(EventQueue clock)
             Fail($"client {client.Number}'s {request} acknowledged twice");
     }
 
+    private void CheckSnapshot(SimulatedNode node, string verb, long index, long term, byte[] data)
+    {
+        if (index < 1 || index > _committed.Count)
+            Fail($"node {node.Id} {verb} a snapshot at {index}; the committed log ends at {_committed.Count}");
+        if (_committed[index].Entry.Term != term)
+            Fail($"node {node.Id} {verb} a snapshot at ({index},t{term}) where ({index},t{_committed[index].Entry.Term}) is committed");
+        Dictionary<string, string> kv;
+        Dictionary<Guid, ClientSession> sessions;
+        try
+        {
+            (kv, sessions) = KvSnapshotCodec.Decode(data);
+        }
+        catch (FormatException e)
+        {
+            Fail($"node {node.Id} {verb} a snapshot at {index} that does not decode: {e.Message}");
+            return;
+        }
+        if (_committed.StateAt(index).Mismatch(kv, sessions) is { } mismatch)
+            Fail($"node {node.Id} {verb} a snapshot at {index} that holds {mismatch}");
+    }
+
     /// <summary>
     /// At the end, with every node up and caught up: one log, one state, the model's, and every acknowledged
     /// request in it exactly once.
@@ -148,17 +219,20 @@ internal sealed class InvariantChecker(EventQueue clock)
         foreach (var node in _nodes)
         {
             var raft = node.Raft ?? throw new InvariantViolation($"node {node.Id} is down at the end");
-            if (node.Disk.LastIndex != _committed.Count || node.Applied != _committed.Count)
-                Fail($"node {node.Id} holds {node.Disk.LastIndex} entries and applied {node.Applied}; {_committed.Count} are committed");
-            for (long i = 1; i <= _committed.Count; i++)
+            var disk = node.Disk;
+            if (disk.LastIndex != _committed.Count || node.Applied != _committed.Count)
+                Fail($"node {node.Id} holds {disk.LastIndex} entries and applied {node.Applied}; {_committed.Count} are committed");
+            if (disk.SnapshotIndex > 0 && disk.SnapshotTerm != _committed[disk.SnapshotIndex].Entry.Term)
+                Fail($"node {node.Id} ends with snapshot ({disk.SnapshotIndex},t{disk.SnapshotTerm}), committed is t{_committed[disk.SnapshotIndex].Entry.Term}");
+            for (var i = disk.SnapshotIndex + 1; i <= _committed.Count; i++)
             {
-                var entry = node.Disk.Log[(int)(i - 1)];
+                var entry = disk.EntryAt(i);
                 if (entry.Term != _committed[i].Entry.Term || raft.EntryAt(i).Term != entry.Term)
                     Fail($"node {node.Id} ends with term {entry.Term} on disk and {raft.EntryAt(i).Term} in memory at {i}, committed is t{_committed[i].Entry.Term}");
             }
-            var data = node.StateMachine!.Data;
-            if (data.Count != _model.Data.Count || _model.Data.Any(kv => !data.TryGetValue(kv.Key, out var v) || v != kv.Value))
-                Fail($"node {node.Id} ends with {{{Show(data)}}}; the sequential model with {{{Show(_model.Data)}}}");
+            var machine = node.StateMachine!;
+            if (_model.State.Mismatch(machine.Data, machine.Sessions) is { } mismatch)
+                Fail($"node {node.Id} ends with {mismatch}");
         }
 
         var inLog = new Dictionary<(Guid, long), int>();
@@ -194,7 +268,10 @@ internal sealed class InvariantChecker(EventQueue clock)
     {
         var raft = leader.Raft!;
         var index = committed.Entry.Index;
-        var term = index <= raft.LastLogIndex ? raft.EntryAt(index).Term : (long?)null;
+        // Below its snapshot's index the leader holds the entry through the snapshot, which was checked to be a
+        // snapshot of the committed log when it was taken or installed.
+        if (index < raft.SnapshotIndex) return;
+        var term = raft.TermAt(index);
         if (term != committed.Entry.Term)
             Fail($"leader completeness: node {leader.Id} leads term {raft.Term} with {(term is null ? "no entry" : $"term {term}")} " +
                  $"at {index}, where ({index},t{committed.Entry.Term}) was committed (seen by node {committed.FirstAppliedBy} in term {committed.CommitTerm})");
@@ -202,9 +279,9 @@ internal sealed class InvariantChecker(EventQueue clock)
 
     private static bool SameData(byte[] a, byte[] b) => ReferenceEquals(a, b) || a.AsSpan().SequenceEqual(b);
 
-    private static string Show(IReadOnlyDictionary<string, string> data) =>
-        string.Join(", ", data.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
-
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void Fail(string message) => throw new InvariantViolation($"at {clock.Now.TotalMilliseconds:0.###} ms: {message}");
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private T Fail<T>(string message) => throw new InvariantViolation($"at {clock.Now.TotalMilliseconds:0.###} ms: {message}");
 }

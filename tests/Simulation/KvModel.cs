@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using RaftOrleans.Kv;
 
 namespace RaftOrleans.Tests.Simulation;
@@ -5,48 +6,94 @@ namespace RaftOrleans.Tests.Simulation;
 /// <summary>
 /// The specification clients are promised: ONE sequential map, the committed commands applied in log order,
 /// each (client, sequence) taking effect at most once and a repeat answered with the first answer. Written
-/// independently of <see cref="KvStateMachine"/> so that each checks the other.
+/// independently of <see cref="KvStateMachine"/> so that each checks the other. Its state is immutable and
+/// shared between versions, so the state after every committed index is kept (cheaply) in the committed log:
+/// that is what a node's state machine must hold after applying up to that index, or after restoring a
+/// snapshot taken there.
 /// </summary>
 internal sealed class KvModel
 {
-    private readonly Dictionary<string, string> _data = new(StringComparer.Ordinal);
-    private readonly Dictionary<Guid, (long Sequence, KvResult Answer)> _latest = new();
     private readonly Dictionary<(Guid Client, long Sequence), int> _executions = new();
 
-    public IReadOnlyDictionary<string, string> Data => _data;
+    public KvModelState State { get; private set; } = KvModelState.Empty;
+
+    public IReadOnlyDictionary<string, string> Data => State.Data;
 
     /// <summary>How many times (client, sequence) took effect: 0 (never committed) or 1.</summary>
     public int Executions(Guid client, long sequence) => _executions.GetValueOrDefault((client, sequence));
 
     public KvResult Apply(KvRequest request)
     {
-        if (_latest.TryGetValue(request.ClientId, out var latest) && request.Sequence <= latest.Sequence)
+        var state = State;
+        if (state.Latest.TryGetValue(request.ClientId, out var latest) && request.Sequence <= latest.Sequence)
         {
             // A retry of the latest request gets the answer its first copy got; anything older is void.
             return request.Sequence == latest.Sequence ? latest.Answer : KvResult.Invalid("stale sequence");
         }
 
         KvResult answer;
+        var data = state.Data;
         switch (request.Operation)
         {
             case KvOperation.Put:
-                answer = _data.ContainsKey(request.Key) ? KvResult.KeyExists : KvResult.Ok;
-                if (answer == KvResult.Ok) _data[request.Key] = request.Value ?? string.Empty;
+                answer = data.ContainsKey(request.Key) ? KvResult.KeyExists : KvResult.Ok;
+                if (answer == KvResult.Ok) data = data.SetItem(request.Key, request.Value ?? string.Empty);
                 break;
             case KvOperation.Get:
-                answer = _data.TryGetValue(request.Key, out var value) ? KvResult.Found(value) : KvResult.NotFound;
+                answer = data.TryGetValue(request.Key, out var value) ? KvResult.Found(value) : KvResult.NotFound;
                 break;
             case KvOperation.Delete:
-                answer = _data.Remove(request.Key) ? KvResult.Ok : KvResult.NotFound;
+                answer = data.ContainsKey(request.Key) ? KvResult.Ok : KvResult.NotFound;
+                data = data.Remove(request.Key);
                 break;
             default:
                 throw new InvariantViolation($"committed log holds unknown operation {request.Operation}");
         }
-        _latest[request.ClientId] = (request.Sequence, answer);
+        State = new KvModelState(data, state.Latest.SetItem(request.ClientId, (request.Sequence, answer)));
         _executions[(request.ClientId, request.Sequence)] = Executions(request.ClientId, request.Sequence) + 1;
         return answer;
     }
 
     /// <summary>Answers compare by outcome and value; the wording of an Invalid reason is not part of the contract.</summary>
     public static bool SameAnswer(KvResult a, KvResult b) => a.Status == b.Status && a.Value == b.Value;
+}
+
+/// <summary>The model's whole state at one index: the map, and each client's latest (sequence, answer).</summary>
+internal sealed record KvModelState(
+    ImmutableDictionary<string, string> Data,
+    ImmutableDictionary<Guid, (long Sequence, KvResult Answer)> Latest)
+{
+    public static readonly KvModelState Empty = new(
+        ImmutableDictionary.Create<string, string>(StringComparer.Ordinal),
+        ImmutableDictionary<Guid, (long, KvResult)>.Empty);
+
+    /// <summary>
+    /// Null if a state machine holding <paramref name="data"/> and <paramref name="sessions"/> is in exactly
+    /// this state (same map; same session per client, so it suppresses the same duplicates with the same
+    /// answers), else what differs.
+    /// </summary>
+    public string? Mismatch(IReadOnlyDictionary<string, string> data, IReadOnlyDictionary<Guid, ClientSession> sessions)
+    {
+        var sameData = data.Count == Data.Count;
+        foreach (var (key, value) in Data)
+        {
+            if (!sameData) break;
+            sameData = data.TryGetValue(key, out var held) && held == value;
+        }
+        if (!sameData) return $"data {{{Show(data)}}} where the model has {{{Show(Data)}}}";
+        if (sessions.Count != Latest.Count)
+            return $"{sessions.Count} client sessions where the model has {Latest.Count}";
+        foreach (var (client, latest) in Latest)
+        {
+            if (!sessions.TryGetValue(client, out var session))
+                return $"no session for client {client:N}, whose latest request in the model is #{latest.Sequence}";
+            if (session.LastSequence != latest.Sequence || !KvModel.SameAnswer(session.LastResult, latest.Answer))
+                return $"client {client:N}'s session at #{session.LastSequence} = {session.LastResult} where the model has " +
+                       $"#{latest.Sequence} = {latest.Answer}";
+        }
+        return null;
+    }
+
+    public static string Show(IReadOnlyDictionary<string, string> data) =>
+        string.Join(", ", data.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
 }

@@ -38,34 +38,45 @@ internal sealed class SimulatedNetwork(EventQueue queue, Random world, Simulatio
         _side = new int[settings.NodeCount + 1];
     }
 
-    public void Send(RaftMessage message)
+    /// <summary>
+    /// Sends <paramref name="message"/>. A snapshot chunk is a call whose answer the sender waits for (the
+    /// shell streams chunk after chunk that way): <paramref name="onReply"/> goes with it, and the receiver
+    /// sends its reply with <paramref name="afterDelivery"/>, which runs once that reply has been delivered.
+    /// A call or its reply may be dropped (the call then times out) or delayed like any message, but it arrives
+    /// at most once, as an Orleans call does (a late second copy of a transfer's first chunk would restart the
+    /// follower's assembly, a failure Orleans never produces).
+    /// </summary>
+    public void Send(RaftMessage message, Action<RaftMessage>? onReply = null, Action? afterDelivery = null)
     {
         Sent++;
         if (world.Chance(DropRate))
         {
-            trace.Write($"drop {SimulationTrace.Describe(message)}");
+            if (trace.Enabled) trace.Write($"drop {SimulationTrace.Describe(message)}");
             return;
         }
-        Schedule(message);
-        if (world.Chance(settings.DuplicateRate)) Schedule(message);
+        Schedule(message, onReply, afterDelivery);
+        var isCall = onReply is not null || afterDelivery is not null;
+        if (world.Chance(settings.DuplicateRate) && !isCall) Schedule(message, onReply, afterDelivery);
     }
 
-    private void Schedule(RaftMessage message)
+    private void Schedule(RaftMessage message, Action<RaftMessage>? onReply, Action? afterDelivery)
     {
         var delay = world.Chance(settings.SlowRate)
             ? world.NextTime(settings.MaxDelay, settings.SlowDelayMax)
             : world.NextTime(settings.MinDelay, settings.MaxDelay);
         var receiver = _nodes[message.To - 1];
         var incarnation = receiver.Incarnation;
-        queue.After(delay, () => Deliver(message, receiver, incarnation));
+        queue.After(delay, () => Deliver(message, receiver, incarnation, onReply, afterDelivery));
     }
 
-    private void Deliver(RaftMessage message, SimulatedNode receiver, int incarnation)
+    private void Deliver(RaftMessage message, SimulatedNode receiver, int incarnation, Action<RaftMessage>? onReply,
+        Action? afterDelivery)
     {
         // The link is checked on arrival, so a partition also cuts what was already on the wire.
         if (!receiver.IsUp || receiver.Incarnation != incarnation || !Linked(message.From, message.To)) return;
         Delivered++;
-        trace.Write(SimulationTrace.Describe(message));
-        receiver.Deliver(message);
+        if (trace.Enabled) trace.Write(SimulationTrace.Describe(message)); // formatting every message would cost more than delivering it
+        receiver.Deliver(message, onReply);
+        afterDelivery?.Invoke();
     }
 }

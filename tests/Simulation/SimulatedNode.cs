@@ -4,10 +4,13 @@ using RaftOrleans.Raft;
 namespace RaftOrleans.Tests.Simulation;
 
 /// <summary>
-/// One cluster member as the shell would run it: a <see cref="RaftNode"/> and its <see cref="KvStateMachine"/>
-/// (both lost in a crash), its <see cref="SimulatedDisk"/> (kept), and the proposals clients wait on. After
-/// every input it carries out the node's Ready in the required order (persist, send, apply and answer) and
-/// lets the <see cref="InvariantChecker"/> look at the result.
+/// One cluster member as the shell (RaftNodeGrain) runs it: a <see cref="RaftNode"/> and its
+/// <see cref="KvStateMachine"/> (both lost in a crash), its <see cref="SimulatedDisk"/> (only its durable part
+/// is kept), the proposals clients wait on, and the snapshots it streams or receives. After every input it
+/// carries out the node's Ready in the required order (persist and fsync, send, restore and apply and answer),
+/// snapshots its state machine when the applied log passes the seed's threshold, and lets the
+/// <see cref="InvariantChecker"/> look at the result. The fault injector can arm it to crash in the middle of
+/// a Ready (<see cref="ArmCrashInReady"/>).
 /// </summary>
 internal sealed class SimulatedNode(
     int id,
@@ -16,9 +19,18 @@ internal sealed class SimulatedNode(
     Random world,
     SimulatedNetwork network,
     InvariantChecker checker,
-    SimulationTrace trace)
+    SimulationTrace trace,
+    DurabilityCounters counters)
 {
+    /// <summary>How long an armed crash waits for the kind of Ready it targets before it takes any that persists.</summary>
+    private static readonly TimeSpan CrashTargetPatience = 1500.Ms();
+
     private readonly Dictionary<long, AwaitedProposal> _awaited = new();
+    private readonly Dictionary<int, SnapshotTransfer> _transfers = new(); // by follower: the one being streamed
+    private IncomingSnapshot? _incoming; // chunks received so far from a leader
+    private Action<SimulatedNode>? _crashInReady; // armed: crash in the next Ready that persists something (see ArmCrashInReady)
+    private CrashTarget _crashTarget;
+    private TimeSpan _crashArmedAt;
     private TimeSpan _lastTick;
 
     // Role and term as of the end of the previous step, to notice what a step changed.
@@ -33,7 +45,7 @@ internal sealed class SimulatedNode(
     /// <summary>Bumped on every crash and restart, so events meant for an earlier life of the node are dropped.</summary>
     public int Incarnation { get; private set; }
 
-    /// <summary>The last index this life of the node applied to its state machine.</summary>
+    /// <summary>The last index this life of the node applied to its state machine (or restored it to from a snapshot).</summary>
     public long Applied { get; private set; }
 
     public bool IsUp => Raft is not null;
@@ -46,39 +58,86 @@ internal sealed class SimulatedNode(
     /// <summary>Raised when this node, as leader, has just advanced its commit index.</summary>
     public event Action<SimulatedNode>? LeaderCommitted;
 
-    /// <summary>Boots from the disk alone: a fresh state machine re-applies from index 1 as the commit index is relearned.</summary>
+    /// <summary>
+    /// Boots from the durable part of the disk alone, as the shell's StartCore does: with a snapshot there, the
+    /// state machine is restored from it and the core starts from the snapshot constructor; then the state
+    /// machine re-applies what follows as the commit index is relearned.
+    /// </summary>
     public void Start()
     {
         if (IsUp) throw new InvalidOperationException($"node {id} is already up");
-        Raft = new RaftNode(settings.OptionsFor(id), Disk.HardState, Disk.Log.ToArray(), new Random(world.Next()));
-        StateMachine = new KvStateMachine();
-        Applied = 0;
+        if (Disk.HasPending) throw new InvalidOperationException($"node {id} restarts with a write still pending");
+        var options = settings.OptionsFor(id);
+        var random = new Random(world.Next());
+        if (Disk.Snapshot is { } snapshot)
+        {
+            Raft = new RaftNode(options, Disk.HardState, snapshot.Index, snapshot.Term, Disk.Log.ToArray(), random);
+            StateMachine = KvStateMachine.FromSnapshot(snapshot.Data);
+            Applied = snapshot.Index;
+            counters.RestartsFromSnapshot++;
+        }
+        else
+        {
+            Raft = new RaftNode(options, Disk.HardState, Disk.Log.ToArray(), random);
+            StateMachine = new KvStateMachine();
+            Applied = 0;
+        }
         Incarnation++;
         _lastTick = queue.Now;
         _seen = (Raft.Role, Raft.Term);
-        _seenCommit = 0;
-        trace.Write($"node {id} starts: term {Disk.HardState.Term}, vote {Disk.HardState.VotedFor?.ToString() ?? "-"}, log to {Disk.LastIndex}");
+        _seenCommit = Raft.CommitIndex;
+        trace.Write($"node {id} starts: term {Disk.HardState.Term}, vote {Disk.HardState.VotedFor?.ToString() ?? "-"}, " +
+                    $"snapshot to {Disk.SnapshotIndex}, log to {Disk.LastIndex}");
+        if (Disk.Snapshot is not null) checker.OnRestored(this, "restarted from its snapshot");
         ScheduleTick(Incarnation);
         checker.AfterStep(this);
     }
 
-    /// <summary>Loses everything but the disk. Clients waiting here find out by their own timeouts.</summary>
+    /// <summary>Loses everything but the disk's durable part. Clients waiting here find out by their own timeouts.</summary>
     public void Crash()
     {
         if (!IsUp) return;
+        if (Disk.HasPending) throw new InvalidOperationException($"node {id} crashes with a write pending: tear it first");
         Raft = null;
         StateMachine = null;
         Incarnation++;
         Crashes++;
         _awaited.Clear();
+        _transfers.Clear();
+        _incoming = null;
+        _crashInReady = null;
         if (settings.DiskForgetsHardState) Disk.ForgetHardState();
         trace.Write($"node {id} crashes");
     }
 
-    public void Deliver(RaftMessage message)
+    /// <summary>
+    /// Makes this node crash in the middle of a coming Ready that has something to persist: after the core
+    /// produced it and (part of) its write reached the disk, before any of its messages left or any of its
+    /// entries applied. <paramref name="target"/> says which Ready to wait for: any, one with several records
+    /// (so that a torn write can keep some and lose others), or one installing a snapshot; a node that meets
+    /// none of the latter two within <see cref="CrashTargetPatience"/> crashes in the next one that persists.
+    /// <paramref name="crashed"/> is told once it has happened (to schedule the restart).
+    /// </summary>
+    public void ArmCrashInReady(CrashTarget target, Action<SimulatedNode> crashed)
     {
+        if (!IsUp) return;
+        _crashInReady = crashed;
+        _crashTarget = target;
+        _crashArmedAt = queue.Now;
+    }
+
+    public void Disarm() => _crashInReady = null;
+
+    /// <summary>
+    /// A message arrives. A snapshot chunk is first put together with the ones before it, as the shell does:
+    /// the core sees every chunk, but one marked Done only if the whole snapshot is here. <paramref name="onReply"/>
+    /// is set for a call (a chunk): the reply this node writes for it is routed back to it.
+    /// </summary>
+    public void Deliver(RaftMessage message, Action<RaftMessage>? onReply = null)
+    {
+        if (message is InstallSnapshot chunk) message = ReceiveChunk(chunk);
         Raft!.Step(message);
-        HandleReady();
+        HandleReady(message, onReply);
     }
 
     public ProposeResult Propose(SimulatedClient client, int attempt, byte[] command)
@@ -86,9 +145,12 @@ internal sealed class SimulatedNode(
         var raft = Raft!;
         var result = raft.Propose(command);
         if (result.Accepted) _awaited[result.Index] = new AwaitedProposal(client, attempt, result.Term);
-        trace.Write(result.Accepted
-            ? $"node {id} accepts client {client.Number} at ({result.Index},t{result.Term})"
-            : $"node {id} refuses client {client.Number}: not leader (hint {result.LeaderHint?.ToString() ?? "-"})");
+        if (trace.Enabled)
+        {
+            trace.Write(result.Accepted
+                ? $"node {id} accepts client {client.Number} at ({result.Index},t{result.Term})"
+                : $"node {id} refuses client {client.Number}: not leader (hint {result.LeaderHint?.ToString() ?? "-"})");
+        }
         HandleReady();
         return result;
     }
@@ -109,10 +171,10 @@ internal sealed class SimulatedNode(
         Raft!.Tick(queue.Now - _lastTick);
         _lastTick = queue.Now;
         HandleReady();
-        ScheduleTick(incarnation);
+        if (incarnation == Incarnation) ScheduleTick(incarnation); // unless it crashed in that Ready
     }
 
-    private void HandleReady()
+    private void HandleReady(RaftMessage? answering = null, Action<RaftMessage>? onReply = null)
     {
         var raft = Raft!;
         var before = _seen;
@@ -121,16 +183,52 @@ internal sealed class SimulatedNode(
         _seen = (raft.Role, raft.Term);
         _seenCommit = raft.CommitIndex;
 
-        // 1. Persist: term, vote and entries are durable before any message that depends on them leaves.
+        // 1. Persist: an accepted snapshot first (its own atomic, fsynced save, as the shell does), then term,
+        //    vote and entries with one write and one fsync, all before any message that depends on them leaves.
+        //    An armed crash strikes here, before the fsync: only part of the write (maybe none) is durable.
+        var install = ready.Snapshot;
+        byte[]? installed = null;
+        var tear = CrashesIn(ready) ? DrawTear(ready) : null;
+        if (install is not null)
+        {
+            installed = ReceivedBytes(install);
+            checker.BeforeSnapshotInstall(this, install, installed);
+            if (tear is { Records: 0 })
+            {
+                CrashInReady(tear, install);
+                return;
+            }
+            Disk.SaveSnapshot(new DiskSnapshot(install.Index, install.Term, installed), install.DiscardLog);
+        }
         checker.BeforePersist(this, ready);
-        if (ready.HardState is { } hardState) Disk.Save(hardState);
-        Disk.Write(ready.EntriesToPersist);
+        Disk.Write(ready.HardState, ready.EntriesToPersist);
+        if (tear is not null)
+        {
+            Disk.Tear(tear.KeepHardState, tear.KeepEntries);
+            CrashInReady(tear, install);
+            return;
+        }
+        Disk.Sync();
 
-        // 2. Send.
-        foreach (var message in ready.Messages) network.Send(message);
+        // 2. Send. The core names only the snapshot to send; its bytes come from this node's disk. The reply to
+        //    a chunk goes back as the answer to that call.
+        var replied = false;
+        foreach (var message in ready.Messages)
+        {
+            if (!replied && onReply is not null && IsReplyTo(message, answering))
+            {
+                replied = true;
+                network.Send(message, afterDelivery: () => onReply(message));
+            }
+            else if (message is InstallSnapshot request) StartSnapshotTransfer(request);
+            else network.Send(message);
+        }
 
-        // 3. Apply in order, answering the clients that wait on these entries.
+        // 3. Restore the state machine from an accepted snapshot, then apply in order, answering the clients
+        //    that wait on these entries.
+        if (install is not null) Restore(install, installed!);
         foreach (var entry in ready.CommittedEntries) Apply(raft, entry);
+        MaybeSnapshot(raft);
 
         // A node that no longer leads the term it accepted proposals in cannot vouch for them any more.
         if (_awaited.Count > 0 && (raft.Role != Role.Leader || raft.Term != before.Term)) LoseAwaited(raft.LeaderId);
@@ -140,6 +238,160 @@ internal sealed class SimulatedNode(
         if (raft.Role == Role.Leader && before.Role != Role.Leader) BecameLeader?.Invoke(this);
         if (raft.Role == Role.Leader && raft.CommitIndex > commitBefore) LeaderCommitted?.Invoke(this);
     }
+
+    private bool CrashesIn(Ready ready)
+    {
+        if (_crashInReady is null) return false;
+        var records = (ready.Snapshot is null ? 0 : 1) + (ready.HardState is null ? 0 : 1) + ready.EntriesToPersist.Count;
+        if (records == 0) return false;
+        if (queue.Now - _crashArmedAt >= CrashTargetPatience) return true;
+        return _crashTarget switch
+        {
+            CrashTarget.SeveralRecords => records >= 2,
+            CrashTarget.SnapshotInstall => ready.Snapshot is not null,
+            _ => true,
+        };
+    }
+
+    /// <summary>
+    /// How much of this Ready's persist a crash lets through. Its records, in the order the shell writes them:
+    /// the snapshot (a save of its own), the hard state, the entries. What survives is a prefix of them (the
+    /// file storage cuts a torn tail at the first incomplete record): nothing, some, or all (then the crash
+    /// came after the fsync, still before anything was sent). Now and then the hard state is dropped while
+    /// entries written after it survive: more than a write-ahead log with checksums can lose, and still safe,
+    /// since the term or vote it carried was never acted on.
+    /// </summary>
+    private Tear DrawTear(Ready ready)
+    {
+        var snapshot = ready.Snapshot is null ? 0 : 1;
+        var hardState = ready.HardState is null ? 0 : 1;
+        var records = snapshot + hardState + ready.EntriesToPersist.Count;
+        var keep = world.Next(records + 1);
+        var afterSnapshot = keep - snapshot;
+        var keepHardState = hardState == 1 && afterSnapshot >= 1;
+        var keepEntries = Math.Clamp(afterSnapshot - hardState, 0, ready.EntriesToPersist.Count);
+        var withoutHardState = keepHardState && keepEntries > 0 && world.Chance(0.5);
+        return new Tear(records, keep, keepHardState && !withoutHardState, keepEntries, withoutHardState);
+    }
+
+    private void CrashInReady(Tear tear, SnapshotInstall? install)
+    {
+        var crashed = _crashInReady!;
+        counters.MidReadyCrashes++;
+        if (install is not null) counters.MidInstallCrashes++;
+        if (tear.Records == 0) counters.PersistLost++;
+        else if (tear.Records == tear.Total && !tear.WithoutHardState) counters.PersistCompleteUnsent++;
+        else counters.PersistTorn++;
+        if (tear.WithoutHardState) counters.PersistTornWithoutHardState++;
+        trace.Write($"node {id} crashes in a Ready: {tear.Records} of its {tear.Total} records written" +
+                    (install is null ? "" : $" (snapshot to {install.Index} {(tear.Records > 0 ? "saved" : "lost")})") +
+                    $", hard state {(tear.KeepHardState ? "kept" : "not kept")}, {tear.KeepEntries} entries kept");
+        Crash();
+        crashed(this);
+    }
+
+    /// <summary>The bytes of the snapshot the core just accepted: they must be the ones received, whole.</summary>
+    private byte[] ReceivedBytes(SnapshotInstall install)
+    {
+        var incoming = _incoming;
+        _incoming = null;
+        if (incoming is not { Complete: true } || incoming.Index != install.Index || incoming.Term != install.Term)
+            throw new InvariantViolation($"node {id}'s core accepted snapshot ({install.Index},t{install.Term}) but its bytes never arrived whole");
+        return incoming.Data;
+    }
+
+    private void Restore(SnapshotInstall install, byte[] data)
+    {
+        counters.SnapshotsInstalled++;
+        if (install.DiscardLog) counters.SnapshotsInstalledDiscardingLog++;
+        trace.Write($"node {id} installs snapshot ({install.Index},t{install.Term}) of {data.Length} bytes{(install.DiscardLog ? ", discarding its log" : "")}");
+        if (install.Index <= Applied)
+            throw new InvariantViolation($"node {id} installs a snapshot at {install.Index} over state applied to {Applied}");
+        // The planted bug of SkipSnapshotRestore: the index moves on, the state stays behind.
+        if (!settings.SkipSnapshotRestore) StateMachine = KvStateMachine.FromSnapshot(data);
+        Applied = install.Index;
+        checker.OnRestored(this, "installed its leader's snapshot");
+    }
+
+    /// <summary>The shell's MaybeSnapshot: once the applied log is long enough, snapshot, save, then compact.</summary>
+    private void MaybeSnapshot(RaftNode raft)
+    {
+        if (settings.SnapshotThreshold is not { } threshold || raft.LastApplied - raft.SnapshotIndex < threshold) return;
+        var index = raft.LastApplied;
+        var term = raft.TermAt(index)
+            ?? throw new InvariantViolation($"node {id}: applied entry {index} is not in the log");
+        var snapshot = new DiskSnapshot(index, term, StateMachine!.TakeSnapshot());
+        checker.OnSnapshotTaken(this, snapshot);
+        Disk.SaveSnapshot(snapshot, discardLog: false);
+        raft.Compact(index);
+        counters.Compactions++;
+        trace.Write($"node {id} snapshots ({index},t{term}) in {snapshot.Data.Length} bytes and compacts its log");
+    }
+
+    /// <summary>
+    /// Mirrors the shell's ReceiveChunk: a new transfer (offset 0) replaces the one in progress unless it comes
+    /// from an older term; a chunk that does not continue the current transfer is ignored; the core is told
+    /// "done" only for the last chunk of a whole snapshot.
+    /// </summary>
+    private InstallSnapshot ReceiveChunk(InstallSnapshot chunk)
+    {
+        if (chunk.Offset == 0 && (_incoming is null || chunk.Term >= _incoming.LeaderTerm)) _incoming = new IncomingSnapshot(chunk);
+        return _incoming is not null && _incoming.TryAdd(chunk) ? chunk : chunk with { Done = false };
+    }
+
+    /// <summary>
+    /// The core asks for its snapshot to go to a follower (metadata only): fill in the bytes saved at that
+    /// index and stream them, one call per chunk, the next once the previous one is answered. A new request
+    /// for the same follower replaces the transfer in progress.
+    /// </summary>
+    private void StartSnapshotTransfer(InstallSnapshot request)
+    {
+        if (Disk.Snapshot is not { } snapshot || snapshot.Index != request.LastIncludedIndex || snapshot.Term != request.LastIncludedTerm)
+            throw new InvariantViolation($"node {id} is asked to send snapshot ({request.LastIncludedIndex},t{request.LastIncludedTerm}) " +
+                                         $"but its disk holds {(Disk.Snapshot is { } s ? $"({s.Index},t{s.Term})" : "none")}");
+        if (request.Offset != 0 || request.Data.Length != 0 || !request.Done)
+            throw new InvariantViolation($"node {id}'s core wrote snapshot bytes itself: offset {request.Offset}, {request.Data.Length} bytes");
+        var transfer = new SnapshotTransfer(request, snapshot.Data);
+        _transfers[request.To] = transfer;
+        counters.SnapshotsSent++;
+        if (snapshot.Data.Length > settings.SnapshotChunkBytes) counters.MultiChunkSnapshots++;
+        trace.Write($"node {id} streams snapshot ({snapshot.Index},t{snapshot.Term}) of {snapshot.Data.Length} bytes to node {request.To}");
+        SendChunk(transfer);
+    }
+
+    private void SendChunk(SnapshotTransfer transfer)
+    {
+        var offset = transfer.Offset;
+        var length = Math.Min(settings.SnapshotChunkBytes, transfer.Data.Length - offset);
+        var chunk = transfer.Request with
+        {
+            Offset = offset,
+            Data = transfer.Data.AsSpan(offset, length).ToArray(),
+            Done = offset + length == transfer.Data.Length,
+        };
+        counters.SnapshotChunksSent++;
+        network.Send(chunk, onReply: _ => OnChunkAnswered(transfer, chunk));
+    }
+
+    /// <summary>
+    /// The answer to a chunk, already stepped into the core. Like the shell's loop: go on with the next chunk
+    /// unless that was the last, the transfer was replaced by a newer one, or this node no longer leads the
+    /// term the transfer was asked for in (an answer with a newer term has just deposed it).
+    /// </summary>
+    private void OnChunkAnswered(SnapshotTransfer transfer, InstallSnapshot chunk)
+    {
+        if (!IsUp || !_transfers.TryGetValue(chunk.To, out var current) || current != transfer || transfer.Offset != chunk.Offset) return;
+        if (chunk.Done || Raft is not { Role: Role.Leader } leader || leader.Term != chunk.Term)
+        {
+            _transfers.Remove(chunk.To);
+            return;
+        }
+        transfer.Offset += chunk.Data.Length;
+        SendChunk(transfer);
+    }
+
+    private static bool IsReplyTo(RaftMessage message, RaftMessage? request) =>
+        request is InstallSnapshot && message is InstallSnapshotReply && message.To == request.From;
 
     private void Apply(RaftNode raft, LogEntry entry)
     {
@@ -158,12 +410,12 @@ internal sealed class SimulatedNode(
         if (!_awaited.Remove(entry.Index, out var awaited)) return;
         if (awaited.Term == entry.Term && result is not null)
         {
-            trace.Write($"node {id} answers client {awaited.Client.Number} at ({entry.Index},t{entry.Term}): {result}");
+            if (trace.Enabled) trace.Write($"node {id} answers client {awaited.Client.Number} at ({entry.Index},t{entry.Term}): {result}");
             awaited.Client.OnCommitted(awaited.Attempt, entry.Index, result);
         }
         else
         {
-            trace.Write($"node {id}: client {awaited.Client.Number}'s proposal at {entry.Index} lost to term {entry.Term}");
+            if (trace.Enabled) trace.Write($"node {id}: client {awaited.Client.Number}'s proposal at {entry.Index} lost to term {entry.Term}");
             awaited.Client.OnLost(awaited.Attempt, raft.LeaderId);
         }
     }
@@ -173,4 +425,23 @@ internal sealed class SimulatedNode(
         foreach (var awaited in _awaited.Values) awaited.Client.OnLost(awaited.Attempt, leaderHint);
         _awaited.Clear();
     }
+
+    /// <summary>What of a Ready's <paramref name="Total"/> records a crash let through (see <see cref="DrawTear"/>).</summary>
+    private sealed record Tear(int Total, int Records, bool KeepHardState, int KeepEntries, bool WithoutHardState);
+
+    /// <summary>A snapshot being streamed to one follower: the request the core wrote, the bytes, how far it got.</summary>
+    private sealed class SnapshotTransfer(InstallSnapshot request, byte[] data)
+    {
+        public InstallSnapshot Request { get; } = request;
+        public byte[] Data { get; } = data;
+        public int Offset { get; set; }
+    }
+}
+
+/// <summary>Which Ready an armed crash waits for (see <see cref="SimulatedNode.ArmCrashInReady"/>).</summary>
+internal enum CrashTarget
+{
+    AnyPersist,
+    SeveralRecords,
+    SnapshotInstall,
 }

@@ -16,6 +16,7 @@ internal sealed record SimulationOutcome(
     int Crashes,
     TimeSpan SettledAfterHeal,
     long Events,
+    DurabilityCounters Counters,
     IReadOnlyCollection<string> Trace)
 {
     public bool Passed => Violation is null;

@@ -43,6 +43,33 @@ internal sealed record SimulationSettings
     public required int MaxInflightAppends { get; init; }
 
     /// <summary>
+    /// Take a snapshot (and compact the log) when the applied log reaches this many entries past the last
+    /// snapshot, as the shell's MaybeSnapshot does; null: snapshots off, the log is never compacted.
+    /// </summary>
+    public required int? SnapshotThreshold { get; init; }
+
+    /// <summary>
+    /// Size of the InstallSnapshot chunks a leader streams (one call per chunk, the next sent when the reply to
+    /// the previous one is back, as the shell does); int.MaxValue sends every snapshot as one chunk.
+    /// </summary>
+    public required int SnapshotChunkBytes { get; init; }
+
+    /// <summary>How long a leader waits on a snapshot transfer before it tries again (RaftOptions.SnapshotRetryInterval).</summary>
+    public required TimeSpan SnapshotRetryInterval { get; init; }
+
+    /// <summary>
+    /// Share of injected crashes that strike in the middle of carrying out a Ready (see
+    /// <see cref="SimulatedNode.ArmCrashInReady"/>): its write may be lost or torn, none of its messages leave.
+    /// </summary>
+    public required double MidReadyCrashShare { get; init; }
+
+    /// <summary>
+    /// A deliberately broken shell that persists an installed snapshot but does not restore its state machine
+    /// from it. Only the test that proves the snapshot checks can fail turns it on.
+    /// </summary>
+    public bool SkipSnapshotRestore { get; init; }
+
+    /// <summary>
     /// A deliberately broken disk that forgets term and vote on a crash. Only the test that proves the
     /// checker can see a violation turns it on.
     /// </summary>
@@ -57,6 +84,7 @@ internal sealed record SimulationSettings
         Members = Members,
         MaxEntriesPerAppend = MaxEntriesPerAppend,
         MaxInflightAppends = MaxInflightAppends,
+        SnapshotRetryInterval = SnapshotRetryInterval,
     };
 
     public static SimulationSettings Draw(int seed, int nodeCount, Random world) => new()
@@ -77,11 +105,27 @@ internal sealed record SimulationSettings
         MaxEntriesPerAppend = new[] { 1, 1, 1, 2, 2, 3, 64, 256 }[world.Next(8)],
         // At least two batches in flight so pipelining (and its out-of-order acks) is exercised.
         MaxInflightAppends = world.Next(2, 5),
+        // A run commits a few dozen entries, so thresholds are small enough to compact several times a run
+        // and to leave a crashed or cut-off follower behind the leader's snapshot; a quarter of the seeds keep
+        // snapshots off so the uncompacted paths stay covered as before.
+        SnapshotThreshold = world.Next(4) switch
+        {
+            0 => null,
+            1 or 2 => world.Next(3, 12),
+            _ => world.Next(12, 41),
+        },
+        // Snapshots are a few hundred bytes: small chunks make a transfer several calls, the last case one.
+        SnapshotChunkBytes = new[] { 16, 48, 128, int.MaxValue }[world.Next(4)],
+        SnapshotRetryInterval = world.NextTime(300.Ms(), 2000.Ms()),
+        MidReadyCrashShare = world.NextDouble() * 0.8,
     };
 
     public override string ToString() =>
         $"seed {Seed}, {NodeCount} nodes, {ClientCount} clients, {KeyCount} keys, faults for {FaultPhase.TotalMilliseconds:0} ms " +
         $"every ~{MeanFaultGap.TotalMilliseconds:0} ms, ambush {LeaderAmbushRate:P0} of leaders, drop {DropRate:P0}, duplicate {DuplicateRate:P0}, slow {SlowRate:P0}, " +
-        $"delay {MinDelay.TotalMilliseconds:0}-{MaxDelay.TotalMilliseconds:0} ms, batch {MaxEntriesPerAppend}, inflight {MaxInflightAppends}" +
-        (DiskForgetsHardState ? ", DISK FORGETS HARD STATE" : "");
+        $"delay {MinDelay.TotalMilliseconds:0}-{MaxDelay.TotalMilliseconds:0} ms, batch {MaxEntriesPerAppend}, inflight {MaxInflightAppends}, " +
+        $"snapshots {(SnapshotThreshold is { } t ? $"every {t} entries" : "off")}, chunks {(SnapshotChunkBytes == int.MaxValue ? "whole" : $"{SnapshotChunkBytes} B")}, " +
+        $"snapshot retry {SnapshotRetryInterval.TotalMilliseconds:0} ms, {MidReadyCrashShare:P0} of crashes mid-Ready" +
+        (DiskForgetsHardState ? ", DISK FORGETS HARD STATE" : "") +
+        (SkipSnapshotRestore ? ", SNAPSHOT RESTORE SKIPPED" : "");
 }

@@ -32,6 +32,9 @@ internal sealed class SimulationTrace(EventQueue clock, int capacity)
         AppendEntriesReply r => r.Success
             ? $"AppendReply {r.From}->{r.To} t{r.Term} ok match {r.MatchIndex}"
             : $"AppendReply {r.From}->{r.To} t{r.Term} rejected prev {r.RejectedPrevIndex} conflict (t{r.ConflictTerm} from {r.ConflictIndex})",
+        InstallSnapshot s => $"InstallSnapshot {s.From}->{s.To} t{s.Term} last ({s.LastIncludedIndex},t{s.LastIncludedTerm}) " +
+                             $"bytes {s.Offset}+{s.Data.Length}{(s.Done ? " done" : "")}",
+        InstallSnapshotReply r => $"SnapshotReply {r.From}->{r.To} t{r.Term} {(r.Done ? $"done match {r.MatchIndex}" : "chunk")}",
         _ => message.ToString(),
     };
 

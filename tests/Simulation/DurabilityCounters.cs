@@ -1,0 +1,89 @@
+namespace RaftOrleans.Tests.Simulation;
+
+/// <summary>
+/// How often one run went down the snapshot and crash-consistency paths. The sweeps add these up and fail
+/// if any of them stays at zero: a future change that quietly stops exercising a path fails the test rather
+/// than passing for the wrong reason.
+/// </summary>
+internal sealed class DurabilityCounters
+{
+    /// <summary>Snapshots a node took of its own state machine, each followed by a compaction of its log.</summary>
+    public int Compactions { get; set; }
+
+    /// <summary>InstallSnapshot transfers a leader started (the core asked, the shell filled in the saved bytes).</summary>
+    public int SnapshotsSent { get; set; }
+
+    /// <summary>InstallSnapshot chunks sent (several per transfer when the seed's chunks are small).</summary>
+    public int SnapshotChunksSent { get; set; }
+
+    /// <summary>Transfers of more than one chunk.</summary>
+    public int MultiChunkSnapshots { get; set; }
+
+    /// <summary>Snapshots a follower's core accepted (Ready.Snapshot), and of those, how many discarded the follower's log.</summary>
+    public int SnapshotsInstalled { get; set; }
+    public int SnapshotsInstalledDiscardingLog { get; set; }
+
+    /// <summary>Restarts that rebuilt the state machine from a snapshot on disk (the snapshot constructor).</summary>
+    public int RestartsFromSnapshot { get; set; }
+
+    /// <summary>Crashes in the middle of carrying out a Ready with something to persist; none of its messages left.</summary>
+    public int MidReadyCrashes { get; set; }
+
+    /// <summary>... whose write reached the disk not at all (the snapshot included, if it carried one).</summary>
+    public int PersistLost { get; set; }
+
+    /// <summary>... whose write reached the disk in part: a prefix of its records (a torn tail).</summary>
+    public int PersistTorn { get; set; }
+
+    /// <summary>... torn so that some entries survived but the hard state written with them did not.</summary>
+    public int PersistTornWithoutHardState { get; set; }
+
+    /// <summary>... whose write was complete (fsynced), the crash coming before anything was sent or applied.</summary>
+    public int PersistCompleteUnsent { get; set; }
+
+    /// <summary>... that struck a Ready installing a snapshot.</summary>
+    public int MidInstallCrashes { get; set; }
+
+    public static DurabilityCounters Sum(IEnumerable<DurabilityCounters> all)
+    {
+        var sum = new DurabilityCounters();
+        foreach (var c in all)
+        {
+            sum.Compactions += c.Compactions;
+            sum.SnapshotsSent += c.SnapshotsSent;
+            sum.SnapshotChunksSent += c.SnapshotChunksSent;
+            sum.MultiChunkSnapshots += c.MultiChunkSnapshots;
+            sum.SnapshotsInstalled += c.SnapshotsInstalled;
+            sum.SnapshotsInstalledDiscardingLog += c.SnapshotsInstalledDiscardingLog;
+            sum.RestartsFromSnapshot += c.RestartsFromSnapshot;
+            sum.MidReadyCrashes += c.MidReadyCrashes;
+            sum.PersistLost += c.PersistLost;
+            sum.PersistTorn += c.PersistTorn;
+            sum.PersistTornWithoutHardState += c.PersistTornWithoutHardState;
+            sum.PersistCompleteUnsent += c.PersistCompleteUnsent;
+            sum.MidInstallCrashes += c.MidInstallCrashes;
+        }
+        return sum;
+    }
+
+    /// <summary>Each counter by name, for the report and for the "every path was exercised" assertion.</summary>
+    public IReadOnlyList<(string Name, int Count)> All() =>
+    [
+        ("compactions", Compactions),
+        ("InstallSnapshot transfers sent", SnapshotsSent),
+        ("InstallSnapshot chunks sent", SnapshotChunksSent),
+        ("multi-chunk transfers", MultiChunkSnapshots),
+        ("snapshots installed", SnapshotsInstalled),
+        ("installed with DiscardLog", SnapshotsInstalledDiscardingLog),
+        ("installed keeping the log after it", SnapshotsInstalled - SnapshotsInstalledDiscardingLog),
+        ("restarts from a snapshot", RestartsFromSnapshot),
+        ("mid-Ready crashes", MidReadyCrashes),
+        ("  persist lost", PersistLost),
+        ("  persist torn", PersistTorn),
+        ("  torn: entries kept, hard state lost", PersistTornWithoutHardState),
+        ("  persist complete, nothing sent", PersistCompleteUnsent),
+        ("  while installing a snapshot", MidInstallCrashes),
+    ];
+
+    public override string ToString() => string.Join(", ", All().Select(c => $"{c.Name.Trim()} {c.Count}"));
+}
