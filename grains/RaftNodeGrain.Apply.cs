@@ -26,6 +26,19 @@ public sealed partial class RaftNodeGrain
         }
     }
 
+    /// <summary>Answers the reads the core confirmed, from the state just brought up to their read index.</summary>
+    private void AnswerReads(Ready ready)
+    {
+        foreach (var read in ready.ReadStates)
+        {
+            if (_reads.Remove(read.RequestId, out var get)) get.Completion.TrySetResult(_kv.Read(get.Key));
+        }
+        foreach (var id in ready.FailedReads)
+        {
+            if (_reads.Remove(id, out var get)) get.Completion.TrySetResult(KvResult.NotLeader(_core?.LeaderId));
+        }
+    }
+
     /// <summary>Logs leader changes and settles the proposals a deposed leader can no longer vouch for.</summary>
     private void ObserveRole(RaftNode core)
     {
@@ -63,5 +76,8 @@ public sealed partial class RaftNodeGrain
             else pending.Completion.TrySetResult(KvResult.NotLeader(_core?.LeaderId));
         }
         _pending.Clear();
+        if (error is null) return; // a deposed leader's reads come back from the core as FailedReads
+        foreach (var get in _reads.Values) get.Completion.TrySetException(error);
+        _reads.Clear();
     }
 }

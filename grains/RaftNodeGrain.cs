@@ -21,6 +21,8 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private readonly ILogger<RaftNodeGrain> _logger;
     private readonly Stopwatch _clock = new();
     private readonly Dictionary<long, PendingProposal> _pending = new();
+    private readonly Dictionary<long, PendingGet> _reads = new();
+    private long _lastReadId;
     private IRaftStorage _storage = null!;
     private RaftNode? _core; // null while crashed
     private KvStateMachine _kv = new();
@@ -68,11 +70,26 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     public Task<KvResult> Submit(KvRequest request)
     {
         var core = RunningCore();
+        if (request.Operation == KvOperation.Get) return Read(core, request.Key);
         var proposal = core.Propose(KvCommandCodec.Encode(request));
         if (!proposal.Accepted) return Task.FromResult(KvResult.NotLeader(proposal.LeaderHint));
 
         var completion = new TaskCompletionSource<KvResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[proposal.Index] = new PendingProposal(proposal.Term, completion);
+        ScheduleFlush();
+        return completion.Task;
+    }
+
+    /// <summary>
+    /// A get does not go through the log: the core confirms this node still leads (one heartbeat round shared
+    /// by all reads waiting at that moment) and has applied everything committed when the read arrived.
+    /// </summary>
+    private Task<KvResult> Read(RaftNode core, string key)
+    {
+        var id = ++_lastReadId;
+        if (!core.ReadIndex(id)) return Task.FromResult(KvResult.NotLeader(core.LeaderId));
+        var completion = new TaskCompletionSource<KvResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _reads[id] = new PendingGet(key, completion);
         ScheduleFlush();
         return completion.Task;
     }
@@ -217,6 +234,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         }
 
         Apply(ready.CommittedEntries);
+        AnswerReads(ready);
         ObserveRole(core);
         MaybeSnapshot(core);
         return reply;

@@ -11,7 +11,8 @@ internal sealed class ParsedArguments
 {
     /// <summary>Options followed by a value (<c>--count 1000</c>); every other option is a flag.</summary>
     private static readonly HashSet<string> ValueOptions =
-        new(["--config", "--count", "--crash-leader-after", "--tries", "--seed"], StringComparer.Ordinal);
+        new(["--config", "--count", "--crash-leader-after", "--tries", "--seed",
+              "--clients", "--seconds", "--mix", "--keys", "--value-size", "--warmup", "--silo-pid"], StringComparer.Ordinal);
 
     private static readonly HashSet<string> FlagOptions = new(["--json", "--help"], StringComparer.Ordinal);
 
@@ -90,6 +91,9 @@ internal sealed class ParsedArguments
     }
 
     public bool Flag(string name) => _options.ContainsKey(name);
+
+    /// <summary>The text of a value option, or <paramref name="fallback"/> when absent.</summary>
+    public string Text(string name, string fallback) => _options.GetValueOrDefault(name) ?? fallback;
 
     /// <summary>An integer option of at least <paramref name="min"/>, or <paramref name="fallback"/> when absent.</summary>
     public int? Int(string name, int min, int? fallback = null)

@@ -22,6 +22,15 @@ internal static class UsageText
                                            the leader after M completed; then read every key back and check
           failover [--tries N]             crash the leader N times (default 10) and measure the time from the
                                            crash to the next committed write
+          bench [--clients C] [--seconds S] [--mix put|mixed|get] [--keys K] [--value-size B] [--warmup W]
+                [--json] [--silo-pid PID]
+                                           throughput and latency: C closed-loop clients (default 64), W s warm-up
+                                           (default 1) then S s measured (default 10). put: fresh keys; mixed:
+                                           50% get / 25% put / 25% delete over K keys (default 1000); get: gets
+                                           over K keys; B-byte values (default 16). Prints ops/s, p50/p90/p99/max
+                                           latency and errors; --json prints one JSON object (progress to stderr);
+                                           --silo-pid also reports that process's CPU. Exit 0 when it ran, even
+                                           with errors counted
 
         options:
           --config PATH                    configuration file (default: raft.toml in the current directory)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RaftOrleans.Client.Bench;
 using RaftOrleans.Client.CommandLine;
 using RaftOrleans.Configuration;
 using RaftOrleans.Kv;
@@ -52,6 +53,8 @@ internal static class CommandFactory
             case "failover":
                 args.Expect("failover [--tries N]", 0, "--tries");
                 return new FailoverCommand(args.Int("--tries", 1, FailoverCommand.DefaultTries)!.Value);
+            case "bench":
+                return new BenchCommand(BenchOptions.From(args, config));
             default:
                 throw new UsageException($"unknown command '{args.Command}'; `client --help` lists the commands");
         }

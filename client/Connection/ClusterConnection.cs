@@ -40,7 +40,10 @@ internal sealed class ClusterConnection : IAsyncDisposable
     {
         var port = config.Silo.GatewayPort;
         await ProbeGatewayPortAsync(port);
-        var builder = Host.CreateApplicationBuilder();
+        // No defaults: everything the console needs is configured below, and the defaults would add an
+        // appsettings.json reload watcher, which watches the working directory and everything under it (a
+        // silo's data directory too, when both start from the same place) and wakes on every write there.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton<IHostLifetime, NoSignalHandlingLifetime>();
         ConfigureLogging(builder.Logging);
         builder.UseOrleansClient(client => client

@@ -36,11 +36,7 @@ public sealed partial class RaftNode
                 // which both sides can judge; a rejection of it is stale in this mode (see HandleAppendReply).
                 if (Now - progress.SnapshotSentAt < _options.SnapshotRetryInterval)
                 {
-                    Send(new AppendEntries
-                    {
-                        From = Id, To = peer, Term = Term, PrevLogIndex = _log.PrefixIndex, PrevLogTerm = _log.PrefixTerm,
-                        Entries = Array.Empty<LogEntry>(), LeaderCommit = CommitIndex,
-                    });
+                    SendEmptyAppend(peer, _log.PrefixIndex, _log.PrefixTerm);
                     continue;
                 }
                 progress.BecomeProbe();
@@ -105,9 +101,17 @@ public sealed partial class RaftNode
         {
             From = Id, To = peer, Term = Term,
             PrevLogIndex = prev, PrevLogTerm = prevTerm, Entries = entries, LeaderCommit = CommitIndex,
+            ReadRound = _readRound,
         });
         return prev + entries.Length;
     }
+
+    /// <summary>A heartbeat: no entries, checked at (<paramref name="prev"/>, <paramref name="prevTerm"/>).</summary>
+    private void SendEmptyAppend(int peer, long prev, long prevTerm) => Send(new AppendEntries
+    {
+        From = Id, To = peer, Term = Term, PrevLogIndex = prev, PrevLogTerm = prevTerm,
+        Entries = Array.Empty<LogEntry>(), LeaderCommit = CommitIndex, ReadRound = _readRound,
+    });
 
     private void HandleAppendEntries(AppendEntries request)
     {
@@ -131,11 +135,7 @@ public sealed partial class RaftNode
             prev += covered;
             if (prev < _log.PrefixIndex)
             {
-                Send(new AppendEntriesReply
-                {
-                    From = Id, To = request.From, Term = Term, Success = true, MatchIndex = prev,
-                    RejectedPrevIndex = 0, ConflictTerm = 0, ConflictIndex = 0,
-                });
+                Send(AppendSucceeded(request, prev));
                 return;
             }
         }
@@ -173,17 +173,20 @@ public sealed partial class RaftNode
         var commit = Math.Min(request.LeaderCommit, lastNew);
         if (commit > CommitIndex) CommitIndex = commit;
 
-        Send(new AppendEntriesReply
-        {
-            From = Id, To = request.From, Term = Term, Success = true, MatchIndex = lastNew,
-            RejectedPrevIndex = 0, ConflictTerm = 0, ConflictIndex = 0,
-        });
+        Send(AppendSucceeded(request, lastNew));
     }
+
+    private AppendEntriesReply AppendSucceeded(AppendEntries request, long matchIndex) => new()
+    {
+        From = Id, To = request.From, Term = Term, Success = true, MatchIndex = matchIndex,
+        RejectedPrevIndex = 0, ConflictTerm = 0, ConflictIndex = 0, ReadRound = request.ReadRound,
+    };
 
     private AppendEntriesReply AppendRejected(AppendEntries request, long conflictTerm, long conflictIndex) => new()
     {
         From = Id, To = request.From, Term = Term, Success = false, MatchIndex = 0,
         RejectedPrevIndex = request.PrevLogIndex, ConflictTerm = conflictTerm, ConflictIndex = conflictIndex,
+        ReadRound = request.ReadRound,
     };
 
     private void HandleAppendReply(AppendEntriesReply reply)
@@ -192,6 +195,8 @@ public sealed partial class RaftNode
         var progress = _progress[reply.From];
         progress.LastContact = Now;
         progress.RecentActive = true;
+        // Any answer in this term, even a rejection, shows the follower still took this node for its leader.
+        if (reply.ReadRound > progress.ReadRoundAcked) progress.ReadRoundAcked = reply.ReadRound;
 
         if (reply.Success)
         {

@@ -166,6 +166,7 @@ public sealed partial class RaftNode
         }
         for (var i = LastApplied + 1; i <= CommitIndex; i++) _ready.CommittedEntries.Add(_log[i]);
         LastApplied = CommitIndex;
+        if (Role == Role.Leader) AdvanceReads();
 
         var ready = _ready;
         _ready = new Ready();
@@ -184,6 +185,7 @@ public sealed partial class RaftNode
         }
         Role = Role.Follower;
         LeaderId = leader;
+        FailReads();
         _progress.Clear();
         _votes.Clear();
         ResetElectionTimer();

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using RaftOrleans.Client.Commands;
+using RaftOrleans.Client.Connection;
+using RaftOrleans.Client.Kv;
+using RaftOrleans.Kv;
+
+namespace RaftOrleans.Client.Bench;
+
+/// <summary>
+/// One logical bench client: its own session (client id and sequence numbers) and one request outstanding
+/// at a time, the next sent as soon as the last is answered (a closed loop). Everything it records is its
+/// own, written by its loop alone, so the hot path takes no lock and shares no counter; the progress line
+/// only reads the two request counts, and the totals are read after the loop has ended.
+/// </summary>
+internal sealed class BenchClient(int index, BenchWorkload workload, string value)
+{
+    private readonly List<long> _latencies = new(4096);
+    private readonly long[] _outcomes = new long[Enum.GetValues<BenchOutcome>().Length];
+    private readonly long[] _operations = new long[3];
+    private long _answered;
+    private long _measured;
+
+    /// <summary>Requests answered so far, warm-up included; read by the progress line while the loop runs.</summary>
+    public long Answered => Volatile.Read(ref _answered);
+
+    /// <summary>Requests of the measured phase answered so far (errors included, as the etcd loader counts them).</summary>
+    public long Measured => Volatile.Read(ref _measured);
+
+    /// <summary>Send to answer, in Stopwatch ticks, of every measured request that did not end in an error.</summary>
+    public IReadOnlyList<long> Latencies => _latencies;
+
+    public long Count(BenchOutcome outcome) => _outcomes[(int)outcome];
+
+    public long Count(KvOperation operation) => _operations[OperationSlot(operation)];
+
+    public async Task RunAsync(IGrainFactory grains, BenchSchedule schedule, RunAbort abort)
+    {
+        // One send per request, no resend: a resend would hide an Unavailable inside a longer latency, and
+        // the etcd loader does not resend either. An error is counted and the client goes on.
+        var session = new KvSession(grains, attempts: 1);
+        var random = new Random(HashCode.Combine(index, session.ClientId));
+        for (long request = 0; !abort.IsTripped; request++)
+        {
+            var sentAt = Stopwatch.GetTimestamp();
+            if (schedule.IsOver(sentAt))
+            {
+                return;
+            }
+            var (operation, key) = workload.Next(index, request, random);
+            var outcome = await SendAsync(session, operation, key, abort);
+            var answeredAt = Stopwatch.GetTimestamp();
+            Volatile.Write(ref _answered, _answered + 1);
+            if (!schedule.Counts(sentAt))
+            {
+                continue;
+            }
+            _outcomes[(int)outcome]++;
+            _operations[OperationSlot(operation)]++;
+            // Like the loader: an error's time says how long the failure took, not how fast the store is.
+            if (outcome <= BenchOutcome.NotFound)
+            {
+                _latencies.Add(answeredAt - sentAt);
+            }
+            Volatile.Write(ref _measured, _measured + 1);
+        }
+    }
+
+    private async Task<BenchOutcome> SendAsync(KvSession session, KvOperation operation, string key, RunAbort abort)
+    {
+        try
+        {
+            var outcome = operation switch
+            {
+                KvOperation.Put => await session.PutAsync(key, value),
+                KvOperation.Get => await session.GetAsync(key),
+                _ => await session.DeleteAsync(key),
+            };
+            return outcome.Result.Status switch
+            {
+                KvStatus.Ok => BenchOutcome.Ok,
+                KvStatus.KeyExists => BenchOutcome.KeyExists,
+                KvStatus.NotFound => BenchOutcome.NotFound,
+                KvStatus.Invalid => BenchOutcome.Invalid,
+                _ => BenchOutcome.Unavailable,
+            };
+        }
+        catch (Exception error)
+        {
+            // The session turns every other failure into Unavailable; what reaches here is a lost silo, and
+            // going on would only spin through instant failures, so the whole run stops.
+            if (ConnectionErrors.IsLostConnection(error))
+            {
+                abort.Trip($"lost the connection to the silo ({error.GetType().Name}: {error.Message})");
+            }
+            return BenchOutcome.Exception;
+        }
+    }
+
+    private static int OperationSlot(KvOperation operation) => operation switch
+    {
+        KvOperation.Get => 0,
+        KvOperation.Put => 1,
+        _ => 2,
+    };
+}

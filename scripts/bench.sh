@@ -1,0 +1,355 @@
+#!/usr/bin/env bash
+# The benchmark matrix, ours beside etcd in one sitting (these machines are shared and noisy: compare only
+# figures taken together). For fsync on and off, a 5-node silo with file storage runs `client bench` for
+# clients 1, 16, 64 x mix put, mixed; then a 5-member etcd (always fsyncing) runs the etcd loader for the
+# same cells. Every cell is run N times and its median by ops/s is shown; a Markdown table compares them.
+#
+#   scripts/bench.sh [--runs N] [--seconds S] [--quick] [--rev REV] [--reuse-cluster] [--out DIR]
+#
+#   --runs N          runs per cell (default 3); the median by ops/s is shown
+#   --seconds S       measured seconds per run, after a 1 s warm-up (default 10)
+#   --quick           smoke test: 1 run of 3 s per cell
+#   --rev REV         build the silo from git commit REV (the client, with its bench command, always comes
+#                     from the working tree); default: the working tree as it is when the script starts
+#   --reuse-cluster   one silo per fsync setting and one etcd cluster for all cells, instead of a fresh
+#                     cluster with an empty store for every run (see "Fresh clusters" below)
+#   --out DIR         where results go (default /tmp/raft-bench-<time>): results.jsonl (one JSON object per
+#                     run, both systems), table.md, and the logs
+#
+# Fresh clusters: by default every run gets a new silo on an empty data directory (and a new etcd cluster),
+# plus one short unmeasured run first so the silo's JIT has compiled its hot paths. Put runs add tens of
+# thousands of keys each, and a store's size changes its speed (a snapshot copies the whole map), so runs
+# sharing a cluster would depend on their order.
+#
+# Builds go to a temporary folder from a copy of the sources, never into the working tree, so that other
+# people's half-written files cannot break a run in the middle; a failed build is retried after a minute.
+# Whatever it started (silo, etcd members) is stopped on exit, also on Ctrl+C. Needs dotnet, jq, python3;
+# installs etcd with apt-get when it is missing. Exit status 0 when the matrix ran (runs with errors included).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+etcd_compare=/work/shared/etcd-compare
+runs=3
+seconds=10
+rev=""
+reuse=false
+out="/tmp/raft-bench-$(date +%Y%m%d-%H%M%S)"
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --runs) runs="${2:?--runs needs a number}"; shift 2 ;;
+        --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
+        --quick) runs=1; seconds=3; shift ;;
+        --rev) rev="${2:?--rev needs a commit}"; shift 2 ;;
+        --reuse-cluster) reuse=true; shift ;;
+        --out) out="${2:?--out needs a directory}"; shift 2 ;;
+        -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+    esac
+done
+[[ "$runs" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --runs and --seconds take whole numbers >= 1" >&2; exit 2; }
+
+fsyncs=(true false)
+client_counts=(1 16 64)
+mixes=(put mixed)
+# Ports of our silo, away from the defaults, so that a demo silo someone left running is not measured instead.
+silo_port=11611
+gateway_port=30611
+leader_deadline_seconds=60
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# Our client turns off the thread pool's spin-before-sleep (client/RaftOrleans.Client.csproj: on a 2-core machine
+# the spinning took CPU from the server). The etcd loader is .NET too; it gets the same setting, so neither
+# server competes with a spinning load generator.
+loader_env=(env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0)
+
+# Two benchmarks at once on a 2-core machine would measure each other.
+exec 9>/tmp/raft-bench.lock
+flock -n 9 || { echo "bench: another scripts/bench.sh is running (lock /tmp/raft-bench.lock)" >&2; exit 1; }
+
+mkdir -p "$out/logs"
+results="$out/results.jsonl"
+: >"$results"
+work="$(mktemp -d /tmp/raft-bench-work.XXXXXX)"
+etcd_dir="$work/etcd"
+silo_pid=""
+etcd_started=false
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+stop_silo() {
+    [[ -n "$silo_pid" ]] || return 0
+    if kill -0 "$silo_pid" 2>/dev/null; then
+        kill -TERM "$silo_pid" 2>/dev/null || true
+        # A graceful stop takes a few seconds; past ten, stop waiting for it.
+        for _ in $(seq 1 100); do kill -0 "$silo_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$silo_pid" 2>/dev/null || true
+    fi
+    wait "$silo_pid" 2>/dev/null || true
+    silo_pid=""
+    rm -rf "$work/data"
+}
+
+stop_etcd() {
+    $etcd_started || return 0
+    ETCD_DIR="$etcd_dir" "$etcd_compare/cluster.sh" stop >>"$out/logs/etcd-cluster.log" 2>&1 || true
+    etcd_started=false
+}
+
+cleanup() {
+    local status=$?
+    stop_silo
+    stop_etcd
+    rm -rf "$work"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------------------------------------------ build
+
+copy_tree() { # SOURCE DEST: the files, without build output, git data or a local store
+    mkdir -p "$2"
+    tar -C "$1" --exclude=./.git --exclude=bin --exclude=obj --exclude=TestResults --exclude=./data -cf - . | tar -C "$2" -xf -
+}
+
+snapshot_sources() {
+    rm -rf "$work/src"
+    mkdir -p "$work/src"
+    if [[ -n "$rev" ]]; then
+        git -C "$root" archive "$rev" | tar -C "$work/src" -xf -
+        rm -rf "$work/src/client"
+        copy_tree "$root/client" "$work/src/client"
+    else
+        copy_tree "$root" "$work/src"
+    fi
+}
+
+build() {
+    for attempt in 1 2 3 4 5; do
+        snapshot_sources
+        if dotnet build "$work/src/silo" -c Release -o "$work/silo" -nologo -v quiet >"$out/logs/build.log" 2>&1 &&
+           dotnet build "$work/src/client" -c Release -o "$work/client" -nologo -v quiet >>"$out/logs/build.log" 2>&1; then
+            return 0
+        fi
+        log "build failed (attempt $attempt; someone may be mid-edit), retrying in 60 s; see $out/logs/build.log"
+        grep -E 'error' "$out/logs/build.log" | sort -u | head -5 >&2 || true
+        sleep 60
+    done
+    die "the build kept failing; see $out/logs/build.log"
+}
+
+build_loader() {
+    # The loader's folder is shared and read-only by intent: build from a copy.
+    copy_tree "$etcd_compare/loader" "$work/loader-src"
+    dotnet build "$work/loader-src" -c Release -o "$work/loader" -nologo -v quiet >"$out/logs/loader-build.log" 2>&1 ||
+        die "the etcd loader did not build; see $out/logs/loader-build.log"
+}
+
+ensure_etcd() {
+    command -v etcd >/dev/null && command -v etcdctl >/dev/null && return 0
+    log "installing etcd (apt-get)"
+    { apt-get update && apt-get install -y etcd-server etcd-client; } >"$out/logs/apt.log" 2>&1 ||
+        die "could not install etcd; see $out/logs/apt.log"
+}
+
+port_in_use() { ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
+
+# ------------------------------------------------------------------------------------------------ ours
+
+client() { dotnet "$work/client/RaftOrleans.Client.dll" --config "$config" "$@"; }
+
+write_config() { # FSYNC: a copy of raft.toml with 5 nodes, file storage, that fsync and a fresh data dir
+    config="$work/raft-fsync-$1.toml"
+    sed -e 's/^nodes = .*/nodes = 5/' -e 's/^kind = .*/kind = "file"/' -e "s/^fsync = .*/fsync = $1/" \
+        -e "s|^data_dir = .*|data_dir = \"$work/data\"|" \
+        -e "s/^silo_port = .*/silo_port = $silo_port/" -e "s/^gateway_port = .*/gateway_port = $gateway_port/" \
+        "$work/src/raft.toml" >"$config"
+    for line in 'nodes = 5' 'kind = "file"' "fsync = $1" "data_dir = \"$work/data\"" "silo_port = $silo_port" "gateway_port = $gateway_port"; do
+        grep -qxF "$line" "$config" || die "raft.toml has no line to set '$line'"
+    done
+}
+
+wait_for_leader() {
+    local deadline=$((SECONDS + leader_deadline_seconds))
+    until client status --json >/dev/null 2>&1; do
+        kill -0 "$silo_pid" 2>/dev/null || { tail -n 20 "$silo_log" >&2; die "the silo exited; log $silo_log"; }
+        ((SECONDS < deadline)) || die "no leader within ${leader_deadline_seconds} s; log $silo_log"
+        sleep 0.5
+    done
+}
+
+start_silo() { # FSYNC
+    for port in "$silo_port" "$gateway_port"; do port_in_use "$port" && die "port $port is already in use"; done
+    write_config "$1"
+    rm -rf "$work/data"
+    silo_log="$out/logs/silo-fsync-$1-$(date +%H%M%S).log"
+    # 9>&-: the silo must not inherit (and hold) the script's lock.
+    dotnet "$work/silo/RaftOrleans.Silo.dll" --config "$config" >"$silo_log" 2>&1 9>&- &
+    silo_pid=$!
+    wait_for_leader
+    # Unmeasured: gets the silo's hot paths (put, get, delete) compiled before a run is timed.
+    client bench --clients 16 --mix mixed --seconds 2 --warmup 0 --json >/dev/null 2>>"$out/logs/progress.log" ||
+        die "the priming run failed; log $silo_log"
+}
+
+max_term() { jq '[.nodes[] | .term // 0] | max' 2>/dev/null || echo null; }
+
+ours_run() { # FSYNC CLIENTS MIX RUN
+    local fsync=$1 clients=$2 mix=$3 run=$4 before after line rc=0
+    if $reuse; then wait_for_leader; else start_silo "$fsync"; fi
+    # status exits 3 without a leader but still prints the terms.
+    before=$(client status --json 2>/dev/null | max_term || true)
+    line=$(client bench --clients "$clients" --mix "$mix" --seconds "$seconds" --warmup 1 --json --silo-pid "$silo_pid" \
+        2>>"$out/logs/progress.log") || rc=$?
+    after=$(client status --json 2>/dev/null | max_term || true)
+    $reuse || stop_silo
+    [[ -n "$line" ]] || line='{}'
+    jq -c --argjson fsync "$fsync" --argjson run "$run" --argjson clients "$clients" --arg mix "$mix" \
+        --argjson exit "$rc" --argjson term_before "${before:-null}" --argjson term_after "${after:-null}" \
+        '{system: (if $fsync then "ours-fsync-on" else "ours-fsync-off" end), fsync: $fsync, cell_run: $run,
+          clients: $clients, mix: $mix, exit_code: $exit, term_before: $term_before, term_after: $term_after} + .' \
+        <<<"$line" | tee -a "$results" | summarize
+}
+
+# ------------------------------------------------------------------------------------------------ etcd
+
+start_etcd() {
+    for i in 1 2 3 4 5; do
+        for port in "2${i}379" "2${i}380"; do port_in_use "$port" && die "port $port (etcd member $i) is already in use"; done
+    done
+    ETCD_DIR="$etcd_dir" "$etcd_compare/cluster.sh" start 5 >>"$out/logs/etcd-cluster.log" 2>&1 9>&- ||
+        die "etcd did not start; see $out/logs/etcd-cluster.log"
+    etcd_started=true
+    endpoints=$(ETCD_DIR="$etcd_dir" "$etcd_compare/cluster.sh" endpoints)
+}
+
+etcd_run() { # CLIENTS MIX RUN
+    local clients=$1 mix=$2 run=$3 line rc=0
+    $reuse || start_etcd
+    line=$("${loader_env[@]}" "$work/loader/etcd-loader" bench --endpoints "$endpoints" --concurrency "$clients" --duration "$seconds" \
+        --warmup 1 --mix "$mix" 2>>"$out/logs/progress.log") || rc=$?
+    $reuse || stop_etcd
+    # The loader prints one line of key=value pairs; numbers become JSON numbers, the rest strings.
+    jq -R 'split(" ") | map(select(contains("=")) | split("=") | {(.[0]): (.[1:] | join("=") | (tonumber? // .))}) | add' <<<"$line" |
+        jq -c --argjson run "$run" --argjson clients "$clients" --arg mix "$mix" --argjson exit "$rc" \
+            '{system: "etcd", fsync: true, cell_run: $run, clients: $clients, mix: $mix, exit_code: $exit} + (. // {})' |
+        tee -a "$results" | summarize
+}
+
+summarize() { # one line per run on stdout, from its JSON
+    jq -r '"  \(.system) clients=\(.clients) mix=\(.mix) run \(.cell_run): \(.ops_per_s // "-") ops/s, p50 \(.p50_ms // "-") ms, " +
+           "p99 \(.p99_ms // "-") ms, errors \(.errors // "-")" +
+           (if .term_before then ", term \(.term_before)->\(.term_after)" else "" end) +
+           (if .exit_code != 0 then ", exit \(.exit_code)" else "" end)'
+}
+
+# ------------------------------------------------------------------------------------------------ table
+
+write_table() {
+    python3 - "$results" "$runs" "$seconds" <<'PY'
+import json, sys
+results, runs, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rows = [json.loads(line) for line in open(results) if line.strip()]
+systems = ["ours-fsync-on", "ours-fsync-off", "etcd"]
+
+def median(system, clients, mix):
+    cell = [r for r in rows if r["system"] == system and r["clients"] == clients and r["mix"] == mix and "ops_per_s" in r]
+    if not cell:
+        return None
+    cell.sort(key=lambda r: r["ops_per_s"])
+    return cell[(len(cell) - 1) // 2]
+
+def fmt(r):
+    if r is None:
+        return "n/a", "n/a"
+    if r.get("p50_ms") is None:
+        return f'{r["ops_per_s"]:,.0f}', "-"
+    return f'{r["ops_per_s"]:,.0f}', f'{r["p50_ms"]:.1f} / {r["p99_ms"]:.1f}'
+
+def ratio(a, b):
+    return f'{a["ops_per_s"] / b["ops_per_s"]:.2f}' if a and b and b["ops_per_s"] else "n/a"
+
+cells = [(c, m) for c in (1, 16, 64) for m in ("put", "mixed")]
+print(f"Throughput (ops/s) and latency (p50 / p99 ms), median by ops/s of {runs} run(s) of {seconds} s after a 1 s warm-up.")
+print("5 nodes / 5 members on one machine; ours with file storage; etcd always fsyncs.\n")
+print("| clients | mix | ours fsync on | p50 / p99 | ours fsync off | p50 / p99 | etcd | p50 / p99 | on / etcd | off / etcd |")
+print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+for c, m in cells:
+    on, off, etcd = (median(s, c, m) for s in systems)
+    print(f"| {c} | {m} | {' | '.join(' | '.join(fmt(r)) for r in (on, off, etcd))} | {ratio(on, etcd)} | {ratio(off, etcd)} |")
+
+print("\nCPU over the measured phase of those median runs, % of all cores (client or loader / server / other processes):\n")
+print("| clients | mix | ours fsync on | ours fsync off | etcd |")
+print("| ---: | --- | --- | --- | --- |")
+def cpu(r):
+    if r is None:
+        return "n/a"
+    if r["system"] == "etcd":
+        return f'{r.get("loader_cpu_pct", "?")} / {r.get("etcd_cpu_pct", "?")} / {r.get("other_user_cpu_pct", "?")}'
+    return f'{r.get("client_cpu_pct", "?"):.0f} / {r.get("silo_cpu_pct") or 0:.0f} / {r.get("other_cpu_pct") or 0:.0f}'
+for c, m in cells:
+    print(f"| {c} | {m} | {' | '.join(cpu(median(s, c, m)) for s in systems)} |")
+
+single = [median(s, 1, "put") for s in systems]
+print("\nSingle-client sequential put p50: " + ", ".join(
+    f'{s} {r["p50_ms"]:.2f} ms' if r else f"{s} n/a" for s, r in zip(systems, single)))
+
+troubled = [r for r in rows if r.get("errors") or r.get("exit_code") or "ops_per_s" not in r
+            or (r.get("term_before") is not None and r.get("term_after") != r.get("term_before"))]
+if troubled:
+    print("\nRuns with errors, a non-zero exit or an election during the run:")
+    for r in troubled:
+        print(f'- {r["system"]} clients={r["clients"]} mix={r["mix"]} run {r["cell_run"]}: errors {r.get("errors", "n/a")}, '
+              f'exit {r.get("exit_code")}, term {r.get("term_before", "-")} -> {r.get("term_after", "-")}')
+PY
+}
+
+# ------------------------------------------------------------------------------------------------ main
+
+log "results in $out"
+log "building silo and client ($([[ -n "$rev" ]] && echo "silo from $rev, client from the working tree" || echo "working tree")) into $work"
+build
+ensure_etcd
+build_loader
+# Everything runs from an empty directory: a .NET host with default settings watches its working directory
+# and all below it for configuration changes, and the repository is busy with other people's builds.
+mkdir -p "$work/run"
+cd "$work/run"
+{
+    echo "date: $(date -Is)"
+    if [[ -n "$rev" ]]; then
+        echo "source: silo at $rev = $(git -C "$root" rev-parse --short "$rev"), client from the working tree"
+    else
+        echo "source: working tree (HEAD $(git -C "$root" rev-parse --short HEAD) plus uncommitted changes)"
+    fi
+    echo "nproc: $(nproc)"
+    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+    echo "memory: $(free -h | awk '/^Mem:/ {print $2}')"
+    echo "dotnet: $(dotnet --version)"
+    echo "etcd: $(etcd --version 2>/dev/null | head -1)"
+    echo "runs: $runs x $seconds s, fresh cluster per run: $(! $reuse && echo yes || echo no)"
+} | tee "$out/machine.txt"
+
+for fsync in "${fsyncs[@]}"; do
+    log "ours, fsync $fsync"
+    $reuse && start_silo "$fsync"
+    for clients in "${client_counts[@]}"; do
+        for mix in "${mixes[@]}"; do
+            for run in $(seq 1 "$runs"); do ours_run "$fsync" "$clients" "$mix" "$run"; done
+        done
+    done
+    stop_silo
+done
+
+log "etcd"
+$reuse && start_etcd
+for clients in "${client_counts[@]}"; do
+    for mix in "${mixes[@]}"; do
+        for run in $(seq 1 "$runs"); do etcd_run "$clients" "$mix" "$run"; done
+    done
+done
+stop_etcd
+
+write_table | tee "$out/table.md"
+log "raw results: $results; table: $out/table.md"
