@@ -25,7 +25,9 @@ catch (RaftConfigException error)
 }
 
 var level = arguments.LogLevel ?? config.Silo.LogLevel;
-var builder = Host.CreateApplicationBuilder();
+// No host defaults: raft.toml is the configuration, and the defaults' appsettings reload watcher would watch
+// the working directory and everything under it, data_dir included, waking on every log write.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(options =>
 {
