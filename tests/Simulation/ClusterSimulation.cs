@@ -39,8 +39,8 @@ internal sealed class ClusterSimulation
             .ToArray();
         _checker.Watch(_nodes);
         _network.Connect(_nodes);
-        _clients = Enumerable.Range(1, _settings.ClientCount)
-            .Select(n => new SimulatedClient(n, _settings, _queue, _world, _nodes, _checker, _trace))
+        _clients = Enumerable.Range(1, _settings.ClientCount + _settings.ReaderCount)
+            .Select(n => new SimulatedClient(n, _settings, _queue, _world, _nodes, _checker, _trace, readsOnly: n > _settings.ClientCount))
             .ToArray();
         _faults = new FaultInjector(_settings, _queue, _world, _network, _nodes, _trace);
     }
@@ -70,7 +70,7 @@ internal sealed class ClusterSimulation
             foreach (var client in _clients) client.Stop();
             settledAfter = AwaitLiveness(_queue.Now + _settings.LivenessBound);
             _checker.CheckConverged();
-            if (_checker.AcknowledgedCount == 0) throw new InvariantViolation("no client request was ever acknowledged");
+            if (_checker.AcknowledgedCount + _checker.ReadsAcknowledged == 0) throw new InvariantViolation("no client request was ever acknowledged");
         }
         catch (InvariantViolation v)
         {

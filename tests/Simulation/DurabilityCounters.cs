@@ -1,7 +1,7 @@
 namespace RaftOrleans.Tests.Simulation;
 
 /// <summary>
-/// How often one run went down the snapshot and crash-consistency paths. The sweeps add these up and fail
+/// How often one run went down the snapshot and crash-consistency paths (and the ReadIndex ones). The sweeps add these up and fail
 /// if any of them stays at zero: a future change that quietly stops exercising a path fails the test rather
 /// than passing for the wrong reason.
 /// </summary>
@@ -44,6 +44,10 @@ internal sealed class DurabilityCounters
     /// <summary>... that struck a Ready installing a snapshot.</summary>
     public int MidInstallCrashes { get; set; }
 
+    /// <summary>Gets a leader answered through ReadIndex (Ready.ReadStates), and ones it handed back because it stopped leading (Ready.FailedReads).</summary>
+    public int ReadsAnswered { get; set; }
+    public int ReadsFailed { get; set; }
+
     public static DurabilityCounters Sum(IEnumerable<DurabilityCounters> all)
     {
         var sum = new DurabilityCounters();
@@ -62,6 +66,8 @@ internal sealed class DurabilityCounters
             sum.PersistTornWithoutHardState += c.PersistTornWithoutHardState;
             sum.PersistCompleteUnsent += c.PersistCompleteUnsent;
             sum.MidInstallCrashes += c.MidInstallCrashes;
+            sum.ReadsAnswered += c.ReadsAnswered;
+            sum.ReadsFailed += c.ReadsFailed;
         }
         return sum;
     }
@@ -83,6 +89,8 @@ internal sealed class DurabilityCounters
         ("  torn: entries kept, hard state lost", PersistTornWithoutHardState),
         ("  persist complete, nothing sent", PersistCompleteUnsent),
         ("  while installing a snapshot", MidInstallCrashes),
+        ("reads answered via ReadIndex", ReadsAnswered),
+        ("reads failed (leader stepped down)", ReadsFailed),
     ];
 
     public override string ToString() => string.Join(", ", All().Select(c => $"{c.Name.Trim()} {c.Count}"));

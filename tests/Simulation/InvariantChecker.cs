@@ -18,7 +18,12 @@ namespace RaftOrleans.Tests.Simulation;
 ///   duplicates are suppressed with the same answers: every later answer is compared with the model's too);
 ///   a follower keeps its log after an installed snapshot only if its disk agrees with it at the snapshot's index;
 /// - the KV contract: every answer equals the sequential model's, every acknowledged request is committed and
-///   took effect exactly once.
+///   took effect exactly once;
+/// - linearizable reads (gets served by ReadIndex, outside the log): a read answers from the answering
+///   leader's state at its LastApplied, which must equal the model's state there, and that state must be at
+///   least as new as the newest one any node had applied when the read began (so at least every write
+///   acknowledged before it, and everything an earlier read could have seen); the core's read index must be
+///   at least that index too, and already applied when the read is released.
 /// Checks read only the disk's durable part: what a node may act on is what survives its crash.
 /// A failed check throws <see cref="InvariantViolation"/>.
 /// </summary>
@@ -34,6 +39,16 @@ internal sealed class InvariantChecker(EventQueue clock)
     public int Elections => _leaderOfTerm.Count;
     public long CommittedCount => _committed.Count;
     public int AcknowledgedCount => _acknowledged.Count;
+    public int ReadsAcknowledged { get; private set; }
+
+    /// <summary>
+    /// What a read beginning now must see at least: every write acknowledged so far (linearizability), and,
+    /// since ReadIndex promises it, the model's state index (the newest committed index any node has applied:
+    /// all a read could have returned so far).
+    /// </summary>
+    public ReadBound ReadBound => new(_highestAcknowledged, _committed.Count);
+
+    private long _highestAcknowledged;
 
     public void Watch(IReadOnlyList<SimulatedNode> nodes) => _nodes = nodes;
 
@@ -187,6 +202,48 @@ internal sealed class InvariantChecker(EventQueue clock)
             Fail($"client {client.Number}'s {request} acknowledged but took effect {_model.Executions(request.ClientId, request.Sequence)} times");
         if (!_acknowledged.TryAdd((request.ClientId, request.Sequence), index))
             Fail($"client {client.Number}'s {request} acknowledged twice");
+        _highestAcknowledged = Math.Max(_highestAcknowledged, index);
+    }
+
+    /// <summary>
+    /// A leader answers a get it took in through ReadIndex: from its state machine as applied up to now. The
+    /// answer must be the model's at that index (the state is the one it claims to be), that index must not be
+    /// older than the model's state when the read began (<paramref name="startBound"/>: no acknowledged write,
+    /// no state another read already returned, is missed), and the core must have released it only with its
+    /// read index applied, a read index no older than that bound either.
+    /// </summary>
+    public void OnReadAnswered(SimulatedNode node, SimulatedClient client, KvRequest request, ReadBound began, ReadState state, KvResult answer)
+    {
+        var applied = node.Applied;
+        if (request.Operation != KvOperation.Get) Fail($"node {node.Id} answers {request} as a read");
+        if (applied > _committed.Count) Fail($"node {node.Id} reads at {applied}, past the committed log ({_committed.Count})");
+        var expected = ValueAt(applied, request.Key);
+        if (!KvModel.SameAnswer(answer, expected))
+            Fail($"node {node.Id} answers client {client.Number}'s get {request.Key} with {answer} at applied index {applied}; " +
+                 $"the model holds {expected} there");
+        if (applied < began.AcknowledgedWrite)
+            Fail($"linearizability: node {node.Id} (term {node.Raft!.Term}) answers client {client.Number}'s get {request.Key} (#{request.Sequence}) " +
+                 $"with {answer} from its state at {applied}, but a write at {began.AcknowledgedWrite} was acknowledged before the read began; " +
+                 $"the model holds {ValueAt(began.AcknowledgedWrite, request.Key)} there (stale read)");
+        if (applied < began.ModelState)
+            Fail($"linearizability: node {node.Id} (term {node.Raft!.Term}) answers client {client.Number}'s get {request.Key} (#{request.Sequence}) " +
+                 $"with {answer} from its state at {applied}, but {began.ModelState} was committed and applied when the read began; " +
+                 $"the model holds {ValueAt(began.ModelState, request.Key)} there (stale read)");
+        if (state.ReadIndex < began.ModelState)
+            Fail($"linearizability: node {node.Id} releases client {client.Number}'s read with read index {state.ReadIndex}, but " +
+                 $"{began.ModelState} was committed when the read began (term {node.Raft!.Term})");
+        if (state.ReadIndex > applied)
+            Fail($"node {node.Id} releases a read at read index {state.ReadIndex} having applied only {applied}");
+    }
+
+    private KvResult ValueAt(long index, string key) =>
+        _committed.StateAt(index).Data.TryGetValue(key, out var value) ? KvResult.Found(value) : KvResult.NotFound;
+
+    /// <summary>A client got the answer to its get (already checked by <see cref="OnReadAnswered"/>).</summary>
+    public void OnReadAcknowledged(SimulatedClient client, KvRequest request, KvResult answer)
+    {
+        if (!answer.IsDefinitive) Fail($"client {client.Number} acknowledged {request} with {answer}");
+        ReadsAcknowledged++;
     }
 
     private void CheckSnapshot(SimulatedNode node, string verb, long index, long term, byte[] data)

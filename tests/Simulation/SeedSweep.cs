@@ -21,7 +21,7 @@ internal static class SeedSweep
         $"{outcomes.Sum(o => o.Committed)} entries committed, {outcomes.Sum(o => o.Elections)} leaders elected, " +
         $"{outcomes.Sum(o => o.Crashes)} crashes, {outcomes.Sum(o => o.Events)} events; slowest recovery after the heal " +
         $"{outcomes.Where(o => o.Passed).Select(o => o.SettledAfterHeal).DefaultIfEmpty().Max().TotalMilliseconds:0} ms\n" +
-        $"snapshot and crash paths: {DurabilityCounters.Sum(outcomes.Select(o => o.Counters))}";
+        $"snapshot, crash and read paths: {DurabilityCounters.Sum(outcomes.Select(o => o.Counters))}";
 
     public static string FailureReport(IReadOnlyList<SimulationOutcome> outcomes)
     {

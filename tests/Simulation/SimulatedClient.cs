@@ -6,7 +6,10 @@ namespace RaftOrleans.Tests.Simulation;
 /// A client issuing random put/get/delete requests one at a time, the way the gateway does: it sends to the
 /// leader it believes in, follows NotLeader hints, and when a try is lost (the leader stepped down, another
 /// term took the index, the node is down, or no answer came in time) it tries another node with the SAME
-/// client id and sequence number, relying on the state machine's sessions for exactly-once.
+/// client id and sequence number, relying on the state machine's sessions for exactly-once. Puts and deletes
+/// go through the log; gets, as in the shell, go through the leader's ReadIndex and never enter the log. A
+/// get remembers the model's state index when it began, so its answer can be held to linearizability. A
+/// client made with readsOnly issues nothing but gets.
 /// </summary>
 internal sealed class SimulatedClient(
     int number,
@@ -15,7 +18,8 @@ internal sealed class SimulatedClient(
     Random world,
     IReadOnlyList<SimulatedNode> nodes,
     InvariantChecker checker,
-    SimulationTrace trace)
+    SimulationTrace trace,
+    bool readsOnly = false)
 {
     /// <summary>How long a client waits on an accepted proposal before it tries elsewhere.</summary>
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(1);
@@ -25,6 +29,8 @@ internal sealed class SimulatedClient(
     private int _attempt;
     private int _target;
     private long _awaitedIndex;
+    private long _awaitedRead;
+    private ReadBound _readBegan;
     private int? _leaderGuess;
     private bool _stopped;
 
@@ -43,6 +49,19 @@ internal sealed class SimulatedClient(
     {
         if (attempt != _attempt || Current is null) return; // the answer to a try already given up on
         checker.OnAcknowledged(this, Current, index, result);
+        Done();
+    }
+
+    /// <summary>A leader answered this client's get (the checker has already held the answer to the model).</summary>
+    public void OnRead(int attempt, KvResult result)
+    {
+        if (attempt != _attempt || Current is null) return;
+        checker.OnReadAcknowledged(this, Current, result);
+        Done();
+    }
+
+    private void Done()
+    {
         _leaderGuess = _target;
         Current = null;
         _attempt++;
@@ -62,6 +81,9 @@ internal sealed class SimulatedClient(
         if (_stopped) return;
         Current = NewRequest(++_sequence);
         _command = KvCommandCodec.Encode(Current);
+        // A read must see every write acknowledged before it began (and, from ReadIndex, every entry committed
+        // by then: at least the state at the newest committed index any node has applied).
+        if (Current.Operation == KvOperation.Get) _readBegan = checker.ReadBound;
         Send(_leaderGuess ?? world.Next(1, nodes.Count + 1));
     }
 
@@ -82,14 +104,27 @@ internal sealed class SimulatedClient(
             return;
         }
 
-        var result = node.Propose(this, attempt, _command);
-        if (attempt != _attempt) return; // answered or lost within the proposal itself (a one-node quorum)
-        if (result.Accepted)
+        bool accepted;
+        int? leaderHint;
+        if (Current!.Operation == KvOperation.Get)
         {
-            _awaitedIndex = result.Index;
+            var read = node.Read(this, attempt, Current, _readBegan);
+            (accepted, leaderHint) = (read.Accepted, read.LeaderHint);
+            if (attempt != _attempt) return;
+            if (accepted) _awaitedRead = read.ReadId;
+        }
+        else
+        {
+            var result = node.Propose(this, attempt, _command);
+            (accepted, leaderHint) = (result.Accepted, result.LeaderHint);
+            if (attempt != _attempt) return; // answered or lost within the proposal itself (a one-node quorum)
+            if (accepted) _awaitedIndex = result.Index;
+        }
+        if (accepted)
+        {
             queue.After(AttemptTimeout, () => TimedOut(attempt));
         }
-        else if (result.LeaderHint is { } hint && hint != target)
+        else if (leaderHint is { } hint && hint != target)
         {
             queue.After(world.NextTime(1.Ms(), 5.Ms()), () => Retry(attempt, hint));
         }
@@ -104,7 +139,8 @@ internal sealed class SimulatedClient(
     {
         if (attempt != _attempt || Current is null) return;
         trace.Write($"client {number} gives up on node {_target} for #{Current.Sequence}");
-        nodes[_target - 1].Forget(_awaitedIndex, this, attempt);
+        if (Current.Operation == KvOperation.Get) nodes[_target - 1].ForgetRead(_awaitedRead, this, attempt);
+        else nodes[_target - 1].Forget(_awaitedIndex, this, attempt);
         _leaderGuess = null;
         Send(OtherNode(_target));
     }
@@ -118,7 +154,7 @@ internal sealed class SimulatedClient(
     private KvRequest NewRequest(long sequence)
     {
         var key = $"k{world.Next(settings.KeyCount)}";
-        var roll = world.Next(100);
+        var roll = readsOnly ? 50 : world.Next(100);
         return roll < 45 ? new KvRequest(Id, sequence, KvOperation.Put, key, $"c{number}s{sequence}")
             : roll < 70 ? new KvRequest(Id, sequence, KvOperation.Get, key)
             : new KvRequest(Id, sequence, KvOperation.Delete, key);

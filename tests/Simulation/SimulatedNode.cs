@@ -6,7 +6,7 @@ namespace RaftOrleans.Tests.Simulation;
 /// <summary>
 /// One cluster member as the shell (RaftNodeGrain) runs it: a <see cref="RaftNode"/> and its
 /// <see cref="KvStateMachine"/> (both lost in a crash), its <see cref="SimulatedDisk"/> (only its durable part
-/// is kept), the proposals clients wait on, and the snapshots it streams or receives. After every input it
+/// is kept), the proposals and ReadIndex reads clients wait on, and the snapshots it streams or receives. After every input it
 /// carries out the node's Ready in the required order (persist and fsync, send, restore and apply and answer),
 /// snapshots its state machine when the applied log passes the seed's threshold, and lets the
 /// <see cref="InvariantChecker"/> look at the result. The fault injector can arm it to crash in the middle of
@@ -26,6 +26,8 @@ internal sealed class SimulatedNode(
     private static readonly TimeSpan CrashTargetPatience = 1500.Ms();
 
     private readonly Dictionary<long, AwaitedProposal> _awaited = new();
+    private readonly Dictionary<long, AwaitedRead> _reads = new(); // by read id, as the shell's _reads
+    private long _lastReadId; // never reused, not even across a crash
     private readonly Dictionary<int, SnapshotTransfer> _transfers = new(); // by follower: the one being streamed
     private IncomingSnapshot? _incoming; // chunks received so far from a leader
     private Action<SimulatedNode>? _crashInReady; // armed: crash in the next Ready that persists something (see ArmCrashInReady)
@@ -103,6 +105,7 @@ internal sealed class SimulatedNode(
         Incarnation++;
         Crashes++;
         _awaited.Clear();
+        _reads.Clear();
         _transfers.Clear();
         _incoming = null;
         _crashInReady = null;
@@ -153,6 +156,31 @@ internal sealed class SimulatedNode(
         }
         HandleReady();
         return result;
+    }
+
+    /// <summary>
+    /// A get, the way the shell's Read serves it: no log entry, the core's ReadIndex. Refused (with the leader
+    /// this node knows) unless this node leads; once taken in, the client hears from <see cref="AnswerReads"/>.
+    /// </summary>
+    public (bool Accepted, long ReadId, int? LeaderHint) Read(SimulatedClient client, int attempt, KvRequest request, ReadBound began)
+    {
+        var raft = Raft!;
+        var readId = ++_lastReadId;
+        if (!raft.ReadIndex(readId))
+        {
+            if (trace.Enabled) trace.Write($"node {id} refuses client {client.Number}'s read: not leader (hint {raft.LeaderId?.ToString() ?? "-"})");
+            return (false, 0, raft.LeaderId);
+        }
+        _reads[readId] = new AwaitedRead(client, attempt, request, began);
+        if (trace.Enabled) trace.Write($"node {id} takes client {client.Number}'s read #{readId} of {request.Key} (commit {raft.CommitIndex})");
+        HandleReady();
+        return (true, readId, null);
+    }
+
+    /// <summary>A client gave up waiting on read <paramref name="readId"/>.</summary>
+    public void ForgetRead(long readId, SimulatedClient client, int attempt)
+    {
+        if (_reads.TryGetValue(readId, out var read) && read.Client == client && read.Attempt == attempt) _reads.Remove(readId);
     }
 
     /// <summary>A client gave up waiting on <paramref name="index"/>.</summary>
@@ -228,6 +256,7 @@ internal sealed class SimulatedNode(
         //    that wait on these entries.
         if (install is not null) Restore(install, installed!);
         foreach (var entry in ready.CommittedEntries) Apply(raft, entry);
+        AnswerReads(raft, ready);
         MaybeSnapshot(raft);
 
         // A node that no longer leads the term it accepted proposals in cannot vouch for them any more.
@@ -417,6 +446,31 @@ internal sealed class SimulatedNode(
         {
             if (trace.Enabled) trace.Write($"node {id}: client {awaited.Client.Number}'s proposal at {entry.Index} lost to term {entry.Term}");
             awaited.Client.OnLost(awaited.Attempt, raft.LeaderId);
+        }
+    }
+
+    /// <summary>
+    /// The shell's AnswerReads: the confirmed reads are answered from the state machine just brought up to
+    /// (at least) their read index; the failed ones go back to their clients to try the leader.
+    /// </summary>
+    private void AnswerReads(RaftNode raft, Ready ready)
+    {
+        foreach (var state in ready.ReadStates)
+        {
+            if (!_reads.Remove(state.RequestId, out var read)) continue; // its client gave up on it
+            var answer = StateMachine!.Read(read.Request.Key);
+            counters.ReadsAnswered++;
+            if (trace.Enabled) trace.Write($"node {id} answers client {read.Client.Number}'s read #{state.RequestId} of {read.Request.Key} " +
+                                           $"at read index {state.ReadIndex}, applied {Applied}: {answer}");
+            checker.OnReadAnswered(this, read.Client, read.Request, read.Began, state, answer);
+            read.Client.OnRead(read.Attempt, answer);
+        }
+        foreach (var readId in ready.FailedReads)
+        {
+            if (!_reads.Remove(readId, out var read)) continue;
+            counters.ReadsFailed++;
+            if (trace.Enabled) trace.Write($"node {id} fails client {read.Client.Number}'s read #{readId}: no longer leader");
+            read.Client.OnLost(read.Attempt, raft.LeaderId);
         }
     }
 

@@ -12,6 +12,13 @@ internal sealed record SimulationSettings
     public required int Seed { get; init; }
     public required int NodeCount { get; init; }
     public required int ClientCount { get; init; }
+
+    /// <summary>
+    /// Clients that only read, on top of <see cref="ClientCount"/>: like a dashboard polling the leader it
+    /// believes in, one keeps asking a leader that was cut off (a writer there waits out its timeout instead),
+    /// which is where a read answered without a confirmed leadership would come out stale.
+    /// </summary>
+    public required int ReaderCount { get; init; }
     public required int KeyCount { get; init; }
 
     /// <summary>Faults are injected from time zero until this virtual time; then everything heals.</summary>
@@ -92,6 +99,7 @@ internal sealed record SimulationSettings
         Seed = seed,
         NodeCount = nodeCount,
         ClientCount = world.Next(2, 5),
+        ReaderCount = world.Next(2),
         KeyCount = world.Next(2, 7),
         FaultPhase = world.NextTime(3000.Ms(), 6000.Ms()),
         DropRate = world.NextDouble() * 0.2,
@@ -121,7 +129,7 @@ internal sealed record SimulationSettings
     };
 
     public override string ToString() =>
-        $"seed {Seed}, {NodeCount} nodes, {ClientCount} clients, {KeyCount} keys, faults for {FaultPhase.TotalMilliseconds:0} ms " +
+        $"seed {Seed}, {NodeCount} nodes, {ClientCount} clients, {ReaderCount} readers, {KeyCount} keys, faults for {FaultPhase.TotalMilliseconds:0} ms " +
         $"every ~{MeanFaultGap.TotalMilliseconds:0} ms, ambush {LeaderAmbushRate:P0} of leaders, drop {DropRate:P0}, duplicate {DuplicateRate:P0}, slow {SlowRate:P0}, " +
         $"delay {MinDelay.TotalMilliseconds:0}-{MaxDelay.TotalMilliseconds:0} ms, batch {MaxEntriesPerAppend}, inflight {MaxInflightAppends}, " +
         $"snapshots {(SnapshotThreshold is { } t ? $"every {t} entries" : "off")}, chunks {(SnapshotChunkBytes == int.MaxValue ? "whole" : $"{SnapshotChunkBytes} B")}, " +
