@@ -29,7 +29,7 @@ internal sealed class SimulatedNode(
     private readonly Dictionary<long, AwaitedRead> _reads = new(); // by read id, as the shell's _reads
     private long _lastReadId; // never reused, not even across a crash
     private readonly Dictionary<int, SnapshotTransfer> _transfers = new(); // by follower: the one being streamed
-    private IncomingSnapshot? _incoming; // chunks received so far from a leader
+    private SnapshotAssembly? _incoming; // chunks received so far from a leader (the shell's own assembly)
     private Action<SimulatedNode>? _crashInReady; // armed: crash in the next Ready that persists something (see ArmCrashInReady)
     private CrashTarget _crashTarget;
     private TimeSpan _crashArmedAt;
@@ -324,7 +324,7 @@ internal sealed class SimulatedNode(
     {
         var incoming = _incoming;
         _incoming = null;
-        if (incoming is not { Complete: true } || incoming.Index != install.Index || incoming.Term != install.Term)
+        if (incoming is not { Complete: true } || incoming.Index != install.Index || incoming.IncludedTerm != install.Term)
             throw new InvariantViolation($"node {id}'s core accepted snapshot ({install.Index},t{install.Term}) but its bytes never arrived whole");
         return incoming.Data;
     }
@@ -364,7 +364,7 @@ internal sealed class SimulatedNode(
     /// </summary>
     private InstallSnapshot ReceiveChunk(InstallSnapshot chunk)
     {
-        if (chunk.Offset == 0 && (_incoming is null || chunk.Term >= _incoming.LeaderTerm)) _incoming = new IncomingSnapshot(chunk);
+        if (chunk.Offset == 0 && (_incoming is null || chunk.Term >= _incoming.Term)) _incoming = SnapshotAssembly.Start(chunk);
         return _incoming is not null && _incoming.TryAdd(chunk) ? chunk : chunk with { Done = false };
     }
 
