@@ -44,7 +44,7 @@ public sealed class FailoverTests : RaftClusterTest
             "the survivors to have no leader");
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var refused = await client.Put("with-three-down", "must-not-appear");
+        var refused = await client.PutOnce("with-three-down", "must-not-appear");
         Assert.Equal(KvStatus.Unavailable, refused.Status);
         Assert.True(clock.Elapsed < TestSiloConfigurator.Options.RequestTimeout + TimeSpan.FromSeconds(5),
             $"Unavailable took {clock.Elapsed.TotalSeconds:F1} s, the deadline is {TestSiloConfigurator.Options.RequestTimeout.TotalSeconds} s");
