@@ -117,13 +117,22 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     {
         if (_core is null) return Task.CompletedTask;
         LogCrashed(NodeId);
-        _core = null;
+        Fence();
         _kv = new KvStateMachine();
         _snapshot = null;
         _incoming = null;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops this incarnation: no more inputs, answers to its outstanding calls are ignored, and its waiting
+    /// clients are told it is down (everything it acknowledged is already durable).
+    /// </summary>
+    private void Fence()
+    {
+        _core = null;
         _incarnation++;
         FailPending(new RaftNodeUnavailableException(NodeId));
-        return Task.CompletedTask;
     }
 
     public Task Restart()
@@ -154,18 +163,10 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// An activation going away must not go on persisting into storage a new activation will use: fence it
-    /// the way a crash does (everything it acknowledged is already durable).
-    /// </summary>
+    /// <summary>An activation going away must not go on persisting into storage a new activation will use.</summary>
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_core is not null)
-        {
-            _core = null;
-            _incarnation++;
-            FailPending(new RaftNodeUnavailableException(NodeId));
-        }
+        if (_core is not null) Fence();
         return Task.CompletedTask;
     }
 

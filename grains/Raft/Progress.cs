@@ -33,6 +33,13 @@ public sealed class Progress
     public TimeSpan SnapshotSentAt { get; private set; }
 
     public int InflightCount => _inflight.Count;
+
+    /// <summary>Any reply from the follower in the leader's term: it is alive and follows this leader.</summary>
+    public void HeardFrom(TimeSpan now)
+    {
+        LastContact = now;
+        RecentActive = true;
+    }
     public TimeSpan? OldestInflightSentAt => _inflight.Count == 0 ? null : _inflight.Peek().SentAt;
 
     public void BecomeProbe()

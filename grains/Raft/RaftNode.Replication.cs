@@ -193,8 +193,7 @@ public sealed partial class RaftNode
     {
         if (Role != Role.Leader) return;
         var progress = _progress[reply.From];
-        progress.LastContact = Now;
-        progress.RecentActive = true;
+        progress.HeardFrom(Now);
         // Any answer in this term, even a rejection, shows the follower still took this node for its leader.
         if (reply.ReadRound > progress.ReadRoundAcked) progress.ReadRoundAcked = reply.ReadRound;
 

@@ -65,8 +65,7 @@ public sealed partial class RaftNode
     {
         if (Role != Role.Leader) return;
         var progress = _progress[reply.From];
-        progress.LastContact = Now;
-        progress.RecentActive = true;
+        progress.HeardFrom(Now);
         if (!reply.Done) return;
 
         progress.Acknowledge(reply.MatchIndex);

@@ -53,7 +53,6 @@ public sealed partial class RaftNode
     }
 
     public int Id => _options.NodeId;
-    public RaftOptions Options => _options;
     public Role Role { get; private set; } = Role.Follower;
     public long Term { get; private set; }
     public int? VotedFor { get; private set; }
