@@ -27,7 +27,10 @@ public sealed record RaftClusterOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Applied entries after which a node snapshots its state and compacts its log.</summary>
-    public int SnapshotThreshold { get; init; } = 1000;
+    public int SnapshotThreshold { get; init; } = 10_000;
+
+    /// <summary>Entries kept in memory before the latest snapshot, for followers only a little behind.</summary>
+    public int SnapshotCatchUpEntries { get; init; } = 5_000;
 
     public int MaxKeyBytes { get; init; } = 256;
     public int MaxValueBytes { get; init; } = 65536;

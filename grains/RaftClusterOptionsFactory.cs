@@ -24,5 +24,6 @@ public static class RaftClusterOptionsFactory
         MaxKeyBytes = config.Gateway.MaxKeyBytes,
         MaxValueBytes = config.Gateway.MaxValueBytes,
         SnapshotThreshold = config.Storage.SnapshotThreshold,
+        SnapshotCatchUpEntries = config.Storage.SnapshotCatchUpEntries,
     };
 }

@@ -25,7 +25,7 @@ public sealed partial class RaftNodeGrain
         var snapshot = new StoredSnapshot(core.LastApplied, term, _kv.TakeSnapshot());
         _storage.SaveSnapshot(snapshot, discardLog: false);
         _snapshot = snapshot;
-        core.Compact(snapshot.Index);
+        core.Compact(snapshot.Index, _cluster.SnapshotCatchUpEntries);
         LogSnapshotTaken(NodeId, snapshot.Index, snapshot.Data.Length);
     }
 

@@ -127,6 +127,7 @@ public static class RaftConfigLoader
                 DataDir = storage.String("data_dir", defaults.Storage.DataDir),
                 Fsync = storage.Bool("fsync", defaults.Storage.Fsync),
                 SnapshotThreshold = storage.Int("snapshot_threshold", defaults.Storage.SnapshotThreshold),
+                SnapshotCatchUpEntries = storage.Int("snapshot_catchup_entries", defaults.Storage.SnapshotCatchUpEntries),
             },
         };
     }

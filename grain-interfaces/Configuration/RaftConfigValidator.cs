@@ -79,6 +79,7 @@ public static class RaftConfigValidator
             problems.Add(ConfigProblem.Invalid("storage.data_dir", $"is not a valid path: \"{storage.DataDir}\""));
         }
         AtLeast(problems, "storage.snapshot_threshold", storage.SnapshotThreshold, 1);
+        AtLeast(problems, "storage.snapshot_catchup_entries", storage.SnapshotCatchUpEntries, 0);
 
         return problems;
     }

@@ -13,5 +13,11 @@ public sealed record StorageSettings
     public bool Fsync { get; init; } = true;
 
     /// <summary>Applied entries after which a node snapshots its state and deletes the log it covers.</summary>
-    public int SnapshotThreshold { get; init; } = 1000;
+    public int SnapshotThreshold { get; init; } = 10_000;
+
+    /// <summary>
+    /// Entries a node keeps in memory before its latest snapshot (etcd's snapshot-catchup-entries), so that a
+    /// follower a little behind catches up from the log instead of receiving the whole snapshot.
+    /// </summary>
+    public int SnapshotCatchUpEntries { get; init; } = 5_000;
 }

@@ -5,23 +5,31 @@ public sealed partial class RaftNode
 {
     /// <summary>
     /// The shell saved a snapshot of the state machine as of <paramref name="index"/> (applied already):
-    /// the log forgets the entries it covers. A follower that later needs them receives the snapshot.
+    /// the log forgets the entries it covers except the last <paramref name="keepEntries"/> of them. Those
+    /// let a follower that is only a little behind catch up from the log (etcd keeps such a tail too); a
+    /// follower that needs an entry the log no longer holds receives the snapshot.
     /// </summary>
-    public void Compact(long index)
+    public void Compact(long index, long keepEntries = 0)
     {
         if (index > LastApplied)
             throw new ArgumentOutOfRangeException(nameof(index), index, $"only applied entries (up to {LastApplied}) can be compacted");
-        _log.CompactTo(index);
+        ArgumentOutOfRangeException.ThrowIfNegative(keepEntries);
+        if (index <= SnapshotIndex) return;
+        SnapshotTerm = _log.TermAt(index)
+            ?? throw new ArgumentOutOfRangeException(nameof(index), index, $"the log no longer holds entry {index}");
+        SnapshotIndex = index;
+        _log.CompactTo(index - keepEntries);
     }
 
     private void SendSnapshot(int peer, Progress progress)
     {
         progress.BecomeSnapshot(Now);
-        // Metadata only: the shell streams the bytes of the snapshot it saved at this index, in chunks.
+        // Metadata only: the shell streams the bytes of the snapshot it saved at this index, in chunks. That is
+        // the latest snapshot, which may lie after the start of the log (see Compact).
         Send(new InstallSnapshot
         {
             From = Id, To = peer, Term = Term,
-            LastIncludedIndex = _log.PrefixIndex, LastIncludedTerm = _log.PrefixTerm,
+            LastIncludedIndex = SnapshotIndex, LastIncludedTerm = SnapshotTerm,
             Offset = 0, Data = Array.Empty<byte>(), Done = true,
         });
     }
@@ -54,6 +62,8 @@ public sealed partial class RaftNode
         var agrees = _log.TermAt(index) == request.LastIncludedTerm;
         if (agrees) _log.CompactTo(index);
         else _log.ResetTo(index, request.LastIncludedTerm);
+        SnapshotIndex = index;
+        SnapshotTerm = request.LastIncludedTerm;
         _ready.DropPersistUpTo(agrees ? index : long.MaxValue);
         CommitIndex = index;
         LastApplied = index;

@@ -43,6 +43,8 @@ public sealed partial class RaftNode
         _random = random;
         _peers = options.Members.Where(m => m != options.NodeId).ToArray();
         _log = new RaftLog(snapshotIndex, snapshotTerm);
+        SnapshotIndex = snapshotIndex;
+        SnapshotTerm = snapshotTerm;
         foreach (var entry in persistedLog) _log.Append(entry);
         // A snapshot holds only committed entries, already applied to the restored state machine.
         CommitIndex = snapshotIndex;
@@ -67,8 +69,14 @@ public sealed partial class RaftNode
 
     public long LastLogIndex => _log.LastIndex;
 
-    /// <summary>The last index the log no longer holds because a snapshot replaced it (0 if none).</summary>
-    public long SnapshotIndex => _log.PrefixIndex;
+    /// <summary>The last index covered by this node's latest snapshot (0 if none). The log may still hold it.</summary>
+    public long SnapshotIndex { get; private set; }
+
+    /// <summary>The term of the entry at <see cref="SnapshotIndex"/>.</summary>
+    public long SnapshotTerm { get; private set; }
+
+    /// <summary>The first index the log holds (or would hold): entries before it are only in the snapshot.</summary>
+    public long FirstLogIndex => _log.FirstIndex;
 
     /// <summary>The term of the entry at <paramref name="index"/>, or null if the log does not hold it.</summary>
     public long? TermAt(long index) => _log.TermAt(index);

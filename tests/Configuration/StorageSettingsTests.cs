@@ -13,19 +13,22 @@ public sealed class StorageSettingsTests
         Assert.Equal(StorageKind.File, config.Storage.Kind);
         Assert.Equal("data", config.Storage.DataDir);
         Assert.True(config.Storage.Fsync);
-        Assert.Equal(1000, config.Storage.SnapshotThreshold);
+        Assert.Equal(10_000, config.Storage.SnapshotThreshold);
+        Assert.Equal(5_000, config.Storage.SnapshotCatchUpEntries);
     }
 
     [Fact]
     public void Storage_keys_are_read()
     {
         var config = RaftConfigLoader.Parse(
-            "[storage]\nkind = \"Memory\"\ndata_dir = \"/var/lib/raft\"\nfsync = false\nsnapshot_threshold = 50\n", "raft.toml");
+            "[storage]\nkind = \"Memory\"\ndata_dir = \"/var/lib/raft\"\nfsync = false\nsnapshot_threshold = 50\n" +
+            "snapshot_catchup_entries = 0\n", "raft.toml");
 
         Assert.Equal(StorageKind.Memory, config.Storage.Kind);
         Assert.Equal("/var/lib/raft", config.Storage.DataDir);
         Assert.False(config.Storage.Fsync);
         Assert.Equal(50, config.Storage.SnapshotThreshold);
+        Assert.Equal(0, config.Storage.SnapshotCatchUpEntries);
     }
 
     [Theory]
@@ -34,6 +37,7 @@ public sealed class StorageSettingsTests
     [InlineData("data_dir = 5", "raft.toml: storage.data_dir: expected a string, got integer 5 (line 2)")]
     [InlineData("data_dir = \"\"", "raft.toml: storage.data_dir: must name a directory (line 2)")]
     [InlineData("snapshot_threshold = 0", "raft.toml: storage.snapshot_threshold: must be at least 1, got 0 (line 2)")]
+    [InlineData("snapshot_catchup_entries = -1", "raft.toml: storage.snapshot_catchup_entries: must be at least 0, got -1 (line 2)")]
     public void Bad_storage_values_name_the_key_and_the_reason(string line, string expected)
     {
         var error = Assert.Throws<RaftConfigException>(() => RaftConfigLoader.Parse($"[storage]\n{line}\n", "raft.toml"));

@@ -54,11 +54,13 @@ public sealed class DurabilityTests : RaftClusterTest
         var missedFrom = (await Node(leader.NodeId).GetStatus()).LastLogIndex;
 
         for (var i = 0; i < 80; i++) AssertOk(await client.Put($"missed-{i}", $"{i}"));
-        // The leader has compacted past everything the laggard lacks: plain AppendEntries can no longer help.
+        // The leader has compacted past everything the laggard lacks, the catch-up tail it keeps before its
+        // snapshot included: plain AppendEntries can no longer help.
+        var keptBeforeSnapshot = FileStorageSiloConfigurator.Options.SnapshotCatchUpEntries;
         await WaitFor(async () =>
         {
             var status = await Node(leader.NodeId).GetStatus();
-            return status.SnapshotIndex > missedFrom + 1 ? status : null;
+            return status.SnapshotIndex > missedFrom + 1 + keptBeforeSnapshot ? status : null;
         }, "the leader to compact its log past what the crashed node is missing");
 
         await Node(laggard).Restart();

@@ -13,7 +13,7 @@ public sealed class FileStorageSiloConfigurator : ISiloConfigurator
 {
     public static string DataDir { get; set; } = "";
 
-    public static readonly RaftClusterOptions Options = TestSiloConfigurator.Options with { SnapshotThreshold = 20 };
+    public static readonly RaftClusterOptions Options = TestSiloConfigurator.Options with { SnapshotThreshold = 20, SnapshotCatchUpEntries = 10 };
 
     public void Configure(ISiloBuilder siloBuilder) =>
         siloBuilder.AddRaftKeyValueStore(Options, new FileRaftStorageProvider(DataDir, fsync: true));

@@ -10,6 +10,9 @@ internal sealed class DurabilityCounters
     /// <summary>Snapshots a node took of its own state machine, each followed by a compaction of its log.</summary>
     public int Compactions { get; set; }
 
+    /// <summary>AppendEntries a leader sent with entries its latest snapshot covers: the retained catch-up tail at work.</summary>
+    public int AppendsFromRetainedTail { get; set; }
+
     /// <summary>InstallSnapshot transfers a leader started (the core asked, the shell filled in the saved bytes).</summary>
     public int SnapshotsSent { get; set; }
 
@@ -54,6 +57,7 @@ internal sealed class DurabilityCounters
         foreach (var c in all)
         {
             sum.Compactions += c.Compactions;
+            sum.AppendsFromRetainedTail += c.AppendsFromRetainedTail;
             sum.SnapshotsSent += c.SnapshotsSent;
             sum.SnapshotChunksSent += c.SnapshotChunksSent;
             sum.MultiChunkSnapshots += c.MultiChunkSnapshots;
@@ -76,6 +80,7 @@ internal sealed class DurabilityCounters
     public IReadOnlyList<(string Name, int Count)> All() =>
     [
         ("compactions", Compactions),
+        ("appends from the tail kept before a snapshot", AppendsFromRetainedTail),
         ("InstallSnapshot transfers sent", SnapshotsSent),
         ("InstallSnapshot chunks sent", SnapshotChunksSent),
         ("multi-chunk transfers", MultiChunkSnapshots),

@@ -325,9 +325,9 @@ internal sealed class InvariantChecker(EventQueue clock)
     {
         var raft = leader.Raft!;
         var index = committed.Entry.Index;
-        // Below its snapshot's index the leader holds the entry through the snapshot, which was checked to be a
+        // Before its log's start the leader holds the entry through the snapshot, which was checked to be a
         // snapshot of the committed log when it was taken or installed.
-        if (index < raft.SnapshotIndex) return;
+        if (index < raft.FirstLogIndex) return;
         var term = raft.TermAt(index);
         if (term != committed.Entry.Term)
             Fail($"leader completeness: node {leader.Id} leads term {raft.Term} with {(term is null ? "no entry" : $"term {term}")} " +

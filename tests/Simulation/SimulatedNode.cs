@@ -249,7 +249,12 @@ internal sealed class SimulatedNode(
                 network.Send(message, afterDelivery: () => onReply(message));
             }
             else if (message is InstallSnapshot request) StartSnapshotTransfer(request);
-            else network.Send(message);
+            else
+            {
+                if (message is AppendEntries { Entries.Length: > 0 } append && append.Entries[0].Index <= raft.SnapshotIndex)
+                    counters.AppendsFromRetainedTail++;
+                network.Send(message);
+            }
         }
 
         // 3. Restore the state machine from an accepted snapshot, then apply in order, answering the clients
@@ -352,7 +357,7 @@ internal sealed class SimulatedNode(
         var snapshot = new DiskSnapshot(index, term, StateMachine!.TakeSnapshot());
         checker.OnSnapshotTaken(this, snapshot);
         Disk.SaveSnapshot(snapshot, discardLog: false);
-        raft.Compact(index);
+        raft.Compact(index, settings.SnapshotCatchUpEntries);
         counters.Compactions++;
         trace.Write($"node {id} snapshots ({index},t{term}) in {snapshot.Data.Length} bytes and compacts its log");
     }

@@ -56,6 +56,13 @@ internal sealed record SimulationSettings
     public required int? SnapshotThreshold { get; init; }
 
     /// <summary>
+    /// Entries the core keeps before its latest snapshot when it compacts (raft.toml's snapshot_catchup_entries):
+    /// 0 for a third of the seeds (every lagging follower needs the snapshot), a short tail for the rest, so
+    /// followers catch up both from a retained tail and, further behind, from a snapshot past the log's start.
+    /// </summary>
+    public required int SnapshotCatchUpEntries { get; init; }
+
+    /// <summary>
     /// Size of the InstallSnapshot chunks a leader streams (one call per chunk, the next sent when the reply to
     /// the previous one is back, as the shell does); int.MaxValue sends every snapshot as one chunk.
     /// </summary>
@@ -126,13 +133,19 @@ internal sealed record SimulationSettings
         SnapshotChunkBytes = new[] { 16, 48, 128, int.MaxValue }[world.Next(4)],
         SnapshotRetryInterval = world.NextTime(300.Ms(), 2000.Ms()),
         MidReadyCrashShare = world.NextDouble() * 0.8,
+        SnapshotCatchUpEntries = world.Next(3) switch
+        {
+            0 => 0,
+            1 => world.Next(1, 4),
+            _ => world.Next(4, 16),
+        },
     };
 
     public override string ToString() =>
         $"seed {Seed}, {NodeCount} nodes, {ClientCount} clients, {ReaderCount} readers, {KeyCount} keys, faults for {FaultPhase.TotalMilliseconds:0} ms " +
         $"every ~{MeanFaultGap.TotalMilliseconds:0} ms, ambush {LeaderAmbushRate:P0} of leaders, drop {DropRate:P0}, duplicate {DuplicateRate:P0}, slow {SlowRate:P0}, " +
         $"delay {MinDelay.TotalMilliseconds:0}-{MaxDelay.TotalMilliseconds:0} ms, batch {MaxEntriesPerAppend}, inflight {MaxInflightAppends}, " +
-        $"snapshots {(SnapshotThreshold is { } t ? $"every {t} entries" : "off")}, chunks {(SnapshotChunkBytes == int.MaxValue ? "whole" : $"{SnapshotChunkBytes} B")}, " +
+        $"snapshots {(SnapshotThreshold is { } t ? $"every {t} entries, keeping {SnapshotCatchUpEntries}" : "off")}, chunks {(SnapshotChunkBytes == int.MaxValue ? "whole" : $"{SnapshotChunkBytes} B")}, " +
         $"snapshot retry {SnapshotRetryInterval.TotalMilliseconds:0} ms, {MidReadyCrashShare:P0} of crashes mid-Ready" +
         (DiskForgetsHardState ? ", DISK FORGETS HARD STATE" : "") +
         (SkipSnapshotRestore ? ", SNAPSHOT RESTORE SKIPPED" : "");
