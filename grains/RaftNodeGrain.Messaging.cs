@@ -35,6 +35,6 @@ public sealed partial class RaftNodeGrain
 
         // The world may have changed while we awaited: ask the core afresh, and only if this incarnation lives.
         if (_core is null || incarnation != _incarnation) return;
-        Input(core => core.Step(reply));
+        _ = Input(core => core.Step(reply));
     }
 }

@@ -23,10 +23,25 @@ public sealed partial class RaftNodeGrain
         var term = core.TermAt(core.LastApplied)
             ?? throw new InvalidOperationException($"node {NodeId}: applied entry {core.LastApplied} is not in the log");
         var snapshot = new StoredSnapshot(core.LastApplied, term, _kv.TakeSnapshot());
-        _storage.SaveSnapshot(snapshot, discardLog: false);
+        // Queued behind every write so far. Compacting the in-memory log at once is safe: a crash before the
+        // snapshot is durable restarts from the previous snapshot and the log on disk, which still covers it.
+        _ = WatchWrite(_writer.SaveSnapshot(snapshot, discardLog: false), _incarnation);
         _snapshot = snapshot;
         core.Compact(snapshot.Index, _cluster.SnapshotCatchUpEntries);
         LogSnapshotTaken(NodeId, snapshot.Index, snapshot.Data.Length);
+    }
+
+    /// <summary>A write no batch waits on still stops the node if it fails.</summary>
+    private async Task WatchWrite(Task write, int incarnation)
+    {
+        try
+        {
+            await write;
+        }
+        catch (Exception error) when (error is not RaftNodeUnavailableException)
+        {
+            if (incarnation == _incarnation && _core is not null) Stop(error);
+        }
     }
 
     /// <summary>
@@ -44,15 +59,20 @@ public sealed partial class RaftNodeGrain
         return _incoming is not null && _incoming.TryAdd(chunk) ? chunk : chunk with { Done = false };
     }
 
-    private void InstallReceivedSnapshot(SnapshotInstall install)
+    /// <summary>The bytes of the snapshot the core just accepted: they are saved before the batch is carried out.</summary>
+    private StoredSnapshot AssembledSnapshot(SnapshotInstall install)
     {
         var assembly = _incoming is { Complete: true } complete && complete.Index == install.Index && complete.IncludedTerm == install.Term
             ? complete
             : throw new InvalidOperationException($"node {NodeId}: the core accepted snapshot {install.Index} but its bytes are not here");
-        var snapshot = new StoredSnapshot(install.Index, install.Term, assembly.Data);
-        _storage.SaveSnapshot(snapshot, install.DiscardLog);
-        _snapshot = snapshot;
         _incoming = null;
+        return new StoredSnapshot(install.Index, install.Term, assembly.Data);
+    }
+
+    /// <summary>Replaces the state machine by an installed snapshot (now durable).</summary>
+    private void RestoreFrom(StoredSnapshot snapshot)
+    {
+        _snapshot = snapshot;
         _kv = KvStateMachine.FromSnapshot(snapshot.Data);
         LogSnapshotInstalled(NodeId, snapshot.Index, snapshot.Data.Length);
     }
@@ -87,7 +107,7 @@ public sealed partial class RaftNodeGrain
                 return;
             }
             if (_core is null || incarnation != _incarnation) return;
-            Input(core => core.Step(reply));
+            _ = Input(core => core.Step(reply));
             if (chunk.Done || _transfers[request.To] != transfer) return;
             if (_core is not { Role: Role.Leader } leader || leader.Term != request.Term) return;
             offset += length;

@@ -9,7 +9,8 @@ namespace RaftOrleans;
 
 /// <summary>
 /// The Orleans shell around one <see cref="RaftNode"/>: a grain timer feeds it time, grain calls feed it
-/// messages and client requests, and every batch it returns is carried out in order: persist, send, apply.
+/// messages and client requests, and every batch it returns is carried out in order: persist, send, apply
+/// (see RaftNodeGrain.Batches.cs; the persisting runs on the storage's own thread).
 /// Reentrant, because a node waiting on a peer must still answer that peer; safe, because the core is
 /// synchronous and this class never keeps protocol state across an await (it asks the core again after).
 /// </summary>
@@ -24,6 +25,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private readonly Dictionary<long, PendingGet> _reads = new();
     private long _lastReadId;
     private IRaftStorage _storage = null!;
+    private DurableWriter _writer = null!;
     private RaftNode? _core; // null while crashed
     private KvStateMachine _kv = new();
     private TimeSpan _lastTick;
@@ -58,14 +60,12 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 
     public Task Start() => Task.CompletedTask; // activation did the work
 
-    public Task<RequestVoteReply> RequestVote(RequestVote request) =>
-        Task.FromResult(Answer<RequestVoteReply>(request));
+    public Task<RequestVoteReply> RequestVote(RequestVote request) => Answer<RequestVoteReply>(request);
 
-    public Task<AppendEntriesReply> AppendEntries(AppendEntries request) =>
-        Task.FromResult(Answer<AppendEntriesReply>(request));
+    public Task<AppendEntriesReply> AppendEntries(AppendEntries request) => Answer<AppendEntriesReply>(request);
 
     public Task<InstallSnapshotReply> InstallSnapshot(InstallSnapshot chunk) =>
-        Task.FromResult(Answer<InstallSnapshotReply>(ReceiveChunk(chunk)));
+        Answer<InstallSnapshotReply>(ReceiveChunk(chunk));
 
     public Task<KvResult> Submit(KvRequest request)
     {
@@ -76,7 +76,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 
         var completion = new TaskCompletionSource<KvResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[proposal.Index] = new PendingProposal(proposal.Term, completion);
-        ScheduleFlush();
+        Flush();
         return completion.Task;
     }
 
@@ -90,17 +90,23 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         if (!core.ReadIndex(id)) return Task.FromResult(KvResult.NotLeader(core.LeaderId));
         var completion = new TaskCompletionSource<KvResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _reads[id] = new PendingGet(key, completion);
-        ScheduleFlush();
+        Flush();
         return completion.Task;
     }
 
     /// <summary>
-    /// Batching: a proposal does not go out on its own. The first one schedules a flush behind the requests
-    /// already queued on this activation, so every proposal that arrives meanwhile shares its write, its
-    /// fsync and its AppendEntries.
+    /// Batching. When the storage is idle, a request goes out at once: a lone client waits for nothing.
+    /// While a write is under way, the first request schedules a flush behind the requests already queued
+    /// on this activation, so all of them share one batch: one write (merged with whatever else waits for
+    /// the disk into one fsync) and one AppendEntries per follower.
     /// </summary>
-    private void ScheduleFlush()
+    private void Flush()
     {
+        if (_outbox.Count == 0 && _writer.Tail.IsCompleted)
+        {
+            Drive();
+            return;
+        }
         if (_flushScheduled) return;
         _flushScheduled = true;
         _ = FlushSoon();
@@ -125,25 +131,31 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     }
 
     /// <summary>
-    /// Stops this incarnation: no more inputs, answers to its outstanding calls are ignored, and its waiting
-    /// clients are told it is down (everything it acknowledged is already durable).
+    /// Stops this incarnation: no more inputs, answers to its outstanding calls are ignored, writes it queued
+    /// but the disk has not started are dropped (nothing was sent or applied for them), and its waiting
+    /// clients and callers are told it is down (everything it acknowledged is already durable).
     /// </summary>
     private void Fence()
     {
         _core = null;
         _incarnation++;
-        FailPending(new RaftNodeUnavailableException(NodeId));
+        _ = _writer.StopAsync();
+        var down = new RaftNodeUnavailableException(NodeId);
+        FailPending(down);
+        FailOutbox(down);
     }
 
-    public Task Restart()
+    public async Task Restart()
     {
+        if (_core is not null) return;
+        await _writer.StopAsync(); // a write still under way must land before the storage is read back
         if (_core is null) StartCore();
-        return Task.CompletedTask;
     }
 
     private void StartCore()
     {
         var persisted = _storage.Load();
+        _writer = new DurableWriter(_storage, NodeId);
         if (_storage is FileRaftStorage { LastRepair: { } repair }) LogRepaired(NodeId, repair);
         _snapshot = persisted.Snapshot;
         _incoming = null;
@@ -164,10 +176,10 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     }
 
     /// <summary>An activation going away must not go on persisting into storage a new activation will use.</summary>
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_core is not null) Fence();
-        return Task.CompletedTask;
+        await _writer.StopAsync();
     }
 
     /// <summary>
@@ -185,65 +197,4 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         }
         return core;
     }
-
-    /// <summary>Steps a request into the core and returns the reply the core wrote for it.</summary>
-    private TReply Answer<TReply>(RaftMessage request) where TReply : RaftMessage =>
-        Input(core => core.Step(request), request) as TReply
-        ?? throw new InvalidOperationException($"node {NodeId} produced no {typeof(TReply).Name} for node {request.From}");
-
-    /// <summary>
-    /// Feeds one input to the core and carries out the batch it produced. If either throws (the core found
-    /// an impossible state, or the disk failed), the node stops as a crash would, rather than run on with a
-    /// core and a state machine that no longer agree; restart recovers it from storage.
-    /// </summary>
-    private RaftMessage? Input(Action<RaftNode> input, RaftMessage? answering = null)
-    {
-        var core = RunningCore();
-        try
-        {
-            input(core);
-            return CarryOut(core, core.TakeReady(), answering);
-        }
-        catch (Exception error) when (error is not RaftNodeUnavailableException)
-        {
-            LogBatchFailed(NodeId, error);
-            Crash();
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Carries out the core's pending batch: persist, then send, then apply. When the batch answers an
-    /// incoming request, that answer is returned (it travels back as the grain call's result) instead of sent.
-    /// </summary>
-    /// <summary>Carries out whatever the core has pending (proposals appended since the last batch).</summary>
-    private void Drive() => Input(_ => { });
-
-    private RaftMessage? CarryOut(RaftNode core, Ready ready, RaftMessage? answering)
-    {
-        if (ready.Snapshot is { } install) InstallReceivedSnapshot(install);
-        if (ready.HardState is not null || ready.EntriesToPersist.Count > 0)
-        {
-            _storage.Persist(ready.HardState, ready.EntriesToPersist);
-        }
-
-        RaftMessage? reply = null;
-        foreach (var message in ready.Messages)
-        {
-            if (reply is null && answering is not null && IsReplyTo(message, answering)) reply = message;
-            else _ = SendAsync(message);
-        }
-
-        Apply(ready.CommittedEntries);
-        AnswerReads(ready);
-        ObserveRole(core);
-        MaybeSnapshot(core);
-        return reply;
-    }
-
-    private static bool IsReplyTo(RaftMessage message, RaftMessage request) =>
-        message.To == request.From
-        && ((request is RequestVote && message is RequestVoteReply)
-            || (request is AppendEntries && message is AppendEntriesReply)
-            || (request is InstallSnapshot && message is InstallSnapshotReply));
 }
