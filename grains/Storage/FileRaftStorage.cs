@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 using RaftOrleans.Raft;
 
 namespace RaftOrleans.Storage;
@@ -8,7 +9,8 @@ namespace RaftOrleans.Storage;
 /// hard-state, entry and snapshot-marker records with checksums, plus `snapshot.bin`. Every
 /// <see cref="Persist"/> call is one write and (with fsync on) one fsync, whatever the number of entries:
 /// that is the batching. A new segment starts with the current hard state and snapshot marker, so the
-/// segments a snapshot covers can be deleted whole.
+/// segments a snapshot covers can be deleted whole. Segments are preallocated (zeros) and flushed with
+/// fdatasync, as etcd does: a write into reserved space changes no metadata, so a flush costs about half.
 /// </summary>
 public sealed class FileRaftStorage : IRaftStorage
 {
@@ -20,7 +22,8 @@ public sealed class FileRaftStorage : IRaftStorage
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly object _gate = new();
     private List<WalSegment> _segments = new();
-    private FileStream? _writer;
+    private SafeFileHandle? _writer;
+    private long _writeOffset; // where the next record goes in the newest segment
     private FileStream? _lock;
     private HardState _hardState = HardState.Initial;
     private long _snapshotIndex;
@@ -58,7 +61,12 @@ public sealed class FileRaftStorage : IRaftStorage
             _snapshotIndex = replay.Snapshot?.Index ?? 0;
             _snapshotTerm = replay.Snapshot?.Term ?? 0;
             if (_segments.Count == 0) StartSegment(1);
-            else _writer = new FileStream(_segments[^1].Path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            else
+            {
+                _writer = File.OpenHandle(_segments[^1].Path, FileMode.Open, FileAccess.Write, FileShare.Read);
+                _writeOffset = _segments[^1].DataLength;
+                Durable.Preallocate(_writer, _segmentBytes); // a repaired tail was cut off: reserve the space again
+            }
             return new PersistedState(replay.HardState, replay.Snapshot, replay.Entries.ToArray());
         }
     }
@@ -76,14 +84,13 @@ public sealed class FileRaftStorage : IRaftStorage
                 _hardState = hardState;
             }
             foreach (var entry in entries) WalFormat.WriteEntry(_buffer, entry);
-            writer.Write(_buffer.WrittenSpan);
-            writer.Flush(flushToDisk: _fsync);
+            Append(writer);
             if (entries.Count > 0)
             {
                 var current = _segments[^1];
                 current.MaxEntryIndex = Math.Max(current.MaxEntryIndex, entries[^1].Index);
             }
-            if (writer.Length >= _segmentBytes) StartSegment(_segments[^1].Sequence + 1);
+            if (_writeOffset >= _segmentBytes) StartSegment(_segments[^1].Sequence + 1);
         }
     }
 
@@ -96,8 +103,7 @@ public sealed class FileRaftStorage : IRaftStorage
             SnapshotFile.Write(_directory, snapshot, _fsync);
             _buffer.Clear();
             WalFormat.WriteSnapshotMarker(_buffer, snapshot.Index, snapshot.Term, discardLog);
-            writer.Write(_buffer.WrittenSpan);
-            writer.Flush(flushToDisk: _fsync);
+            Append(writer);
             _snapshotIndex = snapshot.Index;
             _snapshotTerm = snapshot.Term;
 
@@ -140,17 +146,28 @@ public sealed class FileRaftStorage : IRaftStorage
         }
     }
 
+    /// <summary>Writes the buffer at the end of the newest segment's records, then (with fsync on) makes it durable.</summary>
+    private void Append(SafeFileHandle writer)
+    {
+        RandomAccess.Write(writer, _buffer.WrittenSpan, _writeOffset);
+        _writeOffset += _buffer.WrittenCount;
+        _segments[^1].DataLength = _writeOffset;
+        if (_fsync) Durable.DataSync(writer);
+    }
+
     private void StartSegment(long sequence, bool discardLog = false)
     {
         CloseWriter();
         var segment = new WalSegment(Path.Combine(_directory, WalSegment.FileName(sequence)), sequence);
-        _writer = new FileStream(segment.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        var writer = File.OpenHandle(segment.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        _writer = writer;
+        _writeOffset = 0;
+        Durable.Preallocate(writer, _segmentBytes);
         _segments.Add(segment);
         _buffer.Clear();
         WalFormat.WriteHardState(_buffer, _hardState);
         if (_snapshotIndex > 0) WalFormat.WriteSnapshotMarker(_buffer, _snapshotIndex, _snapshotTerm, discardLog);
-        _writer.Write(_buffer.WrittenSpan);
-        _writer.Flush(flushToDisk: _fsync);
+        Append(writer);
         if (_fsync) Durable.SyncDirectory(_directory);
     }
 

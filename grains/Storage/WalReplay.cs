@@ -71,11 +71,13 @@ internal sealed class WalReplay
             }
             using (var file = new FileStream(segment.Path, FileMode.Open, FileAccess.Write))
             {
+                // Cutting the file drops the torn bytes; the storage reserves zeros after it again when it opens it.
                 file.SetLength(reader.GoodLength);
                 file.Flush(flushToDisk: true);
             }
             RepairedTornTail = $"{segment.Path}: cut a torn last record at byte {reader.GoodLength}";
         }
+        segment.DataLength = reader.GoodLength;
         Segments.Add(segment);
     }
 

@@ -5,6 +5,9 @@ internal sealed record WalSegment(string Path, long Sequence)
 {
     public long MaxEntryIndex { get; set; }
 
+    /// <summary>Bytes of records in the file; the rest of it is zeros reserved for later records.</summary>
+    public long DataLength { get; set; }
+
     public static string FileName(long sequence) => $"wal-{sequence:D10}.log";
 
     public static bool TryParse(string path, out long sequence)

@@ -3,9 +3,10 @@ using System.Buffers.Binary;
 namespace RaftOrleans.Storage;
 
 /// <summary>
-/// Reads the records of one segment file in order. A damaged record at the very end of the file is a torn
-/// write (the process died mid-write, before the fsync that would have made it count): the reader reports
-/// where the good data ends. A damaged record with good bytes after it is corruption: it throws.
+/// Reads the records of one segment file in order, up to the zeros reserved after them. A damaged record with
+/// nothing but zeros after it is a torn write (the process died mid-write, before the flush that would have
+/// made it count): the reader reports where the good data ends. A damaged record with data after it is
+/// corruption: it throws.
 /// </summary>
 internal sealed class WalSegmentReader
 {
@@ -30,17 +31,15 @@ internal sealed class WalSegmentReader
     {
         type = default;
         payload = default;
+        // Zeros to the end: the space a segment reserves for records not written yet (or what a file system
+        // leaves where an unfinished write would have gone). Either way the records end here.
+        if (AllZerosFrom(_offset)) return false;
         var remaining = _bytes.Length - _offset;
-        if (remaining == 0) return false;
         if (remaining < WalFormat.HeaderSize + 1) return Torn();
 
         var length = BinaryPrimitives.ReadUInt32LittleEndian(_bytes.AsSpan(_offset));
         var checksum = BinaryPrimitives.ReadUInt32LittleEndian(_bytes.AsSpan(_offset + 4));
-        if (length == 0)
-        {
-            // A file system may leave zeros where an unfinished write would have gone.
-            return _bytes.AsSpan(_offset).IndexOfAnyExcept((byte)0) < 0 ? Torn() : Corrupt("record length 0");
-        }
+        if (length == 0) return Corrupt("record length 0");
         if (length > WalFormat.MaxRecordSize)
         {
             return Corrupt($"record length {length} is larger than any record written");
@@ -50,7 +49,8 @@ internal sealed class WalSegmentReader
         var body = _bytes.AsMemory(_offset + WalFormat.HeaderSize, (int)length);
         if (WalFormat.Checksum(body.Span) != checksum)
         {
-            return _offset + WalFormat.HeaderSize + length == _bytes.Length ? Torn() : Corrupt("checksum mismatch");
+            // The last record, half written when the process died (only reserved zeros after it): torn.
+            return AllZerosFrom(_offset + WalFormat.HeaderSize + (int)length) ? Torn() : Corrupt("checksum mismatch");
         }
         type = (WalRecordType)body.Span[0];
         if (!Enum.IsDefined(type)) return Corrupt($"unknown record type {body.Span[0]}");
@@ -58,6 +58,8 @@ internal sealed class WalSegmentReader
         _offset += WalFormat.HeaderSize + (int)length;
         return true;
     }
+
+    private bool AllZerosFrom(int offset) => _bytes.AsSpan(offset).IndexOfAnyExcept((byte)0) < 0;
 
     private bool Torn()
     {

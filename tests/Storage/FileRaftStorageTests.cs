@@ -70,21 +70,50 @@ public sealed class FileRaftStorageTests : IDisposable
             storage.Persist(new HardState(1, 1), new[] { Entry(1, 1), Entry(2, 1) });
             segment = storage.SegmentFiles[^1];
         }
-        var intact = new FileInfo(segment).Length;
+        // The segment is preallocated: its records end where only reserved zeros follow.
+        var intact = Array.FindLastIndex(File.ReadAllBytes(segment), b => b != 0) + 1;
         // A crash in the middle of writing entry 3: only the first part of its record reached the disk.
         var record = RecordBytes(Entry(3, 1));
-        using (var file = new FileStream(segment, FileMode.Append)) file.Write(record, 0, record.Length / 2);
+        using (var file = new FileStream(segment, FileMode.Open, FileAccess.Write))
+        {
+            file.Position = intact;
+            file.Write(record, 0, record.Length / 2);
+        }
 
         using (var storage = new FileRaftStorage(_dir.Path))
         {
             var state = storage.Load();
             AssertLog(state, (1, 1), (2, 1));
             Assert.Contains("torn", storage.LastRepair);
-            Assert.Equal(intact, new FileInfo(segment).Length);
+            Assert.Equal(intact, Array.FindLastIndex(File.ReadAllBytes(segment), b => b != 0) + 1); // the torn bytes are gone
             storage.Persist(null, new[] { Entry(3, 1) });
         }
 
         AssertLog(Reopen(), (1, 1), (2, 1), (3, 1));
+    }
+
+    [Fact]
+    public void Reserved_space_after_the_records_is_no_damage_and_appends_continue_where_the_records_end()
+    {
+        string segment;
+        using (var storage = Open())
+        {
+            storage.Persist(new HardState(1, 1), new[] { Entry(1, 1), Entry(2, 1) });
+            segment = storage.SegmentFiles[^1];
+        }
+        Assert.Equal(FileRaftStorage.DefaultSegmentBytes, new FileInfo(segment).Length); // preallocated
+
+        using (var storage = new FileRaftStorage(_dir.Path))
+        {
+            AssertLog(storage.Load(), (1, 1), (2, 1));
+            Assert.Null(storage.LastRepair);
+            storage.Persist(null, new[] { Entry(3, 1) });
+        }
+        using (var storage = new FileRaftStorage(_dir.Path))
+        {
+            AssertLog(storage.Load(), (1, 1), (2, 1), (3, 1));
+            Assert.Null(storage.LastRepair);
+        }
     }
 
     [Fact]
