@@ -95,14 +95,15 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     }
 
     /// <summary>
-    /// Batching. When the storage is idle, a request goes out at once: a lone client waits for nothing.
-    /// While a write is under way, the first request schedules a flush behind the requests already queued
-    /// on this activation, so all of them share one batch: one write (merged with whatever else waits for
-    /// the disk into one fsync) and one AppendEntries per follower.
+    /// Batching. Under load a request does not go out on its own: the first one schedules a flush behind the
+    /// requests already queued on this activation, so all of them share one batch: one write (merged by the
+    /// storage thread with whatever else waits for the disk into one fsync), one AppendEntries per follower,
+    /// and for reads one heartbeat round. A request that finds nothing else under way goes out at once:
+    /// a lone client would gain nothing from waiting a turn of the scheduler, which costs it ~0.3-0.8 ms here.
     /// </summary>
     private void Flush()
     {
-        if (_outbox.Count == 0 && _writer.Tail.IsCompleted)
+        if (_pending.Count + _reads.Count <= 1 && _outbox.Count == 0 && !_flushScheduled)
         {
             Drive();
             return;
