@@ -61,6 +61,10 @@ public sealed partial class RaftNodeGrain
             // recorded answer instead of a second application.
             FailPending(error: null);
         }
+        else if (core.Role == Role.Candidate && (before.Role != Role.Candidate || before.Term != core.Term))
+        {
+            LogCampaigning(NodeId, core.Term, before.Leader);
+        }
         else if (before.Leader != now.Leader && now.Leader is { } leader)
         {
             LogFollowing(NodeId, leader, core.Term);

@@ -30,6 +30,12 @@ public sealed partial class RaftNodeGrain
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} elected leader of term {Term} by votes of {Voters} in {DurationMs:F0} ms")]
     private partial void LogElected(int nodeId, long term, string voters, double durationMs);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId}: its timer ran {LateMs:F0} ms late (the process was starved: a long GC pause or an overloaded machine); elections may follow")]
+    private partial void LogTimerLate(int nodeId, double lateMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} campaigns for term {Term} (it last followed {Leader})")]
+    private partial void LogCampaigning(int nodeId, long term, int? leader);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} stepped down, now in term {Term}")]
     private partial void LogSteppedDown(int nodeId, long term);
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using RaftOrleans.Status;
 
 namespace RaftOrleans;
@@ -28,23 +26,9 @@ public sealed partial class RaftNodeGrain
                         (core.Now - f.Value.LastContact).TotalMilliseconds))
                     .ToArray(),
             ElectionsWon = _electionsWon.ToArray(),
-            StateDigest = Digest(),
+            StateDigest = _kv.Digest.ToString("X16"),
             KeyCount = _kv.Count,
             SnapshotIndex = core?.SnapshotIndex ?? 0,
         });
-    }
-
-    /// <summary>SHA-256 over the sorted pairs: equal digests mean equal replicas, without shipping the data.</summary>
-    private string Digest()
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var (key, value) in _kv.Data.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes(key));
-            hash.AppendData([0]);
-            hash.AppendData(Encoding.UTF8.GetBytes(value));
-            hash.AppendData([0]);
-        }
-        return Convert.ToHexString(hash.GetHashAndReset())[..16];
     }
 }

@@ -29,6 +29,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private RaftNode? _core; // null while crashed
     private KvStateMachine _kv = new();
     private TimeSpan _lastTick;
+    private TimeSpan _lastTimer;
     private bool _flushScheduled;
 
     // Bumped by every crash, so answers to calls a crashed incarnation made are not fed to the next one.
@@ -165,6 +166,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             _snapshot?.Index ?? 0, _snapshot?.Term ?? 0, persisted.Log, new Random());
         _clock.Restart();
         _lastTick = TimeSpan.Zero;
+        _lastTimer = TimeSpan.Zero;
         _observed = (Role.Follower, persisted.HardState.Term, null);
         LogStarted(NodeId, persisted.HardState.Term, persisted.Log.Count, _snapshot?.Index ?? 0);
     }
@@ -172,6 +174,11 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private Task OnTimer(CancellationToken cancellationToken)
     {
         if (_core is null) return Task.CompletedTask;
+        var late = _clock.Elapsed - _lastTimer - _cluster.TickInterval;
+        _lastTimer = _clock.Elapsed;
+        // A node whose timer runs this late was starved (a long GC pause, an overloaded machine): its peers may
+        // already have started an election. Saying so here saves guessing why the leader changed.
+        if (late > _cluster.ElectionTimeoutMin / 2) LogTimerLate(NodeId, late.TotalMilliseconds);
         Drive();
         return Task.CompletedTask;
     }
@@ -186,6 +193,12 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     /// <summary>
     /// The running core, its clock brought up to now first: time is fed before every input, not only on the
     /// timer, so the core's timestamps (election durations, last contact) are as exact as the stopwatch.
+    /// <para>
+    /// A gap longer than two timer ticks is fed as two ticks, as etcd drops the ticks its loop missed: when the
+    /// whole process stalls (a blocking GC of a few hundred ms was seen here at the end of a benchmark), every
+    /// node in it stalls alike, and counting the stall would make all followers campaign at once against a
+    /// leader that is fine. The price: on a starved machine the Raft timers run slow, never fast.
+    /// </para>
     /// </summary>
     private RaftNode RunningCore()
     {
@@ -193,7 +206,9 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         var now = _clock.Elapsed;
         if (now > _lastTick)
         {
-            core.Tick(now - _lastTick);
+            var elapsed = now - _lastTick;
+            var longest = _cluster.TickInterval * 2;
+            core.Tick(elapsed < longest ? elapsed : longest);
             _lastTick = now;
         }
         return core;

@@ -12,6 +12,9 @@ public sealed class KvStateMachine
 
     public int Count => _data.Count;
 
+    /// <summary>A fingerprint of the map (see <see cref="KvStateDigest"/>): equal maps, equal digests.</summary>
+    public ulong Digest { get; private set; }
+
     /// <summary>How many requests were answered from a session record instead of being applied again.</summary>
     public long DuplicatesSuppressed { get; private set; }
 
@@ -27,7 +30,11 @@ public sealed class KvStateMachine
     {
         var (data, sessions) = KvSnapshotCodec.Decode(snapshot);
         var machine = new KvStateMachine();
-        foreach (var (key, value) in data) machine._data.Add(key, value);
+        foreach (var (key, value) in data)
+        {
+            machine._data.Add(key, value);
+            machine.Digest += KvStateDigest.Of(key, value);
+        }
         foreach (var (client, session) in sessions) machine._sessions.Add(client, session);
         return machine;
     }
@@ -64,11 +71,16 @@ public sealed class KvStateMachine
         switch (request.Operation)
         {
             case KvOperation.Put:
-                return _data.TryAdd(request.Key, request.Value ?? string.Empty) ? KvResult.Ok : KvResult.KeyExists;
+                var value = request.Value ?? string.Empty;
+                if (!_data.TryAdd(request.Key, value)) return KvResult.KeyExists;
+                Digest += KvStateDigest.Of(request.Key, value);
+                return KvResult.Ok;
             case KvOperation.Get:
                 return Read(request.Key);
             case KvOperation.Delete:
-                return _data.Remove(request.Key) ? KvResult.Ok : KvResult.NotFound;
+                if (!_data.Remove(request.Key, out var removed)) return KvResult.NotFound;
+                Digest -= KvStateDigest.Of(request.Key, removed);
+                return KvResult.Ok;
             default:
                 throw new ArgumentOutOfRangeException(nameof(request), request.Operation, "unknown operation");
         }

@@ -43,9 +43,17 @@ public sealed partial class RaftNode
             }
             if (progress.Mode == ReplicationMode.Replicate && progress.OldestInflightSentAt is { } sentAt)
             {
-                // Batches are in flight. A young one will itself reset the follower's election timer; one as
-                // old as a heartbeat interval was lost (or its follower is down): restart from what it has.
-                if (Now - sentAt < _options.HeartbeatInterval) continue;
+                // Batches are in flight. Until the oldest is an election timeout old, it is only slow (a busy
+                // follower flushing its disk): the follower gets a heartbeat at the index it is known to hold, so
+                // its election timer stays quiet even while those batches wait, and they are not sent again. A
+                // batch that old was lost (or its follower is down): restart from what the follower has. (Resending
+                // after one heartbeat interval, as before, turned every slow flush under load into a probe and a
+                // resend of the whole window, and the follower could still time out and depose the leader.)
+                if (Now - sentAt < _options.ElectionTimeoutMin)
+                {
+                    if (_log.TermAt(progress.MatchIndex) is { } matchTerm) SendEmptyAppend(peer, progress.MatchIndex, matchTerm);
+                    continue;
+                }
                 progress.BecomeProbe();
             }
             progress.ProbeSent = false; // a probe is retried once per heartbeat

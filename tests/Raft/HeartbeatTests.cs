@@ -33,6 +33,38 @@ public class HeartbeatTests
     }
 
     [Fact]
+    public void AFollowerSlowToAnswerStillHearsAHeartbeatEachIntervalAndItsBatchIsNotResentEarly()
+    {
+        var leader = Nodes.New(1, 3, new HardState(1, null));
+        var followers = new[] { Nodes.New(2, 3, new HardState(1, null)), Nodes.New(3, 3, new HardState(1, null)) };
+        Nodes.Exchange(leader, Nodes.Elect(leader, 2, 3), followers); // both ack the no-op: Replicate mode
+        leader.TakeReady();
+        leader.Propose(new byte[] { 7 });
+        var batch = Assert.Single(leader.TakeReady().Sent<AppendEntries>(), a => a.To == 2);
+        Assert.Equal(new long[] { 2 }, batch.Entries.Select(e => e.Index));
+
+        // Node 2 is busy (say, flushing its disk) and answers nothing for most of an election timeout.
+        var heartbeats = new List<AppendEntries>();
+        var sentAt = leader.Now;
+        var lastHeard = leader.Now;
+        while (leader.Now - sentAt < Nodes.ElectionMin - Nodes.Step)
+        {
+            leader.Tick(Nodes.Step);
+            foreach (var append in leader.TakeReady().Sent<AppendEntries>().Where(a => a.To == 2))
+            {
+                Assert.True(leader.Now - lastHeard <= Nodes.Heartbeat, $"node 2 heard nothing for {leader.Now - lastHeard}");
+                lastHeard = leader.Now;
+                heartbeats.Add(append);
+            }
+        }
+
+        Assert.NotEmpty(heartbeats);
+        // Heartbeats only, at the index node 2 is known to hold: the batch in flight is not sent twice.
+        Assert.All(heartbeats, h => Assert.Empty(h.Entries));
+        Assert.All(heartbeats, h => Assert.Equal(1, h.PrevLogIndex));
+    }
+
+    [Fact]
     public void AHealthyClusterElectsOnceAndKeepsThatLeader()
     {
         var wire = new Wire(Nodes.New(1, 3, seed: 1), Nodes.New(2, 3, seed: 2), Nodes.New(3, 3, seed: 3));

@@ -89,9 +89,14 @@ public class ReorderedRepliesTests
         leader.Step(Answer(follower, repair));
         Assert.Equal(3, leader.Followers[2].MatchIndex);
 
-        // The append of index 4 is lost; a heartbeat later the leader probes at prev 3 again.
+        // The append of index 4 is lost. Heartbeats at the follower's match index (3) follow; once the append is
+        // an election timeout old the leader counts it lost and probes at prev 3 again, with entry 4.
         Assert.Single(leader.TakeReady().Sent<AppendEntries>());
+        var heartbeat = NextAppendTo2(leader);
+        Assert.Equal(3, heartbeat.PrevLogIndex);
+        Assert.Empty(heartbeat.Entries);
         var reprobe = NextAppendTo2(leader);
+        while (reprobe.Entries.Length == 0) reprobe = NextAppendTo2(leader);
         Assert.Equal(3, reprobe.PrevLogIndex);
 
         // Now the delayed rejection of prev 3 arrives: it is about a log the follower no longer has.

@@ -1,0 +1,70 @@
+using RaftOrleans.Kv;
+using Xunit;
+
+namespace RaftOrleans.Tests.Kv;
+
+/// <summary>
+/// The state digest `client status` shows and the tests compare across nodes: equal maps must give equal
+/// digests whatever the order of the writes, and different maps different ones.
+/// </summary>
+public class KvStateDigestTests
+{
+    private static readonly Guid Client = Guid.Parse("6f1c2a3b-0000-4000-8000-000000000002");
+    private long _sequence;
+
+    private KvRequest Put(string key, string value) => new(Client, ++_sequence, KvOperation.Put, key, value);
+    private KvRequest Delete(string key) => new(Client, ++_sequence, KvOperation.Delete, key);
+
+    [Fact]
+    public void EqualMapsBuiltInDifferentOrdersHaveEqualDigests()
+    {
+        var first = new KvStateMachine();
+        var second = new KvStateMachine();
+        foreach (var i in Enumerable.Range(0, 100)) first.Apply(Put($"key-{i}", $"value-{i}"));
+        foreach (var i in Enumerable.Range(0, 100).Reverse()) second.Apply(Put($"key-{i}", $"value-{i}"));
+
+        Assert.Equal(first.Digest, second.Digest);
+        Assert.NotEqual(0UL, first.Digest);
+    }
+
+    [Fact]
+    public void ADifferentValueOrAMissingKeyChangesTheDigest()
+    {
+        var kv = new KvStateMachine();
+        kv.Apply(Put("a", "1"));
+        kv.Apply(Put("b", "2"));
+        var other = new KvStateMachine();
+        other.Apply(Put("a", "1"));
+        other.Apply(Put("b", "3"));
+
+        Assert.NotEqual(kv.Digest, other.Digest);
+        other.Apply(Delete("b"));
+        Assert.NotEqual(kv.Digest, other.Digest);
+        // Key and value are kept apart: ("ab", "") is not ("a", "b").
+        Assert.NotEqual(KvStateDigest.Of("ab", ""), KvStateDigest.Of("a", "b"));
+    }
+
+    [Fact]
+    public void DeletingWhatWasPutRestoresTheDigestAndRefusedWritesLeaveItAlone()
+    {
+        var kv = new KvStateMachine();
+        kv.Apply(Put("kept", "x"));
+        var before = kv.Digest;
+
+        kv.Apply(Put("temporary", "y"));
+        kv.Apply(Put("kept", "other value")); // refused: the key exists
+        kv.Apply(Delete("temporary"));
+        kv.Apply(Delete("never-there")); // refused: not found
+
+        Assert.Equal(before, kv.Digest);
+    }
+
+    [Fact]
+    public void AStateRestoredFromItsSnapshotHasTheSameDigest()
+    {
+        var kv = new KvStateMachine();
+        foreach (var i in Enumerable.Range(0, 50)) kv.Apply(Put($"k{i}", new string('v', i * 20)));
+
+        Assert.Equal(kv.Digest, KvStateMachine.FromSnapshot(kv.TakeSnapshot()).Digest);
+    }
+}
