@@ -16,6 +16,7 @@ public sealed partial class RaftNodeGrain
         foreach (var entry in committed)
         {
             KvResult? result = entry.IsNoOp ? null : _kv.Apply(KvCommandCodec.Decode(entry.Data));
+            _appliedIndex = entry.Index;
             LogApplied(NodeId, entry.Index, entry.Term);
             if (!_pending.Remove(entry.Index, out var pending)) continue;
             // Another term at our index means a new leader replaced our entry: the request was lost, and the

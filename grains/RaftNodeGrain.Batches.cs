@@ -97,6 +97,7 @@ public sealed partial class RaftNodeGrain
             }
             catch (Exception error)
             {
+                next.Reply?.TrySetException(error); // already dequeued: the fence below would not reach it
                 Stop(error);
                 return;
             }

@@ -17,12 +17,18 @@ public sealed partial class RaftNodeGrain
     private StoredSnapshot? _snapshot;   // the latest one saved or installed: what this node sends
     private SnapshotAssembly? _incoming; // chunks received so far from a leader
 
+    /// <summary>
+    /// Snapshots the state machine once it has applied <c>snapshot_threshold</c> entries past the last snapshot.
+    /// The index is what <see cref="_kv"/> has applied (<see cref="_appliedIndex"/>), never the core's
+    /// LastApplied: the core hands out committed entries when a batch is taken, and a later batch may still be
+    /// waiting in the outbox for the disk, so the core can be ahead of the state machine.
+    /// </summary>
     private void MaybeSnapshot(RaftNode core)
     {
-        if (core.LastApplied - core.SnapshotIndex < _cluster.SnapshotThreshold) return;
-        var term = core.TermAt(core.LastApplied)
-            ?? throw new InvalidOperationException($"node {NodeId}: applied entry {core.LastApplied} is not in the log");
-        var snapshot = new StoredSnapshot(core.LastApplied, term, _kv.TakeSnapshot());
+        if (_appliedIndex - core.SnapshotIndex < _cluster.SnapshotThreshold) return;
+        var term = core.TermAt(_appliedIndex)
+            ?? throw new InvalidOperationException($"node {NodeId}: applied entry {_appliedIndex} is not in the log");
+        var snapshot = new StoredSnapshot(_appliedIndex, term, _kv.TakeSnapshot());
         // Queued behind every write so far. Compacting the in-memory log at once is safe: a crash before the
         // snapshot is durable restarts from the previous snapshot and the log on disk, which still covers it.
         _ = WatchWrite(_writer.SaveSnapshot(snapshot, discardLog: false), _incarnation);
@@ -74,6 +80,7 @@ public sealed partial class RaftNodeGrain
     {
         _snapshot = snapshot;
         _kv = KvStateMachine.FromSnapshot(snapshot.Data);
+        _appliedIndex = snapshot.Index;
         LogSnapshotInstalled(NodeId, snapshot.Index, snapshot.Data.Length);
     }
 

@@ -18,7 +18,7 @@ public sealed partial class RaftNodeGrain
             LeaderId = core?.LeaderId,
             LastLogIndex = core?.LastLogIndex ?? 0,
             CommitIndex = core?.CommitIndex ?? 0,
-            LastApplied = core?.LastApplied ?? 0,
+            LastApplied = core is null ? 0 : _appliedIndex, // what the state machine holds (the core may be ahead)
             Followers = core is null
                 ? Array.Empty<FollowerStatus>()
                 : core.Followers.OrderBy(f => f.Key)

@@ -28,6 +28,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private DurableWriter _writer = null!;
     private RaftNode? _core; // null while crashed
     private KvStateMachine _kv = new();
+    private long _appliedIndex; // the last index _kv has applied (the core's LastApplied may be ahead of it)
     private TimeSpan _lastTick;
     private TimeSpan _lastTimer;
     private bool _flushScheduled;
@@ -149,9 +150,14 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 
     public async Task Restart()
     {
-        if (_core is not null) return;
-        await _writer.StopAsync(); // a write still under way must land before the storage is read back
-        if (_core is null) StartCore();
+        // A write still under way must land before the storage is read back. Another Restart (and a Crash)
+        // may interleave while we wait: start only if the writer we waited for is still the latest one.
+        while (_core is null)
+        {
+            var writer = _writer;
+            await writer.StopAsync();
+            if (_core is null && ReferenceEquals(writer, _writer)) StartCore();
+        }
     }
 
     private void StartCore()
@@ -162,6 +168,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         _snapshot = persisted.Snapshot;
         _incoming = null;
         _kv = _snapshot is null ? new KvStateMachine() : KvStateMachine.FromSnapshot(_snapshot.Data);
+        _appliedIndex = _snapshot?.Index ?? 0;
         _core = new RaftNode(_cluster.ForNode(NodeId), persisted.HardState,
             _snapshot?.Index ?? 0, _snapshot?.Term ?? 0, persisted.Log, new Random());
         _clock.Restart();
@@ -187,7 +194,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_core is not null) Fence();
-        await _writer.StopAsync();
+        if (_writer is not null) await _writer.StopAsync(); // null if the activation failed to load storage
     }
 
     /// <summary>
