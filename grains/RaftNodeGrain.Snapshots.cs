@@ -46,7 +46,7 @@ public sealed partial class RaftNodeGrain
         }
         catch (Exception error) when (error is not RaftNodeUnavailableException)
         {
-            if (incarnation == _incarnation && _core is not null) Stop(error);
+            if (incarnation == _incarnation) Stop(error);
         }
     }
 

@@ -105,12 +105,12 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     /// </summary>
     private void Flush()
     {
-        if (_pending.Count + _reads.Count <= 1 && _outbox.Count == 0 && !_flushScheduled)
+        if (_flushScheduled) return;
+        if (_pending.Count + _reads.Count <= 1 && _outbox.Count == 0)
         {
             Drive();
             return;
         }
-        if (_flushScheduled) return;
         _flushScheduled = true;
         _ = FlushSoon();
     }

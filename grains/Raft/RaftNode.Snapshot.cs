@@ -15,8 +15,8 @@ public sealed partial class RaftNode
             throw new ArgumentOutOfRangeException(nameof(index), index, $"only applied entries (up to {LastApplied}) can be compacted");
         ArgumentOutOfRangeException.ThrowIfNegative(keepEntries);
         if (index <= SnapshotIndex) return;
-        SnapshotTerm = _log.TermAt(index)
-            ?? throw new ArgumentOutOfRangeException(nameof(index), index, $"the log no longer holds entry {index}");
+        if (_log.TermAt(index) is null)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"the log no longer holds entry {index}");
         SnapshotIndex = index;
         _log.CompactTo(index - keepEntries);
     }
@@ -63,7 +63,6 @@ public sealed partial class RaftNode
         if (agrees) _log.CompactTo(index);
         else _log.ResetTo(index, request.LastIncludedTerm);
         SnapshotIndex = index;
-        SnapshotTerm = request.LastIncludedTerm;
         _ready.DropPersistUpTo(agrees ? index : long.MaxValue);
         CommitIndex = index;
         LastApplied = index;

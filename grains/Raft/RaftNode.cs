@@ -44,7 +44,6 @@ public sealed partial class RaftNode
         _peers = options.Members.Where(m => m != options.NodeId).ToArray();
         _log = new RaftLog(snapshotIndex, snapshotTerm);
         SnapshotIndex = snapshotIndex;
-        SnapshotTerm = snapshotTerm;
         foreach (var entry in persistedLog) _log.Append(entry);
         // A snapshot holds only committed entries, already applied to the restored state machine.
         CommitIndex = snapshotIndex;
@@ -72,8 +71,12 @@ public sealed partial class RaftNode
     /// <summary>The last index covered by this node's latest snapshot (0 if none). The log may still hold it.</summary>
     public long SnapshotIndex { get; private set; }
 
-    /// <summary>The term of the entry at <see cref="SnapshotIndex"/>.</summary>
-    public long SnapshotTerm { get; private set; }
+    /// <summary>
+    /// The term of the entry at <see cref="SnapshotIndex"/>. The log always holds that index (compaction stops
+    /// at or before it, an installed snapshot becomes the log's prefix), so it is read from there.
+    /// </summary>
+    public long SnapshotTerm => _log.TermAt(SnapshotIndex)
+        ?? throw new InvalidOperationException($"node {Id}: the log no longer holds snapshot index {SnapshotIndex}");
 
     /// <summary>The first index the log holds (or would hold): entries before it are only in the snapshot.</summary>
     public long FirstLogIndex => _log.FirstIndex;

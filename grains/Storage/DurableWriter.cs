@@ -156,10 +156,15 @@ public sealed class DurableWriter
             if (write.HardState is not null) hardState = write.HardState;
             if (write.Entries.Count == 0) continue;
             var first = write.Entries[0].Index;
-            var cut = entries.FindIndex(e => e.Index >= first);
-            if (cut >= 0) entries.RemoveRange(cut, entries.Count - cut);
-            else if (entries.Count > 0 && entries[^1].Index + 1 != first)
-                throw new InvalidOperationException($"node {_nodeId}: write of entries from {first} after entries up to {entries[^1].Index}");
+            if (entries.Count > 0)
+            {
+                // The merged entries are contiguous: keep those before `first`, drop the rest.
+                var keep = first - entries[0].Index;
+                if (keep > entries.Count)
+                    throw new InvalidOperationException($"node {_nodeId}: write of entries from {first} after entries up to {entries[^1].Index}");
+                var kept = (int)Math.Max(keep, 0);
+                entries.RemoveRange(kept, entries.Count - kept);
+            }
             entries.AddRange(write.Entries);
         }
         _storage.Persist(hardState, entries);
