@@ -1,4 +1,5 @@
 using RaftOrleans.Raft;
+using RaftOrleans.Replica;
 
 namespace RaftOrleans;
 
@@ -36,6 +37,15 @@ public sealed record RaftClusterOptions
     public int MaxValueBytes { get; init; } = 65536;
 
     public IReadOnlyList<int> NodeIds => Enumerable.Range(1, Nodes).ToArray();
+
+    /// <summary>What the replica of node <paramref name="nodeId"/> needs.</summary>
+    public ReplicaOptions ForReplica(int nodeId) => new()
+    {
+        Raft = ForNode(nodeId),
+        TickInterval = TickInterval,
+        SnapshotThreshold = SnapshotThreshold,
+        SnapshotCatchUpEntries = SnapshotCatchUpEntries,
+    };
 
     public RaftOptions ForNode(int nodeId) => new()
     {

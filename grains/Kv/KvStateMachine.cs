@@ -1,3 +1,5 @@
+using RaftOrleans.Replica;
+
 namespace RaftOrleans.Kv;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace RaftOrleans.Kv;
 /// one session record per client. Every node feeds it the same committed commands in the same order, so
 /// every node ends in the same state. Deterministic: no clock, no randomness, no I/O.
 /// </summary>
-public sealed class KvStateMachine
+public sealed class KvStateMachine : IStateMachine<string, KvResult>
 {
     private readonly Dictionary<string, string> _data = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, ClientSession> _sessions = new();
@@ -28,16 +30,33 @@ public sealed class KvStateMachine
     /// <summary>A state machine holding exactly what <paramref name="snapshot"/> captured.</summary>
     public static KvStateMachine FromSnapshot(byte[] snapshot)
     {
-        var (data, sessions) = KvSnapshotCodec.Decode(snapshot);
         var machine = new KvStateMachine();
-        foreach (var (key, value) in data)
-        {
-            machine._data.Add(key, value);
-            machine.Digest += KvStateDigest.Of(key, value);
-        }
-        foreach (var (client, session) in sessions) machine._sessions.Add(client, session);
+        machine.Restore(snapshot);
         return machine;
     }
+
+    /// <summary>Replaces the whole state by what <paramref name="snapshot"/> captured (empty when null).</summary>
+    public void Restore(byte[]? snapshot)
+    {
+        _data.Clear();
+        _sessions.Clear();
+        Digest = 0;
+        if (snapshot is null) return;
+        var (data, sessions) = KvSnapshotCodec.Decode(snapshot);
+        foreach (var (key, value) in data)
+        {
+            _data.Add(key, value);
+            Digest += KvStateDigest.Of(key, value);
+        }
+        foreach (var (client, session) in sessions) _sessions.Add(client, session);
+    }
+
+    /// <summary>Applies one committed command as the log carries it (<see cref="KvCommandCodec"/>).</summary>
+    public KvResult Apply(byte[] command) => Apply(KvCommandCodec.Decode(command));
+
+    public KvResult Query(string key) => Read(key);
+
+    public string Fingerprint => Digest.ToString("X16");
 
     /// <summary>Applies one committed command and returns its result.</summary>
     public KvResult Apply(KvRequest request)

@@ -42,7 +42,7 @@ public sealed partial class RaftNode
             VotedFor = request.From;
             ResetElectionTimer(); // Figure 2: granting a vote counts as hearing from a would-be leader
         }
-        Send(VoteReply(request.From, granted));
+        Reply(VoteReply(request.From, granted));
     }
 
     private void HandleVoteReply(RequestVoteReply reply)

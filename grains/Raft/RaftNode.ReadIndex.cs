@@ -43,7 +43,8 @@ public sealed partial class RaftNode
         var confirmed = ConfirmedReadRound();
         _reads.RemoveAll(read =>
         {
-            if (read.Round == 0 || read.Round > confirmed || read.ReadIndex > LastApplied) return false;
+            // Released with the batch whose committed entries reach its read index: the shell applies them first.
+            if (read.Round == 0 || read.Round > confirmed || read.ReadIndex > _handedOut) return false;
             _ready.ReadStates.Add(new ReadState(read.RequestId, read.ReadIndex));
             return true;
         });

@@ -143,19 +143,19 @@ public sealed partial class RaftNode
             prev += covered;
             if (prev < _log.PrefixIndex)
             {
-                Send(AppendSucceeded(request, prev));
+                Reply(AppendSucceeded(request, prev));
                 return;
             }
         }
         var termAtPrev = _log.TermAt(prev);
         if (termAtPrev is null)
         {
-            Send(AppendRejected(request, conflictTerm: 0, conflictIndex: _log.LastIndex + 1));
+            Reply(AppendRejected(request, conflictTerm: 0, conflictIndex: _log.LastIndex + 1));
             return;
         }
         if (termAtPrev != (prev == request.PrevLogIndex ? request.PrevLogTerm : _log.PrefixTerm))
         {
-            Send(AppendRejected(request, termAtPrev.Value, _log.FirstIndexOfTermAt(prev, termAtPrev.Value)));
+            Reply(AppendRejected(request, termAtPrev.Value, _log.FirstIndexOfTermAt(prev, termAtPrev.Value)));
             return;
         }
 
@@ -171,6 +171,7 @@ public sealed partial class RaftNode
                         $"node {Id}: leader {request.From} conflicts with committed entry {entry.Index}");
                 }
                 _log.TruncateFrom(entry.Index);
+                _stableIndex = Math.Min(_stableIndex, entry.Index - 1);
             }
             _log.Append(entry);
             _ready.AddToPersist(entry);
@@ -181,7 +182,7 @@ public sealed partial class RaftNode
         var commit = Math.Min(request.LeaderCommit, lastNew);
         if (commit > CommitIndex) CommitIndex = commit;
 
-        Send(AppendSucceeded(request, lastNew));
+        Reply(AppendSucceeded(request, lastNew));
     }
 
     private AppendEntriesReply AppendSucceeded(AppendEntries request, long matchIndex) => new()
@@ -246,7 +247,7 @@ public sealed partial class RaftNode
     {
         if (Role != Role.Leader) return;
         Span<long> matches = stackalloc long[_peers.Length + 1];
-        matches[0] = _log.LastIndex;
+        matches[0] = _stableIndex; // the leader's own log counts only as far as it is durable
         for (var i = 0; i < _peers.Length; i++) matches[i + 1] = _progress[_peers[i]].MatchIndex;
         matches.Sort();
         var majorityIndex = matches[matches.Length - _options.Quorum];

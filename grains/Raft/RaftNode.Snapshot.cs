@@ -46,7 +46,7 @@ public sealed partial class RaftNode
 
         if (!request.Done)
         {
-            Send(SnapshotReply(request.From, done: false, matchIndex: 0));
+            Reply(SnapshotReply(request.From, done: false, matchIndex: 0));
             return;
         }
 
@@ -54,7 +54,7 @@ public sealed partial class RaftNode
         if (index <= CommitIndex)
         {
             // Nothing new: this node's committed prefix already covers the snapshot, and it matches the leader's.
-            Send(SnapshotReply(request.From, done: true, matchIndex: CommitIndex));
+            Reply(SnapshotReply(request.From, done: true, matchIndex: CommitIndex));
             return;
         }
 
@@ -62,12 +62,15 @@ public sealed partial class RaftNode
         var agrees = _log.TermAt(index) == request.LastIncludedTerm;
         if (agrees) _log.CompactTo(index);
         else _log.ResetTo(index, request.LastIncludedTerm);
+        // Nothing after the snapshot's index is on this node's disk any more once the log was discarded; the
+        // snapshot itself is saved (and reported stable) before this batch's reply leaves.
+        if (!agrees) _stableIndex = Math.Min(_stableIndex, index);
         SnapshotIndex = index;
         _ready.DropPersistUpTo(agrees ? index : long.MaxValue);
         CommitIndex = index;
-        LastApplied = index;
+        _handedOut = index; // the snapshot is handed out instead of the entries it covers; AppliedTo follows its restore
         _ready.Snapshot = new SnapshotInstall(index, request.LastIncludedTerm, DiscardLog: !agrees);
-        Send(SnapshotReply(request.From, done: true, matchIndex: index));
+        Reply(SnapshotReply(request.From, done: true, matchIndex: index));
     }
 
     private void HandleSnapshotReply(InstallSnapshotReply reply)

@@ -18,6 +18,16 @@ public sealed partial class RaftNode
     private readonly HashSet<int> _votes = new();
     private Ready _ready = new();
     private bool _hardStateDirty;
+    private SoftState _reportedSoftState;
+
+    // The last index handed out in Ready.CommittedEntries (etcd's "applying"): the shell applies them and then
+    // reports back with AppliedTo, so the core's LastApplied is what the state machine really holds.
+    private long _handedOut;
+
+    // Every entry of the log up to here is durable on this node's own disk, as the shell reported with StableTo.
+    // A leader counts itself toward a commit only up to here: it writes its new entries in parallel with
+    // sending them to the followers (Raft thesis 10.2.1), so its log may run ahead of its disk.
+    private long _stableIndex;
 
     private TimeSpan _electionElapsed;
     private TimeSpan _electionTimeout;
@@ -48,8 +58,11 @@ public sealed partial class RaftNode
         // A snapshot holds only committed entries, already applied to the restored state machine.
         CommitIndex = snapshotIndex;
         LastApplied = snapshotIndex;
+        _handedOut = snapshotIndex;
+        _stableIndex = _log.LastIndex; // what it restarts from was read back from the disk
         Term = hardState.Term;
         VotedFor = hardState.VotedFor;
+        _reportedSoftState = new SoftState(Role, LeaderId, Term);
         ResetElectionTimer();
     }
 
@@ -63,8 +76,14 @@ public sealed partial class RaftNode
 
     public long CommitIndex { get; private set; }
 
-    /// <summary>The last index handed out in <see cref="Ready.CommittedEntries"/>.</summary>
+    /// <summary>
+    /// The last index the state machine has applied, as the shell reported with <see cref="AppliedTo"/>
+    /// (entries handed out in a Ready but not yet applied are not counted).
+    /// </summary>
     public long LastApplied { get; private set; }
+
+    /// <summary>The last index of the log known to be durable on this node's disk (see <see cref="StableTo"/>).</summary>
+    public long StableIndex => _stableIndex;
 
     public long LastLogIndex => _log.LastIndex;
 
@@ -127,9 +146,9 @@ public sealed partial class RaftNode
             // A stale sender: answer requests so it learns the newer term; drop stale replies.
             switch (message)
             {
-                case RequestVote rv: Send(VoteReply(rv.From, granted: false)); break;
-                case AppendEntries ae: Send(AppendRejected(ae, conflictTerm: 0, conflictIndex: 0)); break;
-                case InstallSnapshot snapshot: Send(SnapshotReply(snapshot.From, done: false, matchIndex: 0)); break;
+                case RequestVote rv: Reply(VoteReply(rv.From, granted: false)); break;
+                case AppendEntries ae: Reply(AppendRejected(ae, conflictTerm: 0, conflictIndex: 0)); break;
+                case InstallSnapshot snapshot: Reply(SnapshotReply(snapshot.From, done: false, matchIndex: 0)); break;
             }
             return;
         }
@@ -160,6 +179,28 @@ public sealed partial class RaftNode
     }
 
     /// <summary>
+    /// The shell has applied every entry up to <paramref name="index"/> (handed out in a Ready), or restored the
+    /// state machine from a snapshot ending there. Snapshots may be taken, and the log compacted, only up to it.
+    /// </summary>
+    public void AppliedTo(long index)
+    {
+        if (index > _handedOut)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"only entries handed out (up to {_handedOut}) can be applied");
+        if (index > LastApplied) LastApplied = index;
+    }
+
+    /// <summary>
+    /// The shell's write of the log up to (<paramref name="index"/>, <paramref name="term"/>) is durable. Ignored
+    /// when the log no longer holds that entry (a later batch replaced it; its own write will report).
+    /// </summary>
+    public void StableTo(long index, long term)
+    {
+        if (index <= _stableIndex || _log.TermAt(index) != term) return;
+        _stableIndex = index;
+        MaybeCommit();
+    }
+
+    /// <summary>
     /// Hands over everything the inputs since the last call produced. A leader sends its new entries here,
     /// once per batch rather than once per proposal, so proposals that arrive together travel together.
     /// </summary>
@@ -174,9 +215,17 @@ public sealed partial class RaftNode
             _ready.HardState = new HardState(Term, VotedFor);
             _hardStateDirty = false;
         }
-        for (var i = LastApplied + 1; i <= CommitIndex; i++) _ready.CommittedEntries.Add(_log[i]);
-        LastApplied = CommitIndex;
+        for (var i = _handedOut + 1; i <= CommitIndex; i++) _ready.CommittedEntries.Add(_log[i]);
+        _handedOut = CommitIndex;
         if (Role == Role.Leader) AdvanceReads();
+        _ready.MessagesMayPrecedePersist = Role == Role.Leader && _ready.HardState is null && _ready.Snapshot is null
+            && _ready.Replies.Count == 0;
+        var softState = new SoftState(Role, LeaderId, Term);
+        if (softState != _reportedSoftState)
+        {
+            _ready.SoftState = softState;
+            _reportedSoftState = softState;
+        }
 
         var ready = _ready;
         _ready = new Ready();
@@ -216,4 +265,7 @@ public sealed partial class RaftNode
     }
 
     private void Send(RaftMessage message) => _ready.Messages.Add(message);
+
+    /// <summary>The answer to a request stepped in this batch: the shell returns it to that request's caller.</summary>
+    private void Reply(RaftMessage reply) => _ready.Replies.Add(reply);
 }

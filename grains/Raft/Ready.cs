@@ -3,10 +3,11 @@ namespace RaftOrleans.Raft;
 /// <summary>
 /// Everything one batch of inputs asks the shell to do, in the order it must be done:
 /// 1. persist <see cref="Snapshot"/>, <see cref="HardState"/> and <see cref="EntriesToPersist"/> (durable
-///    before anything is sent);
-/// 2. send <see cref="Messages"/>;
+///    before anything is sent, unless <see cref="MessagesMayPrecedePersist"/>), then report the write with
+///    <see cref="RaftNode.StableTo"/>;
+/// 2. send <see cref="Messages"/> and return <see cref="Replies"/> to their callers;
 /// 3. restore the state machine from <see cref="Snapshot"/> if set, then apply <see cref="CommittedEntries"/>
-///    in order and answer the clients waiting on them.
+///    in order, report them with <see cref="RaftNode.AppliedTo"/> and answer the clients waiting on them.
 /// </summary>
 public sealed class Ready
 {
@@ -22,7 +23,26 @@ public sealed class Ready
     /// </summary>
     public List<LogEntry> EntriesToPersist { get; } = new();
 
+    /// <summary>Requests to peers (and snapshot transfers to start): each is a call whose answer is stepped back in.</summary>
     public List<RaftMessage> Messages { get; } = new();
+
+    /// <summary>
+    /// Answers to the requests stepped since the last Ready, in order: each goes back to the caller of its
+    /// request (a grain call's return value), never out as a call of its own.
+    /// </summary>
+    public List<RaftMessage> Replies { get; } = new();
+
+    /// <summary>
+    /// True when <see cref="Messages"/> may leave before this batch's write is durable: the node leads, its term
+    /// and vote did not change, and the batch answers no request. A leader's appends depend only on its log,
+    /// which followers check for themselves, so it writes its new entries in parallel with sending them (Raft
+    /// thesis 10.2.1) and counts itself toward a commit only once they are durable (see RaftNode.StableTo).
+    /// Everything else (votes, a follower's acknowledgements, a candidate's requests) waits for the disk.
+    /// </summary>
+    public bool MessagesMayPrecedePersist { get; internal set; }
+
+    /// <summary>Set when role, leader or term changed since the last Ready (etcd's SoftState): nothing to persist.</summary>
+    public SoftState? SoftState { get; internal set; }
 
     /// <summary>Newly committed entries, contiguous and in order; apply them all.</summary>
     public List<LogEntry> CommittedEntries { get; } = new();
@@ -34,7 +54,7 @@ public sealed class Ready
     public List<long> FailedReads { get; } = new();
 
     public bool IsEmpty => Snapshot is null && HardState is null && EntriesToPersist.Count == 0 && Messages.Count == 0
-        && CommittedEntries.Count == 0 && ReadStates.Count == 0 && FailedReads.Count == 0;
+        && Replies.Count == 0 && SoftState is null && CommittedEntries.Count == 0 && ReadStates.Count == 0 && FailedReads.Count == 0;
 
     /// <summary>A snapshot replaced the log up to <paramref name="index"/>: queued entries up to there are moot.</summary>
     internal void DropPersistUpTo(long index) => EntriesToPersist.RemoveAll(e => e.Index <= index);

@@ -9,7 +9,7 @@ public class AppendEntriesTests
     // The follower's log: terms 1,1,2,2 (indexes 1..4), current term 3.
     private static RaftNode Follower() => Nodes.New(2, 3, new HardState(3, null), Nodes.Log(1, 1, 2, 2));
 
-    private static AppendEntriesReply SingleReply(RaftNode node) => Assert.Single(node.TakeReady().Sent<AppendEntriesReply>());
+    private static AppendEntriesReply SingleReply(RaftNode node) => Assert.Single(node.TakeReadyCarriedOut().Sent<AppendEntriesReply>());
 
     [Fact]
     public void RequestOfAStaleTermIsRejectedWithTheReceiversTermAndChangesNothing()
@@ -17,7 +17,7 @@ public class AppendEntriesTests
         var follower = Follower();
 
         follower.Step(Nodes.Append(1, 2, 2, 4, 2, new[] { Nodes.Entry(5, 2) }, leaderCommit: 5));
-        var ready = follower.TakeReady();
+        var ready = follower.TakeReadyCarriedOut();
 
         var reply = Assert.Single(ready.Sent<AppendEntriesReply>());
         Assert.False(reply.Success);
@@ -36,7 +36,7 @@ public class AppendEntriesTests
         var follower = Follower();
 
         follower.Step(Nodes.Append(1, 2, 3, 6, 3, new[] { Nodes.Entry(7, 3) }));
-        var ready = follower.TakeReady();
+        var ready = follower.TakeReadyCarriedOut();
 
         var reply = Assert.Single(ready.Sent<AppendEntriesReply>());
         Assert.False(reply.Success);
@@ -55,7 +55,7 @@ public class AppendEntriesTests
         var follower = Follower();
 
         follower.Step(Nodes.Append(1, 2, 3, 4, 3, new[] { Nodes.Entry(5, 3) }));
-        var ready = follower.TakeReady();
+        var ready = follower.TakeReadyCarriedOut();
 
         var reply = Assert.Single(ready.Sent<AppendEntriesReply>());
         Assert.False(reply.Success);
@@ -73,7 +73,7 @@ public class AppendEntriesTests
         var entries = new[] { Nodes.Entry(5, 3), Nodes.Entry(6, 3) };
 
         follower.Step(Nodes.Append(1, 2, 3, 4, 2, entries));
-        var ready = follower.TakeReady();
+        var ready = follower.TakeReadyCarriedOut();
 
         var reply = Assert.Single(ready.Sent<AppendEntriesReply>());
         Assert.True(reply.Success);
@@ -90,7 +90,7 @@ public class AppendEntriesTests
         var follower = Follower();
 
         follower.Step(Nodes.Append(1, 2, 3, 2, 1));
-        var ready = follower.TakeReady();
+        var ready = follower.TakeReadyCarriedOut();
 
         var reply = Assert.Single(ready.Sent<AppendEntriesReply>());
         Assert.True(reply.Success);

@@ -26,7 +26,7 @@ public class CheckQuorumTests
         {
             leader.Tick(Nodes.Step);
             elapsed += Nodes.Step;
-            foreach (var append in leader.TakeReady().Sent<AppendEntries>().Where(a => a.To == 2 && node2Answers).ToArray())
+            foreach (var append in leader.TakeReadyCarriedOut().Sent<AppendEntries>().Where(a => a.To == 2 && node2Answers).ToArray())
             {
                 leader.Step(Nodes.Acked(2, 1, append.Term, append.PrevLogIndex + append.Entries.Length));
             }

@@ -23,14 +23,14 @@ public class CommitRuleTests
         var s3 = Nodes.New(3, 5, new HardState(3, null), Nodes.Log(1));
 
         Nodes.TickUntilCandidate(s1);
-        Nodes.Exchange(s1, s1.TakeReady(), s2, s3);
+        Nodes.Exchange(s1, s1.TakeReadyCarriedOut(), s2, s3);
         Assert.Equal((Role.Leader, 4L), (s1.Role, s1.Term));
-        Nodes.Exchange(s1, s1.TakeReady(), s2, s3); // no-op probe at prev 2: both logs are too short
-        Nodes.Exchange(s1, s1.TakeReady(), s2, s3); // index 2 alone (one entry per AppendEntries)
+        Nodes.Exchange(s1, s1.TakeReadyCarriedOut(), s2, s3); // no-op probe at prev 2: both logs are too short
+        Nodes.Exchange(s1, s1.TakeReadyCarriedOut(), s2, s3); // index 2 alone (one entry per AppendEntries)
 
         Assert.Equal(new long[] { 1, 2 }, Nodes.Terms(s2));
         Assert.Equal(new long[] { 1, 2 }, Nodes.Terms(s3));
-        return new Figure8(s1, s2, s3, s1.TakeReady());
+        return new Figure8(s1, s2, s3, s1.TakeReadyCarriedOut());
     }
 
     [Fact]
@@ -52,10 +52,10 @@ public class CommitRuleTests
 
         Nodes.Exchange(s1, ready, s2); // the term-4 no-op reaches S2: on 2 of 5 nodes
         Assert.Equal(0, s1.CommitIndex);
-        Assert.Empty(s1.TakeReady().CommittedEntries);
+        Assert.Empty(s1.TakeReadyCarriedOut().CommittedEntries);
 
         Nodes.Exchange(s1, ready, s3); // and S3: on 3 of 5
-        var committed = s1.TakeReady().CommittedEntries;
+        var committed = s1.TakeReadyCarriedOut().CommittedEntries;
 
         Assert.Equal(3, s1.CommitIndex);
         Assert.Equal(new[] { (1L, 1L), (2L, 2L), (3L, 4L) }, committed.Select(e => (e.Index, e.Term)));
@@ -95,6 +95,6 @@ public class CommitRuleTests
         leader.Step(Nodes.Acked(4, 1, leader.Term, noOp.Index));
 
         Assert.Equal(noOp.Index, leader.CommitIndex);
-        Assert.Equal(new[] { noOp.Index }, leader.TakeReady().CommittedEntries.Select(e => e.Index));
+        Assert.Equal(new[] { noOp.Index }, leader.TakeReadyCarriedOut().CommittedEntries.Select(e => e.Index));
     }
 }

@@ -22,7 +22,7 @@ public class CompactionTests
 
         var won = Nodes.Elect(leader, 2, 3);
         Nodes.Exchange(leader, won, upToDate);
-        var committed = leader.TakeReady().CommittedEntries;
+        var committed = leader.TakeReadyCarriedOut().CommittedEntries;
         Assert.Equal(31, leader.CommitIndex);
         Assert.Equal(31, committed[^1].Index); // the no-op of term 2
 
@@ -36,7 +36,7 @@ public class CompactionTests
 
         // Both laggards reject the election's first append (prev 30); each answer moves its next index back.
         Nodes.Exchange(leader, won, farBehind, slightlyBehind);
-        var repair = leader.TakeReady();
+        var repair = leader.TakeReadyCarriedOut();
 
         var snapshot = Assert.Single(repair.Sent<InstallSnapshot>());
         Assert.Equal(4, snapshot.To);
@@ -57,7 +57,7 @@ public class CompactionTests
         var leader = Nodes.New(1, 3, new HardState(1, null), TermOneLog(10));
         Nodes.Elect(leader, 2);
         leader.Step(Nodes.Acked(2, 1, leader.Term, 11));
-        leader.TakeReady();
+        leader.TakeReadyCarriedOut();
 
         leader.Compact(11);
 

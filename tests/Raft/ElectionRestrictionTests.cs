@@ -24,7 +24,7 @@ public class ElectionRestrictionTests
         var voter = Voter();
 
         voter.Step(Nodes.AskVote(2, 1, 4, lastIndex, lastTerm));
-        var reply = Assert.Single(voter.TakeReady().Sent<RequestVoteReply>());
+        var reply = Assert.Single(voter.TakeReadyCarriedOut().Sent<RequestVoteReply>());
 
         Assert.Equal(granted, reply.VoteGranted);
         Assert.Equal(granted ? 2 : null, voter.VotedFor);
@@ -40,7 +40,7 @@ public class ElectionRestrictionTests
 
         voter.Step(Nodes.AskVote(2, 1, 4, 4, 3));
         voter.Step(Nodes.AskVote(3, 1, 4, 5, 3));
-        var replies = voter.TakeReady().Sent<RequestVoteReply>().ToDictionary(r => r.To, r => r.VoteGranted);
+        var replies = voter.TakeReadyCarriedOut().Sent<RequestVoteReply>().ToDictionary(r => r.To, r => r.VoteGranted);
 
         Assert.False(replies[2]);
         Assert.True(replies[3]);

@@ -12,7 +12,7 @@ public class ElectionTests
         var node = Nodes.New(1, 3, new HardState(4, null), Nodes.Log(1, 3));
 
         Nodes.TickUntilCandidate(node);
-        var ready = node.TakeReady();
+        var ready = node.TakeReadyCarriedOut();
 
         Assert.Equal(Role.Candidate, node.Role);
         Assert.Equal(5, node.Term);
@@ -39,7 +39,7 @@ public class ElectionTests
 
         Assert.Equal(Role.Follower, node.Role);
         Assert.Equal(0, node.Term);
-        Assert.True(node.TakeReady().IsEmpty);
+        Assert.True(node.TakeReadyCarriedOut().IsEmpty);
     }
 
     [Fact]
@@ -90,10 +90,10 @@ public class ElectionTests
     {
         var node = Nodes.New(1, 3, new HardState(1, null), Nodes.Log(1, 1));
         Nodes.TickUntilCandidate(node);
-        node.TakeReady();
+        node.TakeReadyCarriedOut();
 
         node.Step(Nodes.Grant(2, 1, 2));
-        var ready = node.TakeReady();
+        var ready = node.TakeReadyCarriedOut();
 
         Assert.Equal(Role.Leader, node.Role);
         Assert.Equal(1, node.LeaderId);
@@ -153,13 +153,14 @@ public class ElectionTests
         var node = Nodes.New(1, 1, new HardState(3, null));
 
         Nodes.TickUntilCandidate(node);
-        var ready = node.TakeReady();
+        var ready = node.TakeReadyCarriedOut(); // the no-op is durable once this batch is carried out
 
         Assert.Equal(Role.Leader, node.Role);
         Assert.Equal(4, node.Term);
         Assert.Equal(new HardState(4, 1), ready.HardState);
         Assert.Empty(ready.Messages);
-        var committed = Assert.Single(ready.CommittedEntries);
+        Assert.Empty(ready.CommittedEntries); // not before its own write of the no-op is
+        var committed = Assert.Single(node.TakeReady().CommittedEntries);
         Assert.Equal((1L, 4L, true), (committed.Index, committed.Term, committed.IsNoOp));
     }
 

@@ -15,14 +15,14 @@ public class FollowerCommitTests
         var follower = Nodes.New(2, 3, new HardState(1, null));
 
         follower.Step(Nodes.Append(1, 2, 1, 0, 0, Nodes.Log(1, 1, 1), leaderCommit: 2));
-        var ready = follower.TakeReady();
+        var ready = follower.TakeReadyCarriedOut();
 
         Assert.Equal(2, follower.CommitIndex);
         Assert.Equal(new long[] { 1, 2 }, ready.CommittedEntries.Select(e => e.Index));
         Assert.Equal(2, follower.LastApplied);
 
         follower.Step(Nodes.Append(1, 2, 1, 3, 1, leaderCommit: 3));
-        Assert.Equal(new long[] { 3 }, follower.TakeReady().CommittedEntries.Select(e => e.Index));
+        Assert.Equal(new long[] { 3 }, follower.TakeReadyCarriedOut().CommittedEntries.Select(e => e.Index));
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public class FollowerCommitTests
         var follower = Nodes.New(2, 3, new HardState(2, null), Nodes.Log(1, 1, 1));
 
         follower.Step(Nodes.Append(1, 2, 2, 1, 1, leaderCommit: 5));
-        var ready = follower.TakeReady();
+        var ready = follower.TakeReadyCarriedOut();
 
         Assert.Equal(1, follower.CommitIndex);
         Assert.Equal(new long[] { 1 }, ready.CommittedEntries.Select(e => e.Index));
@@ -46,7 +46,7 @@ public class FollowerCommitTests
         follower.Step(Nodes.Append(1, 2, 2, 0, 0, Nodes.Log(2, 2), leaderCommit: 10));
 
         Assert.Equal(2, follower.CommitIndex);
-        Assert.Equal(2, follower.TakeReady().CommittedEntries.Count);
+        Assert.Equal(2, follower.TakeReadyCarriedOut().CommittedEntries.Count);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public class FollowerCommitTests
         var follower = Nodes.New(2, 3, new HardState(2, null), Nodes.Log(1, 1));
 
         follower.Step(Nodes.Append(1, 2, 2, 2, 2, leaderCommit: 2));
-        var ready = follower.TakeReady();
+        var ready = follower.TakeReadyCarriedOut();
 
         Assert.Equal(0, follower.CommitIndex);
         Assert.Empty(ready.CommittedEntries);
@@ -66,11 +66,11 @@ public class FollowerCommitTests
     {
         var follower = Nodes.New(2, 3, new HardState(1, null));
         follower.Step(Nodes.Append(1, 2, 1, 0, 0, Nodes.Log(1, 1, 1), leaderCommit: 3));
-        follower.TakeReady();
+        follower.TakeReadyCarriedOut();
 
         // A delayed request that only vouches for index 1 arrives late.
         follower.Step(Nodes.Append(1, 2, 1, 0, 0, Nodes.Log(1), leaderCommit: 1));
-        var ready = follower.TakeReady();
+        var ready = follower.TakeReadyCarriedOut();
 
         Assert.Equal(3, follower.CommitIndex);
         Assert.Empty(ready.CommittedEntries);

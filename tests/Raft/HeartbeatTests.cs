@@ -12,13 +12,13 @@ public class HeartbeatTests
         var leader = Nodes.New(1, 3, new HardState(1, null));
         var followers = new[] { Nodes.New(2, 3, new HardState(1, null)), Nodes.New(3, 3, new HardState(1, null)) };
         Nodes.Exchange(leader, Nodes.Elect(leader, 2), followers);
-        leader.TakeReady();
+        leader.TakeReadyCarriedOut();
         var lastSent = new Dictionary<int, TimeSpan> { [2] = leader.Now, [3] = leader.Now };
 
         for (var i = 0; i < 1000; i++)
         {
             leader.Tick(Nodes.Step);
-            var ready = leader.TakeReady();
+            var ready = leader.TakeReadyCarriedOut();
             foreach (var append in ready.Sent<AppendEntries>())
             {
                 Assert.True(leader.Now - lastSent[append.To] <= Nodes.Heartbeat, $"node {append.To} waited {leader.Now - lastSent[append.To]}");
@@ -38,9 +38,9 @@ public class HeartbeatTests
         var leader = Nodes.New(1, 3, new HardState(1, null));
         var followers = new[] { Nodes.New(2, 3, new HardState(1, null)), Nodes.New(3, 3, new HardState(1, null)) };
         Nodes.Exchange(leader, Nodes.Elect(leader, 2, 3), followers); // both ack the no-op: Replicate mode
-        leader.TakeReady();
+        leader.TakeReadyCarriedOut();
         leader.Propose(new byte[] { 7 });
-        var batch = Assert.Single(leader.TakeReady().Sent<AppendEntries>(), a => a.To == 2);
+        var batch = Assert.Single(leader.TakeReadyCarriedOut().Sent<AppendEntries>(), a => a.To == 2);
         Assert.Equal(new long[] { 2 }, batch.Entries.Select(e => e.Index));
 
         // Node 2 is busy (say, flushing its disk) and answers nothing for most of an election timeout.
@@ -50,7 +50,7 @@ public class HeartbeatTests
         while (leader.Now - sentAt < Nodes.ElectionMin - Nodes.Step)
         {
             leader.Tick(Nodes.Step);
-            foreach (var append in leader.TakeReady().Sent<AppendEntries>().Where(a => a.To == 2))
+            foreach (var append in leader.TakeReadyCarriedOut().Sent<AppendEntries>().Where(a => a.To == 2))
             {
                 Assert.True(leader.Now - lastHeard <= Nodes.Heartbeat, $"node 2 heard nothing for {leader.Now - lastHeard}");
                 lastHeard = leader.Now;

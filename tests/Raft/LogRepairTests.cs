@@ -72,7 +72,7 @@ public class LogRepairTests
         var roundTrips = 0;
 
         // Carry AppendEntries one at a time, each answered before the next: one round trip each.
-        var toFollower = leader.TakeReady().Sent<AppendEntries>().Where(m => m.To == 2).ToList();
+        var toFollower = leader.TakeReadyCarriedOut().Sent<AppendEntries>().Where(m => m.To == 2).ToList();
         var lastPrevIndex = -1L;
         while (!Nodes.Terms(follower).SequenceEqual(Nodes.Terms(leader)))
         {
@@ -81,8 +81,8 @@ public class LogRepairTests
             follower.Step(toFollower[0]);
             lastPrevIndex = toFollower[0].PrevLogIndex;
             roundTrips++;
-            foreach (var reply in follower.TakeReady().Sent<AppendEntriesReply>()) leader.Step(reply);
-            toFollower = leader.TakeReady().Sent<AppendEntries>().Where(m => m.To == 2).ToList();
+            foreach (var reply in follower.TakeReadyCarriedOut().Sent<AppendEntriesReply>()) leader.Step(reply);
+            toFollower = leader.TakeReadyCarriedOut().Sent<AppendEntries>().Where(m => m.To == 2).ToList();
         }
 
         var shorter = followerTerms.Length < LeaderLog.Length + 1 ? 1 : 0;

@@ -67,10 +67,10 @@ internal static class Nodes
     public static Ready Elect(RaftNode node, params int[] voters)
     {
         TickUntilCandidate(node);
-        node.TakeReady();
+        node.TakeReadyCarriedOut();
         foreach (var voter in voters) node.Step(Grant(voter, node.Id, node.Term));
         if (node.Role != Role.Leader) throw new InvalidOperationException($"node {node.Id} did not win term {node.Term}");
-        return node.TakeReady();
+        return node.TakeReadyCarriedOut();
     }
 
     /// <summary>
@@ -84,7 +84,7 @@ internal static class Nodes
             var receiver = receivers.FirstOrDefault(r => r.Id == message.To);
             if (receiver is null) continue;
             receiver.Step(message);
-            foreach (var answer in receiver.TakeReady().Messages.Where(m => m.To == sender.Id)) sender.Step(answer);
+            foreach (var answer in receiver.TakeReady().Replies.Where(m => m.To == sender.Id)) sender.Step(answer);
         }
     }
 
@@ -121,5 +121,18 @@ internal static class Nodes
     public static long[] Terms(RaftNode node) =>
         Enumerable.Range(1, (int)node.LastLogIndex).Select(i => node.EntryAt(i).Term).ToArray();
 
-    public static IEnumerable<T> Sent<T>(this Ready ready) where T : RaftMessage => ready.Messages.OfType<T>();
+    /// <summary>What the batch sends of type <typeparamref name="T"/>: its requests and its replies alike.</summary>
+    public static IEnumerable<T> Sent<T>(this Ready ready) where T : RaftMessage => ready.Messages.Concat(ready.Replies).OfType<T>();
+
+    /// <summary>
+    /// Takes the batch and reports it carried out, as a shell does: its entries durable (<see cref="RaftNode.StableTo"/>,
+    /// which lets a leader count itself) and its committed entries applied (<see cref="RaftNode.AppliedTo"/>).
+    /// </summary>
+    public static Ready TakeReadyCarriedOut(this RaftNode node)
+    {
+        var ready = node.TakeReady();
+        if (ready.EntriesToPersist.Count > 0) node.StableTo(ready.EntriesToPersist[^1].Index, ready.EntriesToPersist[^1].Term);
+        if (ready.CommittedEntries.Count > 0) node.AppliedTo(ready.CommittedEntries[^1].Index);
+        return ready;
+    }
 }

@@ -17,7 +17,7 @@ public class ReadIndexTests
         var majority = Enumerable.Range(2, size / 2).ToArray();
         Nodes.Elect(leader, majority);
         foreach (var peer in majority) leader.Step(Nodes.Acked(peer, 1, leader.Term, 1));
-        leader.TakeReady();
+        leader.TakeReadyCarriedOut();
         Assert.Equal(1, leader.CommitIndex);
         return leader;
     }
@@ -39,7 +39,7 @@ public class ReadIndexTests
         Assert.Equal(Role.Candidate, follower.Role);
         Assert.False(follower.ReadIndex(2));
 
-        var ready = follower.TakeReady();
+        var ready = follower.TakeReadyCarriedOut();
         Assert.Empty(ready.ReadStates);
         Assert.Empty(ready.FailedReads);
     }
@@ -50,7 +50,7 @@ public class ReadIndexTests
         var leader = CommittedLeader(3);
 
         Assert.True(leader.ReadIndex(7));
-        var ready = leader.TakeReady();
+        var ready = leader.TakeReadyCarriedOut();
         Assert.Empty(ready.ReadStates);
         var heartbeats = ready.Sent<AppendEntries>().ToArray();
         Assert.Equal(new[] { 2, 3 }, heartbeats.Select(h => h.To).Order());
@@ -60,17 +60,17 @@ public class ReadIndexTests
 
         // Time passes without an echo: still nothing.
         for (var i = 0; i < 20; i++) leader.Tick(Nodes.Step);
-        Assert.Empty(leader.TakeReady().ReadStates);
+        Assert.Empty(leader.TakeReadyCarriedOut().ReadStates);
 
         // One follower's echo plus the leader itself is a majority of three.
         leader.Step(Echo(heartbeats.First(h => h.To == 2)));
-        var answered = leader.TakeReady();
+        var answered = leader.TakeReadyCarriedOut();
         Assert.Equal(new[] { new ReadState(7, 1) }, answered.ReadStates);
         Assert.Empty(answered.FailedReads);
 
         // Answered once: the other echo releases nothing more.
         leader.Step(Echo(heartbeats.First(h => h.To == 3)));
-        Assert.Empty(leader.TakeReady().ReadStates);
+        Assert.Empty(leader.TakeReadyCarriedOut().ReadStates);
     }
 
     [Fact]
@@ -87,12 +87,12 @@ public class ReadIndexTests
             Assert.True(elapsed < TimeSpan.FromSeconds(2), "the cut-off leader never stepped down");
             leader.Tick(Nodes.Step);
             elapsed += Nodes.Step;
-            var ready = leader.TakeReady();
+            var ready = leader.TakeReadyCarriedOut();
             Assert.Empty(ready.ReadStates);
             failed.AddRange(ready.FailedReads);
             foreach (var append in ready.Sent<AppendEntries>().Where(a => a.To == 2).ToArray()) leader.Step(Echo(append));
         }
-        var last = leader.TakeReady();
+        var last = leader.TakeReadyCarriedOut();
         Assert.Empty(last.ReadStates);
         failed.AddRange(last.FailedReads);
 
@@ -105,11 +105,11 @@ public class ReadIndexTests
     {
         var leader = CommittedLeader(3);
         Assert.True(leader.ReadIndex(1));
-        var heartbeats = leader.TakeReady().Sent<AppendEntries>().ToArray();
+        var heartbeats = leader.TakeReadyCarriedOut().Sent<AppendEntries>().ToArray();
         Assert.True(leader.ReadIndex(2)); // not yet given a round
 
         leader.Step(Nodes.Append(3, 1, leader.Term + 1, prevIndex: 1, prevTerm: 2, leaderCommit: 1));
-        var ready = leader.TakeReady();
+        var ready = leader.TakeReadyCarriedOut();
 
         Assert.Equal(Role.Follower, leader.Role);
         Assert.Equal(new long[] { 1, 2 }, ready.FailedReads.Order());
@@ -117,7 +117,7 @@ public class ReadIndexTests
 
         // A late echo of the old term's round changes nothing.
         leader.Step(Echo(heartbeats[0]));
-        var after = leader.TakeReady();
+        var after = leader.TakeReadyCarriedOut();
         Assert.Empty(after.ReadStates);
         Assert.Empty(after.FailedReads);
     }
@@ -131,7 +131,7 @@ public class ReadIndexTests
         Assert.Equal(3, leader.LastLogIndex); // the no-op
         Assert.True(leader.ReadIndex(5));
 
-        var ready = leader.TakeReady();
+        var ready = leader.TakeReadyCarriedOut();
         Assert.Empty(ready.ReadStates);
         Assert.All(ready.Sent<AppendEntries>(), a => Assert.Equal(0, a.ReadRound)); // no round started yet
 
@@ -139,21 +139,21 @@ public class ReadIndexTests
         leader.Step(EchoRound(2, leader, 0) with { MatchIndex = 2 });
         leader.Step(EchoRound(3, leader, 0) with { MatchIndex = 2 });
         Assert.Equal(0, leader.CommitIndex);
-        ready = leader.TakeReady();
+        ready = leader.TakeReadyCarriedOut();
         Assert.Empty(ready.ReadStates);
         Assert.All(ready.Sent<AppendEntries>(), a => Assert.Equal(0, a.ReadRound));
 
         // Once the no-op commits, the round starts, at the no-op's index.
         leader.Step(Nodes.Acked(2, 1, leader.Term, 3));
         Assert.Equal(3, leader.CommitIndex);
-        ready = leader.TakeReady();
+        ready = leader.TakeReadyCarriedOut();
         Assert.Empty(ready.ReadStates);
         Assert.Equal(new long[] { 1, 2, 3 }, ready.CommittedEntries.Select(e => e.Index));
         var heartbeats = ready.Sent<AppendEntries>().Where(a => a.ReadRound > 0).ToArray();
         Assert.Equal(new[] { 2, 3 }, heartbeats.Select(h => h.To).Order());
 
         leader.Step(Echo(heartbeats[0]));
-        Assert.Equal(new[] { new ReadState(5, 3) }, leader.TakeReady().ReadStates);
+        Assert.Equal(new[] { new ReadState(5, 3) }, leader.TakeReadyCarriedOut().ReadStates);
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public class ReadIndexTests
     {
         var leader = CommittedLeader(3);
         var appended = leader.Propose(new byte[] { 9 });
-        var appends = leader.TakeReady().Sent<AppendEntries>().ToArray();
+        var appends = leader.TakeReadyCarriedOut().Sent<AppendEntries>().ToArray();
 
         // The entry commits (the follower's answer is stepped) but is not yet handed out: LastApplied lags.
         leader.Step(Echo(appends.First(a => a.To == 2)));
@@ -169,17 +169,17 @@ public class ReadIndexTests
         Assert.True(leader.LastApplied < leader.CommitIndex);
 
         Assert.True(leader.ReadIndex(1)); // arrives with commit index 2, applied 1
-        var ready = leader.TakeReady();
+        var ready = leader.TakeReadyCarriedOut();
         Assert.Equal(new[] { appended.Index }, ready.CommittedEntries.Select(e => e.Index));
         Assert.Empty(ready.ReadStates);
         var heartbeats = ready.Sent<AppendEntries>().Where(a => a.ReadRound > 0).ToArray();
 
         // A later write commits before the round is confirmed: the read still points at its arrival's index.
         var later = leader.Propose(new byte[] { 10 });
-        var more = leader.TakeReady().Sent<AppendEntries>().First(a => a.To == 2 && a.Entries.Length > 0);
+        var more = leader.TakeReadyCarriedOut().Sent<AppendEntries>().First(a => a.To == 2 && a.Entries.Length > 0);
         leader.Step(Echo(more));
         leader.Step(Echo(heartbeats.First(h => h.To == 2)));
-        ready = leader.TakeReady();
+        ready = leader.TakeReadyCarriedOut();
         var read = Assert.Single(ready.ReadStates);
         Assert.Equal(new ReadState(1, appended.Index), read);
         Assert.Equal(new[] { later.Index }, ready.CommittedEntries.Select(e => e.Index));
@@ -199,7 +199,7 @@ public class ReadIndexTests
             leader.Propose(new byte[] { (byte)i });
             Assert.True(leader.ReadIndex(i));
             leader.Tick(Nodes.Step);
-            var ready = leader.TakeReady();
+            var ready = leader.TakeReadyCarriedOut();
             handedOut = ready.CommittedEntries.Count > 0 ? ready.CommittedEntries[^1].Index : handedOut;
             foreach (var read in ready.ReadStates)
             {
@@ -210,7 +210,7 @@ public class ReadIndexTests
             {
                 var follower = wire[message.To];
                 follower.Step(message);
-                foreach (var answer in follower.TakeReady().Messages) leader.Step(answer);
+                foreach (var answer in follower.TakeReadyCarriedOut().Replies) leader.Step(answer);
             }
         }
         Assert.True(released > 0);
@@ -222,15 +222,15 @@ public class ReadIndexTests
         var leader = CommittedLeader(5);
         for (long id = 1; id <= 10; id++) Assert.True(leader.ReadIndex(id));
 
-        var ready = leader.TakeReady();
+        var ready = leader.TakeReadyCarriedOut();
         var heartbeats = ready.Sent<AppendEntries>().ToArray();
         Assert.Equal(4, heartbeats.Length); // one per follower, not one per read
         Assert.Single(heartbeats.Select(h => h.ReadRound).Distinct());
 
         leader.Step(Echo(heartbeats[0]));
-        Assert.Empty(leader.TakeReady().ReadStates); // two of five is no majority
+        Assert.Empty(leader.TakeReadyCarriedOut().ReadStates); // two of five is no majority
         leader.Step(Echo(heartbeats[1]));
-        ready = leader.TakeReady();
+        ready = leader.TakeReadyCarriedOut();
         Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), ready.ReadStates.Select(r => r.RequestId).Order());
         Assert.All(ready.ReadStates, r => Assert.Equal(1, r.ReadIndex));
         Assert.Empty(ready.Messages); // confirming sent nothing more
@@ -242,10 +242,10 @@ public class ReadIndexTests
         var node = Nodes.New(1, 1);
         Nodes.TickUntilCandidate(node);
         Assert.Equal(Role.Leader, node.Role);
-        node.TakeReady();
+        node.TakeReadyCarriedOut();
 
         Assert.True(node.ReadIndex(3));
-        var ready = node.TakeReady();
+        var ready = node.TakeReadyCarriedOut();
 
         Assert.Equal(new[] { new ReadState(3, node.CommitIndex) }, ready.ReadStates);
         Assert.Empty(ready.Messages);
@@ -257,17 +257,17 @@ public class ReadIndexTests
         var leader = CommittedLeader(3);
 
         Assert.True(leader.ReadIndex(1));
-        var first = leader.TakeReady().Sent<AppendEntries>().ToArray();
+        var first = leader.TakeReadyCarriedOut().Sent<AppendEntries>().ToArray();
         Assert.True(leader.ReadIndex(2));
-        var second = leader.TakeReady().Sent<AppendEntries>().ToArray();
+        var second = leader.TakeReadyCarriedOut().Sent<AppendEntries>().ToArray();
         Assert.True(second[0].ReadRound > first[0].ReadRound);
 
         // Both followers echo the first round (late, duplicated): read 1 is confirmed, read 2 is not.
         leader.Step(Echo(first[0]));
         leader.Step(Echo(first[1]));
         leader.Step(Echo(first[0]));
-        Assert.Equal(new[] { new ReadState(1, 1) }, leader.TakeReady().ReadStates);
-        Assert.Empty(leader.TakeReady().ReadStates);
+        Assert.Equal(new[] { new ReadState(1, 1) }, leader.TakeReadyCarriedOut().ReadStates);
+        Assert.Empty(leader.TakeReadyCarriedOut().ReadStates);
 
         // A rejection counts as an echo too (the follower still takes this node for its leader), but only of its own round.
         leader.Step(new AppendEntriesReply
@@ -275,6 +275,6 @@ public class ReadIndexTests
             From = 2, To = 1, Term = leader.Term, Success = false, MatchIndex = 0, RejectedPrevIndex = 0,
             ConflictTerm = 0, ConflictIndex = 0, ReadRound = second[0].ReadRound,
         });
-        Assert.Equal(new[] { new ReadState(2, 1) }, leader.TakeReady().ReadStates);
+        Assert.Equal(new[] { new ReadState(2, 1) }, leader.TakeReadyCarriedOut().ReadStates);
     }
 }

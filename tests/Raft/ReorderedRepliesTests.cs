@@ -25,7 +25,7 @@ public class ReorderedRepliesTests
     private static AppendEntriesReply Answer(RaftNode follower, AppendEntries request)
     {
         follower.Step(request);
-        return Assert.Single(follower.TakeReady().Sent<AppendEntriesReply>());
+        return Assert.Single(follower.TakeReadyCarriedOut().Sent<AppendEntriesReply>());
     }
 
     /// <summary>Ticks the leader in 1 ms steps until it sends node 2 an AppendEntries, and returns it.</summary>
@@ -34,7 +34,7 @@ public class ReorderedRepliesTests
         for (var i = 0; i < 1000; i++)
         {
             leader.Tick(Nodes.Step);
-            var sent = leader.TakeReady().Sent<AppendEntries>().Where(m => m.To == 2).ToArray();
+            var sent = leader.TakeReadyCarriedOut().Sent<AppendEntries>().Where(m => m.To == 2).ToArray();
             if (sent.Length > 0) return Assert.Single(sent);
         }
         throw new InvalidOperationException("the leader never sent to node 2 again");
@@ -47,9 +47,9 @@ public class ReorderedRepliesTests
         var rejection = Answer(follower, probe);
 
         leader.Step(rejection);
-        var first = leader.TakeReady().Sent<AppendEntries>().ToArray();
+        var first = leader.TakeReadyCarriedOut().Sent<AppendEntries>().ToArray();
         leader.Step(rejection);
-        var second = leader.TakeReady().Sent<AppendEntries>().ToArray();
+        var second = leader.TakeReadyCarriedOut().Sent<AppendEntries>().ToArray();
 
         Assert.Equal(1, Assert.Single(first).PrevLogIndex); // back to where the follower's log ends
         Assert.Empty(second);
@@ -60,10 +60,10 @@ public class ReorderedRepliesTests
     {
         var (leader, follower, probe) = Setup();
         leader.Step(Answer(follower, probe));
-        var repair = Assert.Single(leader.TakeReady().Sent<AppendEntries>());
+        var repair = Assert.Single(leader.TakeReadyCarriedOut().Sent<AppendEntries>());
         var firstAck = Answer(follower, repair); // matches up to 3
         leader.Step(firstAck);
-        var rest = Assert.Single(leader.TakeReady().Sent<AppendEntries>());
+        var rest = Assert.Single(leader.TakeReadyCarriedOut().Sent<AppendEntries>());
         leader.Step(Answer(follower, rest)); // matches up to 4
 
         leader.Step(firstAck); // delivered a second time, late
@@ -85,13 +85,13 @@ public class ReorderedRepliesTests
 
         // Meanwhile the first rejection leads the leader back to index 2, and the follower matches up to 3.
         leader.Step(rejection);
-        var repair = Assert.Single(leader.TakeReady().Sent<AppendEntries>());
+        var repair = Assert.Single(leader.TakeReadyCarriedOut().Sent<AppendEntries>());
         leader.Step(Answer(follower, repair));
         Assert.Equal(3, leader.Followers[2].MatchIndex);
 
         // The append of index 4 is lost. Heartbeats at the follower's match index (3) follow; once the append is
         // an election timeout old the leader counts it lost and probes at prev 3 again, with entry 4.
-        Assert.Single(leader.TakeReady().Sent<AppendEntries>());
+        Assert.Single(leader.TakeReadyCarriedOut().Sent<AppendEntries>());
         var heartbeat = NextAppendTo2(leader);
         Assert.Equal(3, heartbeat.PrevLogIndex);
         Assert.Empty(heartbeat.Entries);

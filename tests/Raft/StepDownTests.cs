@@ -18,7 +18,7 @@ public class StepDownTests
     {
         var candidate = Nodes.New(1, 3, new HardState(2, null), Nodes.Log(1, 2));
         Nodes.TickUntilCandidate(candidate);
-        candidate.TakeReady();
+        candidate.TakeReadyCarriedOut();
         Assert.Equal(3, candidate.Term);
         return candidate;
     }
@@ -41,7 +41,7 @@ public class StepDownTests
         var leader = LeaderOfTerm3();
 
         leader.Step(message);
-        var ready = leader.TakeReady();
+        var ready = leader.TakeReadyCarriedOut();
 
         Assert.True(leader.Role == Role.Follower, what);
         Assert.Equal(7, leader.Term);
@@ -58,7 +58,7 @@ public class StepDownTests
         var candidate = CandidateOfTerm3();
 
         candidate.Step(message);
-        var ready = candidate.TakeReady();
+        var ready = candidate.TakeReadyCarriedOut();
 
         Assert.True(candidate.Role == Role.Follower, what);
         Assert.Equal(7, candidate.Term);
@@ -72,7 +72,7 @@ public class StepDownTests
         var leader = LeaderOfTerm3();
 
         leader.Step(Nodes.Append(3, 1, 5, 0, 0));
-        var ready = leader.TakeReady();
+        var ready = leader.TakeReadyCarriedOut();
 
         Assert.Equal(Role.Follower, leader.Role);
         Assert.Equal(5, leader.Term);
@@ -87,7 +87,7 @@ public class StepDownTests
         var candidate = CandidateOfTerm3();
 
         candidate.Step(Nodes.Append(2, 1, 3, 0, 0));
-        var ready = candidate.TakeReady();
+        var ready = candidate.TakeReadyCarriedOut();
 
         Assert.Equal(Role.Follower, candidate.Role);
         Assert.Equal(3, candidate.Term);
@@ -98,7 +98,7 @@ public class StepDownTests
         Assert.Contains(ready.Sent<AppendEntriesReply>(), r => r.To == 2 && r.Success);
 
         candidate.Step(Nodes.AskVote(3, 1, 3, 9, 9));
-        Assert.False(Assert.Single(candidate.TakeReady().Sent<RequestVoteReply>()).VoteGranted);
+        Assert.False(Assert.Single(candidate.TakeReadyCarriedOut().Sent<RequestVoteReply>()).VoteGranted);
     }
 
     [Fact]
@@ -108,12 +108,12 @@ public class StepDownTests
 
         leader.Step(Nodes.AskVote(2, 1, 2, 50, 2));
         leader.Step(Nodes.Append(3, 1, 2, 0, 0));
-        var ready = leader.TakeReady();
+        var ready = leader.TakeReadyCarriedOut();
 
         Assert.Equal(Role.Leader, leader.Role);
         Assert.Equal(3, leader.Term);
         Assert.Null(ready.HardState);
-        Assert.All(ready.Messages.Where(m => m is RequestVoteReply or AppendEntriesReply), m => Assert.Equal(3, m.Term));
+        Assert.All(ready.Replies.Where(m => m is RequestVoteReply or AppendEntriesReply), m => Assert.Equal(3, m.Term));
         Assert.False(Assert.Single(ready.Sent<RequestVoteReply>()).VoteGranted);
         Assert.False(Assert.Single(ready.Sent<AppendEntriesReply>()).Success);
     }

@@ -16,7 +16,7 @@ public class VotingTests
 
         voter.Step(Nodes.AskVote(2, 1, 1, 0, 0));
         voter.Step(Nodes.AskVote(3, 1, 1, 0, 0));
-        var ready = voter.TakeReady();
+        var ready = voter.TakeReadyCarriedOut();
 
         Assert.True(ReplyTo(ready, 2).VoteGranted);
         var refusal = ReplyTo(ready, 3);
@@ -31,10 +31,10 @@ public class VotingTests
     {
         var voter = Nodes.New(1, 3);
         voter.Step(Nodes.AskVote(2, 1, 1, 0, 0));
-        voter.TakeReady();
+        voter.TakeReadyCarriedOut();
 
         voter.Step(Nodes.AskVote(2, 1, 1, 0, 0)); // the first reply was lost
-        var ready = voter.TakeReady();
+        var ready = voter.TakeReadyCarriedOut();
 
         Assert.True(ReplyTo(ready, 2).VoteGranted);
         Assert.Equal(2, voter.VotedFor);
@@ -46,7 +46,7 @@ public class VotingTests
         var voter = Nodes.New(1, 3, new HardState(6, 3));
 
         voter.Step(Nodes.AskVote(2, 1, 7, 0, 0));
-        var ready = voter.TakeReady();
+        var ready = voter.TakeReadyCarriedOut();
 
         // The shell persists Ready.HardState before it sends Ready.Messages: the grant never leaves unrecorded.
         Assert.True(ReplyTo(ready, 2).VoteGranted);
@@ -58,12 +58,12 @@ public class VotingTests
     {
         var voter = Nodes.New(1, 3);
         voter.Step(Nodes.AskVote(2, 1, 1, 0, 0));
-        var persisted = voter.TakeReady().HardState!;
+        var persisted = voter.TakeReadyCarriedOut().HardState!;
 
         var restarted = Nodes.New(1, 3, persisted);
         restarted.Step(Nodes.AskVote(3, 1, 1, 0, 0));
 
-        Assert.False(ReplyTo(restarted.TakeReady(), 3).VoteGranted);
+        Assert.False(ReplyTo(restarted.TakeReadyCarriedOut(), 3).VoteGranted);
         Assert.Equal(2, restarted.VotedFor);
     }
 
@@ -72,11 +72,11 @@ public class VotingTests
     {
         var candidate = Nodes.New(1, 3);
         Nodes.TickUntilCandidate(candidate);
-        candidate.TakeReady();
+        candidate.TakeReadyCarriedOut();
 
         candidate.Step(Nodes.AskVote(2, 1, candidate.Term, 5, 5));
 
-        Assert.False(ReplyTo(candidate.TakeReady(), 2).VoteGranted);
+        Assert.False(ReplyTo(candidate.TakeReadyCarriedOut(), 2).VoteGranted);
         Assert.Equal(Role.Candidate, candidate.Role);
         Assert.Equal(1, candidate.VotedFor);
     }
@@ -87,7 +87,7 @@ public class VotingTests
         var voter = Nodes.New(1, 3, new HardState(1, 2));
 
         voter.Step(Nodes.AskVote(3, 1, 2, 0, 0));
-        var ready = voter.TakeReady();
+        var ready = voter.TakeReadyCarriedOut();
 
         Assert.True(ReplyTo(ready, 3).VoteGranted);
         Assert.Equal(new HardState(2, 3), ready.HardState);
@@ -99,7 +99,7 @@ public class VotingTests
         var voter = Nodes.New(1, 3, new HardState(5, null));
 
         voter.Step(Nodes.AskVote(2, 1, 3, 10, 3));
-        var ready = voter.TakeReady();
+        var ready = voter.TakeReadyCarriedOut();
 
         var reply = ReplyTo(ready, 2);
         Assert.False(reply.VoteGranted);
@@ -116,7 +116,7 @@ public class VotingTests
         var voter = Nodes.New(1, 3, new HardState(4, null));
 
         voter.Step(Nodes.AskVote(2, 1, 4, 0, 0));
-        var ready = voter.TakeReady();
+        var ready = voter.TakeReadyCarriedOut();
 
         Assert.True(ReplyTo(ready, 2).VoteGranted);
         Assert.Equal(new HardState(4, 2), ready.HardState);

@@ -39,7 +39,7 @@ internal sealed class Wire
     {
         foreach (var node in All.Values)
         {
-            var ready = node.TakeReady();
+            var ready = node.TakeReadyCarriedOut();
             if (ready.HardState is { } hs) PersistedHardState[node.Id] = hs;
             if (ready.EntriesToPersist.Count > 0)
             {
@@ -48,12 +48,14 @@ internal sealed class Wire
                 log.RemoveAll(e => e.Index >= first);
                 log.AddRange(ready.EntriesToPersist);
             }
-            foreach (var message in ready.Messages)
+            if (ready.EntriesToPersist.Count > 0) node.StableTo(ready.EntriesToPersist[^1].Index, ready.EntriesToPersist[^1].Term);
+            foreach (var message in ready.Messages.Concat(ready.Replies))
             {
                 if (!Cut.Contains(message.From) && !Cut.Contains(message.To) && All.ContainsKey(message.To))
                     _pending.Enqueue(message);
             }
             Applied[node.Id].AddRange(ready.CommittedEntries);
+            if (ready.CommittedEntries.Count > 0) node.AppliedTo(ready.CommittedEntries[^1].Index);
             if (node.Role == Role.Leader)
             {
                 if (!LeadersByTerm.TryGetValue(node.Term, out var leaders)) LeadersByTerm[node.Term] = leaders = new HashSet<int>();

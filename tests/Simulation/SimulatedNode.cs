@@ -1,5 +1,6 @@
 using RaftOrleans.Kv;
 using RaftOrleans.Raft;
+using RaftOrleans.Replica;
 
 namespace RaftOrleans.Tests.Simulation;
 

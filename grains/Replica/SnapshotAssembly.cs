@@ -1,7 +1,7 @@
 using System.Buffers;
 using RaftOrleans.Raft;
 
-namespace RaftOrleans;
+namespace RaftOrleans.Replica;
 
 /// <summary>The chunks of one incoming snapshot, put back together in order.</summary>
 internal sealed class SnapshotAssembly

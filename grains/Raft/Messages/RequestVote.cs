@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace RaftOrleans.Raft;
 
 /// <summary>RequestVote RPC arguments (Figure 2): a candidate asks for a vote in <see cref="RaftMessage.Term"/>.</summary>

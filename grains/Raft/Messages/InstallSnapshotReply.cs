@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace RaftOrleans.Raft;
 
 /// <summary>

@@ -1,56 +1,47 @@
 using Microsoft.Extensions.Logging;
 using RaftOrleans.Raft;
 
-namespace RaftOrleans;
+namespace RaftOrleans.Replica;
 
 /// <summary>
-/// Log lines of a node. Elections and leader changes at Information; per-message and per-commit traces at
+/// Log lines of a replica. Elections and leader changes at Information; per-message and per-commit traces at
 /// Debug (source-generated, so they cost nothing when Debug is off).
 /// </summary>
-public sealed partial class RaftNodeGrain
+internal static partial class ReplicaLog
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} started at term {Term} with {Entries} log entries after snapshot index {SnapshotIndex}")]
-    private partial void LogStarted(int nodeId, long term, int entries, long snapshotIndex);
+    public static partial void Started(ILogger logger, int nodeId, long term, int entries, long snapshotIndex);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "node {NodeId} could not carry out a batch and stops; restart it once the cause is fixed")]
-    private partial void LogBatchFailed(int nodeId, Exception error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId} storage recovery: {Repair}")]
-    private partial void LogRepaired(int nodeId, string repair);
+    public static partial void BatchFailed(ILogger logger, int nodeId, Exception error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} took a snapshot at index {Index} ({Bytes} bytes) and compacted its log")]
-    private partial void LogSnapshotTaken(int nodeId, long index, int bytes);
+    public static partial void SnapshotTaken(ILogger logger, int nodeId, long index, int bytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} installed a snapshot from its leader up to index {Index} ({Bytes} bytes)")]
-    private partial void LogSnapshotInstalled(int nodeId, long index, int bytes);
+    public static partial void SnapshotInstalled(ILogger logger, int nodeId, long index, int bytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} sends its snapshot up to index {Index} ({Bytes} bytes) to node {Peer}")]
-    private partial void LogSnapshotSending(int nodeId, long index, int bytes, int peer);
+    public static partial void SnapshotSending(ILogger logger, int nodeId, long index, int bytes, int peer);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} elected leader of term {Term} by votes of {Voters} in {DurationMs:F0} ms")]
-    private partial void LogElected(int nodeId, long term, string voters, double durationMs);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId}: its timer ran {LateMs:F0} ms late (the process was starved: a long GC pause or an overloaded machine); elections may follow")]
-    private partial void LogTimerLate(int nodeId, double lateMs);
+    public static partial void Elected(ILogger logger, int nodeId, long term, string voters, double durationMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} campaigns for term {Term} (it last followed {Leader})")]
-    private partial void LogCampaigning(int nodeId, long term, int? leader);
+    public static partial void Campaigning(ILogger logger, int nodeId, long term, int? leader);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} stepped down, now in term {Term}")]
-    private partial void LogSteppedDown(int nodeId, long term);
+    public static partial void SteppedDown(ILogger logger, int nodeId, long term);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} follows leader {Leader} in term {Term}")]
-    private partial void LogFollowing(int nodeId, int leader, long term);
+    public static partial void Following(ILogger logger, int nodeId, int leader, long term);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId} crashed (fault injection): unpersisted state dropped")]
-    private partial void LogCrashed(int nodeId);
+    public static partial void Crashed(ILogger logger, int nodeId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "node {NodeId} sends {Message}")]
-    private partial void LogSending(int nodeId, RaftMessage message);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "node {NodeId} could not reach node {Peer}: {Error}")]
-    private partial void LogPeerUnreachable(int nodeId, int peer, string error);
+    public static partial void Sending(ILogger logger, int nodeId, RaftMessage message);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "node {NodeId} applied entry {Index} of term {Term}")]
-    private partial void LogApplied(int nodeId, long index, long term);
+    public static partial void Applied(ILogger logger, int nodeId, long index, long term);
 }

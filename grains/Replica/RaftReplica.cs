@@ -1,0 +1,648 @@
+using Microsoft.Extensions.Logging;
+using RaftOrleans.Raft;
+using RaftOrleans.Status;
+using RaftOrleans.Storage;
+
+namespace RaftOrleans.Replica;
+
+/// <summary>
+/// One Raft node's whole life, free of Orleans: the core (<see cref="RaftNode"/>), the storage pipeline, the
+/// state machine, the client requests waiting on it, snapshots sent and received in chunks, and its status.
+/// All of its I/O goes through seams: a transport to its peers, an asynchronous disk, a clock, and "run this
+/// later on my own turn". The node grain adapts it to Orleans; the simulation drives this very class with a
+/// simulated network, disk and virtual time.
+/// <para>
+/// Single-threaded: every method, and every callback the seams run, must be called on the replica's own turn
+/// (the grain's activation, or the simulation's one thread). It never blocks and never awaits; it keeps no
+/// protocol state across a callback but asks the core again.
+/// </para>
+/// <para>
+/// Each input to the core produces a batch (<see cref="Ready"/>), carried out in this order: its writes are
+/// queued to the disk; its messages are sent once the writes are durable (a leader's appends at once, see
+/// <see cref="Ready.MessagesMayPrecedePersist"/>); then, in the order the batches were produced, its snapshot
+/// is restored, its committed entries applied and its waiting clients answered. To anyone outside, the node
+/// behaves as if every write had blocked, except that a leader's followers get its entries while its own
+/// disk is still writing them.
+/// </para>
+/// </summary>
+public sealed class RaftReplica<TQuery, TResult>
+{
+    private const int ElectionsKept = 5;
+
+    private readonly ReplicaOptions _options;
+    private readonly IReplicaTransport _transport;
+    private readonly IReplicaStorage _storage;
+    private readonly IStateMachine<TQuery, TResult> _stateMachine;
+    private readonly Func<TimeSpan> _clock;
+    private readonly Action<Action> _post;
+    private readonly Func<Random> _newRandom;
+    private readonly IReplicaObserver<TResult> _observer;
+    private readonly ILogger _logger;
+
+    private readonly Queue<Batch> _outbox = new(); // batches produced but not yet carried out, oldest first
+    private readonly Dictionary<long, WaitingProposal> _proposals = new(); // by log index
+    private readonly Dictionary<long, WaitingRead> _reads = new(); // by read id
+    private readonly Dictionary<int, int> _transfers = new(); // per follower: the number of the snapshot transfer that may run
+    private readonly List<ElectionSummary> _electionsWon = new();
+
+    private RaftNode? _core; // null while down
+    private int _incarnation; // bumped by every crash: callbacks of an earlier life are ignored
+    private TimeSpan _lastTick;
+    private SoftState _softState;
+    private long _lastReadId;
+    private bool _flushScheduled;
+    private bool _draining;
+    private bool _diskIdle = true; // no write of an earlier life is still under way
+    private readonly List<Action> _whenDiskIdle = new(); // restarts and stops waiting for that
+    private StoredSnapshot? _snapshot; // the latest one taken or installed: what this node sends
+    private SnapshotAssembly? _incoming; // chunks received so far from a leader
+
+    public RaftReplica(
+        ReplicaOptions options,
+        IReplicaTransport transport,
+        IReplicaStorage storage,
+        IStateMachine<TQuery, TResult> stateMachine,
+        Func<TimeSpan> clock,
+        Action<Action> post,
+        Func<Random> newRandom,
+        ILogger logger,
+        IReplicaObserver<TResult>? observer = null)
+    {
+        options.Raft.Validate();
+        _options = options;
+        _transport = transport;
+        _storage = storage;
+        _stateMachine = stateMachine;
+        _clock = clock;
+        _post = post;
+        _newRandom = newRandom;
+        _logger = logger;
+        _observer = observer ?? NoReplicaObserver<TResult>.Instance;
+    }
+
+    public int Id => _options.Raft.NodeId;
+
+    public bool IsUp => _core is not null;
+
+    /// <summary>The running core, for status and for the simulation's checks; null while down. Never step it from outside.</summary>
+    public RaftNode? Core => _core;
+
+    public IStateMachine<TQuery, TResult> StateMachine => _stateMachine;
+
+    /// <summary>Batches produced but not yet carried out (waiting for the disk, or behind one that is).</summary>
+    public int WaitingBatches => _outbox.Count;
+
+    // ---- life ----
+
+    /// <summary>Starts the node from its disk. Once only; after a crash use <see cref="Restart"/>.</summary>
+    public void Start()
+    {
+        if (_core is not null || !_diskIdle) throw new InvalidOperationException($"node {Id} is already running");
+        StartCore();
+    }
+
+    /// <summary>
+    /// Fault injection: the node stops at once and forgets everything that is not durable. Its waiting clients
+    /// learn it is down (everything it acknowledged is durable already); calls it was answering get no answer.
+    /// </summary>
+    public void Crash()
+    {
+        if (_core is null) return;
+        ReplicaLog.Crashed(_logger, Id);
+        Fence();
+    }
+
+    /// <summary>Brings a crashed node back from its disk once the disk has finished what was under way; <paramref name="started"/> then runs.</summary>
+    public void Restart(Action? started = null)
+    {
+        WhenDiskIdle(() =>
+        {
+            if (_core is null) StartCore();
+            started?.Invoke();
+        });
+    }
+
+    /// <summary>Stops for good (the host goes away): like a crash; <paramref name="stopped"/> runs once the disk is idle.</summary>
+    public void Stop(Action stopped)
+    {
+        if (_core is not null) Fence();
+        WhenDiskIdle(stopped);
+    }
+
+    private void WhenDiskIdle(Action action)
+    {
+        _whenDiskIdle.Add(action);
+        if (!_diskIdle) return;
+        var waiting = _whenDiskIdle.ToArray();
+        _whenDiskIdle.Clear();
+        foreach (var next in waiting) next();
+    }
+
+    private void StartCore()
+    {
+        var persisted = _storage.Load();
+        _snapshot = persisted.Snapshot;
+        _incoming = null;
+        _transfers.Clear();
+        _stateMachine.Restore(_snapshot?.Data);
+        _core = new RaftNode(_options.Raft, persisted.HardState, _snapshot?.Index ?? 0, _snapshot?.Term ?? 0,
+            persisted.Log, _newRandom());
+        _core.AppliedTo(_snapshot?.Index ?? 0);
+        _lastTick = _clock();
+        _softState = new SoftState(_core.Role, _core.LeaderId, _core.Term);
+        _observer.Started(_snapshot);
+        ReplicaLog.Started(_logger, Id, persisted.HardState.Term, persisted.Log.Count, _snapshot?.Index ?? 0);
+    }
+
+    /// <summary>
+    /// Ends this life: no more inputs, answers to its outstanding calls are ignored (the incarnation moved on),
+    /// writes the disk has not started are dropped (nothing was sent or applied for them), and whoever waits on
+    /// it learns it is down.
+    /// </summary>
+    private void Fence()
+    {
+        _core = null;
+        _incarnation++;
+        _flushScheduled = false;
+        _diskIdle = false;
+        var incarnation = _incarnation;
+        _storage.Stop(() =>
+        {
+            if (incarnation != _incarnation) return;
+            _diskIdle = true;
+            var waiting = _whenDiskIdle.ToArray();
+            _whenDiskIdle.Clear();
+            foreach (var next in waiting) next();
+        });
+        foreach (var proposal in _proposals.Values) proposal.Answered(ReplicaOutcome<TResult>.Down);
+        _proposals.Clear();
+        foreach (var read in _reads.Values) read.Answered(ReplicaOutcome<TResult>.Down);
+        _reads.Clear();
+        foreach (var batch in _outbox) batch.Answer?.Invoke(null);
+        _outbox.Clear();
+        _transfers.Clear();
+        _incoming = null;
+    }
+
+    /// <summary>A batch could not be carried out (the core found an impossible state, or the disk failed): stop as a crash would.</summary>
+    private void Fail(Exception error)
+    {
+        if (_core is null) return;
+        ReplicaLog.BatchFailed(_logger, Id, error);
+        Fence();
+    }
+
+    // ---- inputs ----
+
+    /// <summary>The host's timer: time passes (elections, heartbeats), and whatever is pending goes out.</summary>
+    public void Tick()
+    {
+        if (_core is null) return;
+        Input(static _ => { });
+    }
+
+    /// <summary>
+    /// A request from a peer (RequestVote, AppendEntries, a chunk of InstallSnapshot). <paramref name="answered"/>
+    /// gets the core's reply once it may leave (what it depends on is durable), or null if the node is down or
+    /// wrote none.
+    /// </summary>
+    public void Receive(RaftMessage request, Action<RaftMessage?> answered)
+    {
+        if (_core is null)
+        {
+            answered(null);
+            return;
+        }
+        if (request is InstallSnapshot chunk) request = ReceiveChunk(chunk);
+        Input(core => core.Step(request), answered);
+    }
+
+    /// <summary>
+    /// A client command. A leader appends it and answers once it is committed and applied here (with the state
+    /// machine's result); anyone else answers NotLeader at once, naming the leader it knows.
+    /// </summary>
+    public void Propose(byte[] command, Action<ReplicaOutcome<TResult>> answered)
+    {
+        if (RunningCore() is not { } core)
+        {
+            answered(ReplicaOutcome<TResult>.Down);
+            return;
+        }
+        var proposal = core.Propose(command);
+        if (!proposal.Accepted)
+        {
+            answered(ReplicaOutcome<TResult>.NotLeader(proposal.LeaderHint));
+            return;
+        }
+        _proposals[proposal.Index] = new WaitingProposal(proposal.Term, answered);
+        Flush();
+    }
+
+    /// <summary>
+    /// A read, not through the log: the core confirms this node still leads (one heartbeat round shared by every
+    /// read waiting at that moment) and the state machine has applied everything committed when it arrived.
+    /// </summary>
+    public void Read(TQuery query, Action<ReplicaOutcome<TResult>> answered)
+    {
+        if (RunningCore() is not { } core)
+        {
+            answered(ReplicaOutcome<TResult>.Down);
+            return;
+        }
+        var id = ++_lastReadId;
+        if (!core.ReadIndex(id))
+        {
+            answered(ReplicaOutcome<TResult>.NotLeader(core.LeaderId));
+            return;
+        }
+        _reads[id] = new WaitingRead(query, answered);
+        Flush();
+    }
+
+    /// <summary>
+    /// Batching. Under load a request does not go out on its own: the first one posts a flush behind the
+    /// requests already queued on this turn, so all of them share one batch: one write (which the disk merges
+    /// with whatever else waits into one flush), one AppendEntries per follower, and for reads one heartbeat
+    /// round. A request that finds nothing else under way goes out at once: a lone client would gain nothing
+    /// from waiting a turn of the scheduler.
+    /// </summary>
+    private void Flush()
+    {
+        if (_flushScheduled) return;
+        if (_proposals.Count + _reads.Count <= 1 && _outbox.Count == 0)
+        {
+            Input(static _ => { });
+            return;
+        }
+        _flushScheduled = true;
+        var incarnation = _incarnation;
+        _post(() =>
+        {
+            if (incarnation != _incarnation || !_flushScheduled) return;
+            _flushScheduled = false;
+            Input(static _ => { });
+        });
+    }
+
+    /// <summary>
+    /// The running core, its clock brought up to now first: time is fed before every input, not only on the
+    /// timer, so the core's timestamps (election durations, last contact) are as exact as the clock.
+    /// <para>
+    /// A gap longer than two timer ticks is fed as two ticks, as etcd drops the ticks its loop missed: when the
+    /// whole process stalls (a blocking GC of a few hundred ms was seen here at the end of a benchmark), every
+    /// node in it stalls alike, and counting the stall would make all followers campaign at once against a
+    /// leader that is fine. The price: on a starved machine the Raft timers run slow, never fast.
+    /// </para>
+    /// </summary>
+    private RaftNode? RunningCore()
+    {
+        if (_core is not { } core) return null;
+        var now = _clock();
+        if (now > _lastTick)
+        {
+            var elapsed = now - _lastTick;
+            var longest = _options.TickInterval * 2;
+            core.Tick(elapsed < longest ? elapsed : longest);
+            _lastTick = now;
+        }
+        return core;
+    }
+
+    /// <summary>Feeds one input to the core and takes the batch it produced. Anything thrown stops the node (see <see cref="Fail"/>).</summary>
+    private void Input(Action<RaftNode> input, Action<RaftMessage?>? answer = null)
+    {
+        answer = AtMostOnce(answer);
+        if (RunningCore() is not { } core)
+        {
+            answer?.Invoke(null);
+            return;
+        }
+        try
+        {
+            input(core);
+            var ready = core.TakeReady();
+            if (ready.IsEmpty && answer is null)
+            {
+                Drain();
+                return;
+            }
+            var installed = ready.Snapshot is { } install ? AssembledSnapshot(install) : null;
+            var batch = new Batch(ready, installed, answer);
+            StartWrites(batch);
+            if (ready.MessagesMayPrecedePersist || _options.PlantedBugSendBeforeDurable) Send(batch);
+            _outbox.Enqueue(batch);
+            Drain();
+        }
+        catch (Exception error)
+        {
+            answer?.Invoke(null); // unless the batch already answered it
+            Fail(error);
+        }
+    }
+
+    private static Action<RaftMessage?>? AtMostOnce(Action<RaftMessage?>? answer)
+    {
+        if (answer is null) return null;
+        var answered = false;
+        return reply =>
+        {
+            if (answered) return;
+            answered = true;
+            answer(reply);
+        };
+    }
+
+    // ---- the storage pipeline ----
+
+    /// <summary>Queues the batch's writes (an accepted snapshot first, then hard state and entries).</summary>
+    private void StartWrites(Batch batch)
+    {
+        var ready = batch.Ready;
+        var incarnation = _incarnation;
+        if (batch.Installed is { } snapshot)
+        {
+            _observer.SnapshotAccepted(ready.Snapshot!, snapshot.Data);
+            batch.WritesPending++;
+            _storage.SaveSnapshot(snapshot, ready.Snapshot!.DiscardLog,
+                error => Written(batch, incarnation, error, snapshot.Index, snapshot.Term));
+        }
+        if (ready.HardState is not null || ready.EntriesToPersist.Count > 0)
+        {
+            var last = ready.EntriesToPersist.Count > 0 ? ready.EntriesToPersist[^1] : null;
+            batch.WritesPending++;
+            _storage.Persist(ready.HardState, ready.EntriesToPersist,
+                error => Written(batch, incarnation, error, last?.Index ?? 0, last?.Term ?? 0));
+        }
+    }
+
+    /// <summary>One of a batch's writes is durable (or failed): tell the core what its disk now holds, and carry out what may go.</summary>
+    private void Written(Batch batch, int incarnation, Exception? error, long stableIndex, long stableTerm)
+    {
+        if (incarnation != _incarnation || _core is null) return;
+        if (error is not null)
+        {
+            Fail(error);
+            return;
+        }
+        batch.WritesPending--;
+        if (stableIndex > 0) Input(core => core.StableTo(stableIndex, stableTerm)); // a leader may commit now
+        else Drain();
+    }
+
+    /// <summary>Carries out waiting batches in order, each once its writes are durable (or its messages already left).</summary>
+    private void Drain()
+    {
+        if (_draining) return; // a batch being carried out fed an input: the loop below picks its batch up
+        _draining = true;
+        try
+        {
+            while (_core is { } core && _outbox.TryPeek(out var next) && (next.WritesPending == 0 || next.Sent))
+            {
+                _outbox.Dequeue();
+                CarryOut(core, next);
+            }
+        }
+        finally
+        {
+            _draining = false;
+        }
+    }
+
+    /// <summary>Send (unless already sent), then restore, apply, answer.</summary>
+    private void CarryOut(RaftNode core, Batch batch)
+    {
+        var ready = batch.Ready;
+        if (!batch.Sent) Send(batch);
+        if (batch.Installed is { } snapshot) Restore(core, snapshot);
+        Apply(core, ready.CommittedEntries);
+        AnswerReads(core, ready);
+        if (ready.SoftState is { } softState) ObserveSoftState(core, softState);
+        MaybeSnapshot(core);
+        _observer.BatchCarriedOut(ready);
+    }
+
+    /// <summary>Sends the batch's requests and returns its reply to the caller it answers.</summary>
+    private void Send(Batch batch)
+    {
+        batch.Sent = true;
+        var ready = batch.Ready;
+        foreach (var message in ready.Messages)
+        {
+            if (message is InstallSnapshot request) StartSnapshotTransfer(request);
+            else Call(message);
+        }
+        if (ready.Replies.Count > 1)
+            throw new InvalidOperationException($"node {Id}: one input produced {ready.Replies.Count} replies");
+        batch.Answer?.Invoke(ready.Replies.Count == 1 ? ready.Replies[0] : null);
+    }
+
+    private void Call(RaftMessage request)
+    {
+        var incarnation = _incarnation;
+        if (_logger.IsEnabled(LogLevel.Debug)) ReplicaLog.Sending(_logger, Id, request);
+        _transport.Call(request, reply =>
+        {
+            // The world may have changed while the call was out: ask the core afresh, and only if this life goes on.
+            if (reply is not null && incarnation == _incarnation) Input(core => core.Step(reply));
+        });
+    }
+
+    // ---- applying and answering ----
+
+    private void Apply(RaftNode core, List<LogEntry> committed)
+    {
+        foreach (var entry in committed)
+        {
+            var result = entry.IsNoOp ? default : _stateMachine.Apply(entry.Data);
+            core.AppliedTo(entry.Index);
+            _observer.Applied(entry, result);
+            if (_logger.IsEnabled(LogLevel.Debug)) ReplicaLog.Applied(_logger, Id, entry.Index, entry.Term);
+            if (!_proposals.Remove(entry.Index, out var proposal)) continue;
+            // Another term at our index means a new leader replaced our entry: the request was lost, and the
+            // client resends it under the same id (so it still takes effect at most once).
+            proposal.Answered(proposal.Term == entry.Term && !entry.IsNoOp
+                ? ReplicaOutcome<TResult>.Done(result!)
+                : ReplicaOutcome<TResult>.NotLeader(core.LeaderId));
+        }
+    }
+
+    /// <summary>Answers the reads the core confirmed, from the state just brought up to their read index.</summary>
+    private void AnswerReads(RaftNode core, Ready ready)
+    {
+        foreach (var read in ready.ReadStates)
+        {
+            if (!_reads.Remove(read.RequestId, out var waiting)) continue;
+            _observer.ReadReleased(read);
+            waiting.Answered(ReplicaOutcome<TResult>.Done(_stateMachine.Query(waiting.Query)));
+        }
+        foreach (var id in ready.FailedReads)
+        {
+            if (_reads.Remove(id, out var waiting)) waiting.Answered(ReplicaOutcome<TResult>.NotLeader(core.LeaderId));
+        }
+    }
+
+    /// <summary>Logs elections and leader changes, and settles the proposals a leader can no longer vouch for.</summary>
+    private void ObserveSoftState(RaftNode core, SoftState now)
+    {
+        var before = _softState;
+        _softState = now;
+        _observer.SoftStateChanged(now);
+        if (now.Role == Role.Leader && before.Role != Role.Leader && core.LastElection is { } won && won.Term == now.Term)
+        {
+            // Wall-clock time for people reading `status`; nothing decides by it.
+            _electionsWon.Add(new ElectionSummary(won.Term, won.Leader, DateTimeOffset.UtcNow,
+                won.Duration.TotalMilliseconds, won.Voters.ToArray()));
+            if (_electionsWon.Count > ElectionsKept) _electionsWon.RemoveAt(0);
+            ReplicaLog.Elected(_logger, Id, won.Term, string.Join(",", won.Voters), won.Duration.TotalMilliseconds);
+        }
+        else if (before.Role == Role.Leader && now.Role != Role.Leader) ReplicaLog.SteppedDown(_logger, Id, now.Term);
+        else if (now.Role == Role.Candidate) ReplicaLog.Campaigning(_logger, Id, now.Term, before.LeaderId);
+        else if (before.LeaderId != now.LeaderId && now.LeaderId is { } leader) ReplicaLog.Following(_logger, Id, leader, now.Term);
+
+        // A proposal appended in term T is vouched for only by the leader of T. Those entries may still commit;
+        // the client's resend (same client id and sequence) then gets the recorded answer, not a second application.
+        if (_proposals.Count == 0 || (now.Role == Role.Leader && _proposals.Values.All(p => p.Term == now.Term))) return;
+        foreach (var (index, proposal) in _proposals.Where(p => now.Role != Role.Leader || p.Value.Term != now.Term).ToArray())
+        {
+            _proposals.Remove(index);
+            proposal.Answered(ReplicaOutcome<TResult>.NotLeader(now.LeaderId));
+        }
+    }
+
+    // ---- snapshots ----
+
+    /// <summary>
+    /// Snapshots the state machine once it has applied <c>SnapshotThreshold</c> entries past the last snapshot,
+    /// at the index it has applied (the core's LastApplied is what this replica reported, never more). The save
+    /// is queued behind every write so far; compacting the in-memory log at once is safe: a crash before the
+    /// snapshot is durable restarts from the previous snapshot and the log on disk, which still covers it.
+    /// </summary>
+    private void MaybeSnapshot(RaftNode core)
+    {
+        if (_options.SnapshotThreshold is not { } threshold || core.LastApplied - core.SnapshotIndex < threshold) return;
+        var index = core.LastApplied;
+        var term = core.TermAt(index)
+            ?? throw new InvalidOperationException($"node {Id}: applied entry {index} is not in the log");
+        var snapshot = new StoredSnapshot(index, term, _stateMachine.TakeSnapshot());
+        _observer.SnapshotTaken(snapshot);
+        var incarnation = _incarnation;
+        _storage.SaveSnapshot(snapshot, discardLog: false, error =>
+        {
+            if (error is not null && incarnation == _incarnation) Fail(error);
+        });
+        _snapshot = snapshot;
+        core.Compact(index, _options.SnapshotCatchUpEntries);
+        ReplicaLog.SnapshotTaken(_logger, Id, index, snapshot.Data.Length);
+    }
+
+    /// <summary>
+    /// Adds a chunk to the snapshot being received. The core sees every chunk (each one is word from the
+    /// leader), but a last chunk counts as "done" only if all the chunks before it arrived in order. A new
+    /// transfer (offset 0) replaces the one in progress unless it comes from an older term; a chunk that does not
+    /// continue the current transfer is ignored, not allowed to wreck it.
+    /// </summary>
+    private InstallSnapshot ReceiveChunk(InstallSnapshot chunk)
+    {
+        if (chunk.Offset == 0 && (_incoming is null || chunk.Term >= _incoming.Term)) _incoming = SnapshotAssembly.Start(chunk);
+        return _incoming is not null && _incoming.TryAdd(chunk) ? chunk : chunk with { Done = false };
+    }
+
+    /// <summary>The bytes of the snapshot the core just accepted: they are saved before the batch is carried out.</summary>
+    private StoredSnapshot AssembledSnapshot(SnapshotInstall install)
+    {
+        var assembly = _incoming is { Complete: true } complete && complete.Index == install.Index && complete.IncludedTerm == install.Term
+            ? complete
+            : throw new InvalidOperationException($"node {Id}: the core accepted snapshot {install.Index} but its bytes are not here");
+        _incoming = null;
+        return new StoredSnapshot(install.Index, install.Term, assembly.Data);
+    }
+
+    /// <summary>Replaces the state machine by an installed snapshot (now durable).</summary>
+    private void Restore(RaftNode core, StoredSnapshot snapshot)
+    {
+        _snapshot = snapshot;
+        _stateMachine.Restore(snapshot.Data);
+        core.AppliedTo(snapshot.Index);
+        _observer.SnapshotRestored(snapshot);
+        ReplicaLog.SnapshotInstalled(_logger, Id, snapshot.Index, snapshot.Data.Length);
+    }
+
+    /// <summary>
+    /// The core asks for its snapshot to go to a follower (metadata only): stream the bytes saved at that index,
+    /// one call per chunk, the next once the previous one is answered. A newer transfer to the same follower
+    /// (the core retried) ends this one at its next step.
+    /// </summary>
+    private void StartSnapshotTransfer(InstallSnapshot request)
+    {
+        var snapshot = _snapshot;
+        if (snapshot is null || snapshot.Index != request.LastIncludedIndex) return; // the core will ask again
+        var transfer = _transfers[request.To] = _transfers.GetValueOrDefault(request.To) + 1;
+        ReplicaLog.SnapshotSending(_logger, Id, snapshot.Index, snapshot.Data.Length, request.To);
+        SendChunk(request, snapshot.Data, offset: 0, transfer, _incarnation);
+    }
+
+    private void SendChunk(InstallSnapshot request, byte[] data, int offset, int transfer, int incarnation)
+    {
+        var length = Math.Min(_options.SnapshotChunkBytes, data.Length - offset);
+        var chunk = request with
+        {
+            Offset = offset,
+            Data = data.AsSpan(offset, length).ToArray(),
+            Done = offset + length == data.Length,
+        };
+        _transport.Call(chunk, reply =>
+        {
+            if (reply is null || incarnation != _incarnation) return;
+            Input(core => core.Step(reply));
+            // Go on unless that was the last chunk, a newer transfer replaced this one, or this node no longer
+            // leads the term the transfer was asked for in (an answer with a newer term has just deposed it).
+            if (chunk.Done || _transfers.GetValueOrDefault(request.To) != transfer) return;
+            if (_core is not { Role: Role.Leader } leader || leader.Term != request.Term) return;
+            SendChunk(request, data, offset + length, transfer, incarnation);
+        });
+    }
+
+    // ---- status ----
+
+    /// <summary>What `client status` shows of this node.</summary>
+    public NodeStatus Status()
+    {
+        var core = _core;
+        return new NodeStatus
+        {
+            NodeId = Id,
+            Crashed = core is null,
+            Role = core?.Role.ToString() ?? "Crashed",
+            Term = core?.Term ?? 0,
+            VotedFor = core?.VotedFor,
+            LeaderId = core?.LeaderId,
+            LastLogIndex = core?.LastLogIndex ?? 0,
+            CommitIndex = core?.CommitIndex ?? 0,
+            LastApplied = core?.LastApplied ?? 0,
+            Followers = core is null
+                ? Array.Empty<FollowerStatus>()
+                : core.Followers.OrderBy(f => f.Key)
+                    .Select(f => new FollowerStatus(f.Key, f.Value.MatchIndex, f.Value.NextIndex,
+                        (core.Now - f.Value.LastContact).TotalMilliseconds))
+                    .ToArray(),
+            ElectionsWon = _electionsWon.ToArray(),
+            StateDigest = _stateMachine.Fingerprint,
+            KeyCount = _stateMachine.Count,
+            SnapshotIndex = core?.SnapshotIndex ?? 0,
+        };
+    }
+
+    /// <summary>One batch on its way through the pipeline.</summary>
+    private sealed class Batch(Ready ready, StoredSnapshot? installed, Action<RaftMessage?>? answer)
+    {
+        public Ready Ready { get; } = ready;
+        public StoredSnapshot? Installed { get; } = installed;
+        public Action<RaftMessage?>? Answer { get; } = answer;
+        public int WritesPending { get; set; }
+        public bool Sent { get; set; }
+    }
+
+    private sealed record WaitingProposal(long Term, Action<ReplicaOutcome<TResult>> Answered);
+
+    private sealed record WaitingRead(TQuery Query, Action<ReplicaOutcome<TResult>> Answered);
+}

@@ -1,0 +1,30 @@
+using RaftOrleans.Raft;
+
+namespace RaftOrleans.Replica;
+
+/// <summary>What one replica needs: its core's options and the shell's own knobs.</summary>
+public sealed record ReplicaOptions
+{
+    public required RaftOptions Raft { get; init; }
+
+    /// <summary>
+    /// How often the host's timer calls <see cref="RaftReplica{TQuery,TResult}.Tick"/>. A longer gap between two
+    /// calls is fed to the core as two ticks (see Tick).
+    /// </summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Applied entries after which the replica snapshots its state machine and compacts its log; null: never.</summary>
+    public int? SnapshotThreshold { get; init; } = 10_000;
+
+    /// <summary>Entries kept in the log before the latest snapshot, for followers only a little behind.</summary>
+    public int SnapshotCatchUpEntries { get; init; } = 5_000;
+
+    /// <summary>Most bytes of one InstallSnapshot call: small enough to keep a call short, large enough for few calls.</summary>
+    public int SnapshotChunkBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// A deliberately broken replica that sends a batch's messages before its write is durable, whatever the
+    /// batch. Only the simulation test that proves the checks can see it turns this on.
+    /// </summary>
+    internal bool PlantedBugSendBeforeDurable { get; init; }
+}
