@@ -30,6 +30,9 @@ public interface IReplicaObserver<in TResult>
     /// <summary>Role, leader or term changed.</summary>
     void SoftStateChanged(SoftState state) { }
 
+    /// <summary>The replica stopped itself: the core met an impossible state, or the disk failed (see the log).</summary>
+    void Failed(Exception error) { }
+
     /// <summary>A batch was carried out (sent, applied, answered): the replica is between steps.</summary>
     void BatchCarriedOut(Ready ready) { }
 }

@@ -50,6 +50,8 @@ public sealed class RaftReplica<TQuery, TResult>
     private TimeSpan _lastTick;
     private SoftState _softState;
     private long _lastReadId;
+    private long _writesQueued; // writes handed to the disk, numbered in order...
+    private long _writesDurable; // ...and the last of them known durable (they complete in that order)
     private bool _flushScheduled;
     private bool _draining;
     private bool _diskIdle = true; // no write of an earlier life is still under way
@@ -148,6 +150,7 @@ public sealed class RaftReplica<TQuery, TResult>
         _core = new RaftNode(_options.Raft, persisted.HardState, _snapshot?.Index ?? 0, _snapshot?.Term ?? 0,
             persisted.Log, _newRandom());
         _core.AppliedTo(_snapshot?.Index ?? 0);
+        _writesDurable = _writesQueued; // the disk finished or dropped whatever an earlier life queued
         _lastTick = _clock();
         _softState = new SoftState(_core.Role, _core.LeaderId, _core.Term);
         _observer.Started(_snapshot);
@@ -190,6 +193,7 @@ public sealed class RaftReplica<TQuery, TResult>
         if (_core is null) return;
         ReplicaLog.BatchFailed(_logger, Id, error);
         Fence();
+        _observer.Failed(error);
     }
 
     // ---- inputs ----
@@ -354,29 +358,41 @@ public sealed class RaftReplica<TQuery, TResult>
 
     // ---- the storage pipeline ----
 
-    /// <summary>Queues the batch's writes (an accepted snapshot first, then hard state and entries).</summary>
+    /// <summary>
+    /// Queues the batch's writes (an accepted snapshot first, then hard state and entries). The batch may be
+    /// carried out once they and every write queued before them are durable: a reply must not vouch for an
+    /// entry an earlier batch (say, of this node's time as leader, sent early) still has in flight.
+    /// </summary>
     private void StartWrites(Batch batch)
     {
         var ready = batch.Ready;
-        var incarnation = _incarnation;
         if (batch.Installed is { } snapshot)
         {
             _observer.SnapshotAccepted(ready.Snapshot!, snapshot.Data);
-            batch.WritesPending++;
-            _storage.SaveSnapshot(snapshot, ready.Snapshot!.DiscardLog,
-                error => Written(batch, incarnation, error, snapshot.Index, snapshot.Term));
+            QueueSnapshot(snapshot, ready.Snapshot!.DiscardLog, stable: true);
         }
         if (ready.HardState is not null || ready.EntriesToPersist.Count > 0)
         {
             var last = ready.EntriesToPersist.Count > 0 ? ready.EntriesToPersist[^1] : null;
-            batch.WritesPending++;
+            var incarnation = _incarnation;
+            var sequence = ++_writesQueued;
             _storage.Persist(ready.HardState, ready.EntriesToPersist,
-                error => Written(batch, incarnation, error, last?.Index ?? 0, last?.Term ?? 0));
+                error => Written(incarnation, sequence, error, last?.Index ?? 0, last?.Term ?? 0));
         }
+        batch.DurableAt = _writesQueued;
     }
 
-    /// <summary>One of a batch's writes is durable (or failed): tell the core what its disk now holds, and carry out what may go.</summary>
-    private void Written(Batch batch, int incarnation, Exception? error, long stableIndex, long stableTerm)
+    /// <summary>Queues a snapshot's save behind every write so far; <paramref name="stable"/>: report its index durable once saved.</summary>
+    private void QueueSnapshot(StoredSnapshot snapshot, bool discardLog, bool stable)
+    {
+        var incarnation = _incarnation;
+        var sequence = ++_writesQueued;
+        _storage.SaveSnapshot(snapshot, discardLog,
+            error => Written(incarnation, sequence, error, stable ? snapshot.Index : 0, snapshot.Term));
+    }
+
+    /// <summary>A write is durable (or failed): tell the core what its disk now holds, and carry out what may go.</summary>
+    private void Written(int incarnation, long sequence, Exception? error, long stableIndex, long stableTerm)
     {
         if (incarnation != _incarnation || _core is null) return;
         if (error is not null)
@@ -384,19 +400,19 @@ public sealed class RaftReplica<TQuery, TResult>
             Fail(error);
             return;
         }
-        batch.WritesPending--;
+        _writesDurable = sequence;
         if (stableIndex > 0) Input(core => core.StableTo(stableIndex, stableTerm)); // a leader may commit now
         else Drain();
     }
 
-    /// <summary>Carries out waiting batches in order, each once its writes are durable (or its messages already left).</summary>
+    /// <summary>Carries out waiting batches in order, each once its writes (and all before them) are durable, or its messages already left.</summary>
     private void Drain()
     {
         if (_draining) return; // a batch being carried out fed an input: the loop below picks its batch up
         _draining = true;
         try
         {
-            while (_core is { } core && _outbox.TryPeek(out var next) && (next.WritesPending == 0 || next.Sent))
+            while (_core is { } core && _outbox.TryPeek(out var next) && (next.Sent || next.DurableAt <= _writesDurable))
             {
                 _outbox.Dequeue();
                 CarryOut(core, next);
@@ -525,11 +541,7 @@ public sealed class RaftReplica<TQuery, TResult>
             ?? throw new InvalidOperationException($"node {Id}: applied entry {index} is not in the log");
         var snapshot = new StoredSnapshot(index, term, _stateMachine.TakeSnapshot());
         _observer.SnapshotTaken(snapshot);
-        var incarnation = _incarnation;
-        _storage.SaveSnapshot(snapshot, discardLog: false, error =>
-        {
-            if (error is not null && incarnation == _incarnation) Fail(error);
-        });
+        QueueSnapshot(snapshot, discardLog: false, stable: false);
         _snapshot = snapshot;
         core.Compact(index, _options.SnapshotCatchUpEntries);
         ReplicaLog.SnapshotTaken(_logger, Id, index, snapshot.Data.Length);
@@ -638,7 +650,8 @@ public sealed class RaftReplica<TQuery, TResult>
         public Ready Ready { get; } = ready;
         public StoredSnapshot? Installed { get; } = installed;
         public Action<RaftMessage?>? Answer { get; } = answer;
-        public int WritesPending { get; set; }
+        /// <summary>The number of the last write queued when this batch was produced: it waits for that one.</summary>
+        public long DurableAt { get; set; }
         public bool Sent { get; set; }
     }
 

@@ -33,7 +33,7 @@ internal sealed class ClusterSimulation
         _settings = adjust is null ? settings : adjust(settings);
         _trace = trace ? new SimulationTrace(_queue, capacity: 5000) : SimulationTrace.Off(_queue);
         _checker = new InvariantChecker(_queue);
-        _network = new SimulatedNetwork(_queue, _world, _settings, _trace);
+        _network = new SimulatedNetwork(_queue, _world, _settings, _trace, _checker);
         _nodes = Enumerable.Range(1, nodeCount)
             .Select(id => new SimulatedNode(id, _settings, _queue, _world, _network, _checker, _trace, _counters))
             .ToArray();
@@ -42,7 +42,7 @@ internal sealed class ClusterSimulation
         _clients = Enumerable.Range(1, _settings.ClientCount + _settings.ReaderCount)
             .Select(n => new SimulatedClient(n, _settings, _queue, _world, _nodes, _checker, _trace, readsOnly: n > _settings.ClientCount))
             .ToArray();
-        _faults = new FaultInjector(_settings, _queue, _world, _network, _nodes, _trace);
+        _faults = new FaultInjector(_settings, _queue, _world, _network, _nodes, _trace, _counters);
     }
 
     public SimulationSettings Settings => _settings;
@@ -117,7 +117,7 @@ internal sealed class ClusterSimulation
         var leader = Leader()?.Raft;
         if (leader is null || leader.CommitIndex != leader.LastLogIndex) return false;
         return _nodes.All(n => n.Raft is { } r && r.Term == leader.Term && r.LastLogIndex == leader.LastLogIndex
-                               && n.Applied == leader.CommitIndex);
+                               && n.Applied == leader.CommitIndex && !n.Disk.HasPending);
     }
 
     /// <summary>The leader of the newest term any node knows, if that term has one.</summary>

@@ -13,6 +13,12 @@ internal sealed class DurabilityCounters
     /// <summary>AppendEntries a leader sent with entries its latest snapshot covers: the retained catch-up tail at work.</summary>
     public int AppendsFromRetainedTail { get; set; }
 
+    /// <summary>AppendEntries a leader sent with entries its own disk had not made durable yet (it writes in parallel).</summary>
+    public int AppendsAheadOfOwnDisk { get; set; }
+
+    /// <summary>Leaders crashed right after committing entries their own disk had not made durable yet.</summary>
+    public int LeaderCrashesAheadOfOwnDisk { get; set; }
+
     /// <summary>InstallSnapshot transfers a leader started (the core asked, the shell filled in the saved bytes).</summary>
     public int SnapshotsSent { get; set; }
 
@@ -29,7 +35,7 @@ internal sealed class DurabilityCounters
     /// <summary>Restarts that rebuilt the state machine from a snapshot on disk (the snapshot constructor).</summary>
     public int RestartsFromSnapshot { get; set; }
 
-    /// <summary>Crashes in the middle of carrying out a Ready with something to persist; none of its messages left.</summary>
+    /// <summary>Crashes with writes in flight (queued to the disk, not yet durable): their batches waited, unsent.</summary>
     public int MidReadyCrashes { get; set; }
 
     /// <summary>... whose write reached the disk not at all (the snapshot included, if it carried one).</summary>
@@ -41,10 +47,10 @@ internal sealed class DurabilityCounters
     /// <summary>... torn so that some entries survived but the hard state written with them did not.</summary>
     public int PersistTornWithoutHardState { get; set; }
 
-    /// <summary>... whose write was complete (fsynced), the crash coming before anything was sent or applied.</summary>
+    /// <summary>... whose writes all reached the disk, the crash coming before the node heard so (nothing sent for them).</summary>
     public int PersistCompleteUnsent { get; set; }
 
-    /// <summary>... that struck a Ready installing a snapshot.</summary>
+    /// <summary>... that struck while an accepted snapshot was being saved, before it was restored.</summary>
     public int MidInstallCrashes { get; set; }
 
     /// <summary>Gets a leader answered through ReadIndex (Ready.ReadStates), and ones it handed back because it stopped leading (Ready.FailedReads).</summary>
@@ -58,6 +64,8 @@ internal sealed class DurabilityCounters
         {
             sum.Compactions += c.Compactions;
             sum.AppendsFromRetainedTail += c.AppendsFromRetainedTail;
+            sum.AppendsAheadOfOwnDisk += c.AppendsAheadOfOwnDisk;
+            sum.LeaderCrashesAheadOfOwnDisk += c.LeaderCrashesAheadOfOwnDisk;
             sum.SnapshotsSent += c.SnapshotsSent;
             sum.SnapshotChunksSent += c.SnapshotChunksSent;
             sum.MultiChunkSnapshots += c.MultiChunkSnapshots;
@@ -81,6 +89,8 @@ internal sealed class DurabilityCounters
     [
         ("compactions", Compactions),
         ("appends from the tail kept before a snapshot", AppendsFromRetainedTail),
+        ("leader appends sent before its own write was durable", AppendsAheadOfOwnDisk),
+        ("leaders crashed with a commit ahead of their own disk", LeaderCrashesAheadOfOwnDisk),
         ("InstallSnapshot transfers sent", SnapshotsSent),
         ("InstallSnapshot chunks sent", SnapshotChunksSent),
         ("multi-chunk transfers", MultiChunkSnapshots),
@@ -88,7 +98,7 @@ internal sealed class DurabilityCounters
         ("installed with DiscardLog", SnapshotsInstalledDiscardingLog),
         ("installed keeping the log after it", SnapshotsInstalled - SnapshotsInstalledDiscardingLog),
         ("restarts from a snapshot", RestartsFromSnapshot),
-        ("mid-Ready crashes", MidReadyCrashes),
+        ("crashes with writes in flight", MidReadyCrashes),
         ("  persist lost", PersistLost),
         ("  persist torn", PersistTorn),
         ("  torn: entries kept, hard state lost", PersistTornWithoutHardState),

@@ -17,7 +17,8 @@ internal sealed class FaultInjector(
     Random world,
     SimulatedNetwork network,
     IReadOnlyList<SimulatedNode> nodes,
-    SimulationTrace trace)
+    SimulationTrace trace,
+    DurabilityCounters counters)
 {
     private readonly Dictionary<int, (int Incarnation, long Term, bool Crash)> _armed = new();
     private int _partitionGeneration;
@@ -83,6 +84,25 @@ internal sealed class FaultInjector(
     private void OnLeaderCommitted(SimulatedNode leader)
     {
         if (_armed.Remove(leader.Id, out var target)) queue.After(TimeSpan.Zero, () => Strike(leader, target));
+        else if (!_healed && leader.Raft!.CommitIndex > leader.Disk.LastIndex && world.Chance(0.3)) CrashAheadOfDisk(leader);
+    }
+
+    /// <summary>
+    /// A leader committed entries its own disk is still writing (it writes in parallel with its followers, and a
+    /// majority of them already holds the entries): crash it now, so that the disk may lose them. The commit must
+    /// survive anyway; a leader that counted itself before its write was durable would lose it here.
+    /// </summary>
+    private void CrashAheadOfDisk(SimulatedNode leader)
+    {
+        var incarnation = leader.Incarnation;
+        counters.LeaderCrashesAheadOfOwnDisk++;
+        trace.Write($"node {leader.Id} leads with commit {leader.Raft!.CommitIndex} ahead of its disk ({leader.Disk.LastIndex}): crash it");
+        queue.After(TimeSpan.Zero, () =>
+        {
+            if (leader.Incarnation != incarnation || !leader.IsUp) return;
+            leader.Crash();
+            ScheduleRestart(leader);
+        });
     }
 
     private void Strike(SimulatedNode leader, (int Incarnation, long Term, bool Crash) target)

@@ -1,5 +1,6 @@
 using RaftOrleans.Kv;
 using RaftOrleans.Raft;
+using RaftOrleans.Storage;
 
 namespace RaftOrleans.Tests.Simulation;
 
@@ -52,51 +53,77 @@ internal sealed class InvariantChecker(EventQueue clock)
 
     public void Watch(IReadOnlyList<SimulatedNode> nodes) => _nodes = nodes;
 
-    /// <summary>Before a node writes a Ready to its disk: term and vote only move forward, logs stay matching.</summary>
-    public void BeforePersist(SimulatedNode node, Ready ready)
+    /// <summary>
+    /// Before a node's disk takes a write: term and vote only move forward, logs stay matching. Held against
+    /// <paramref name="written"/>, everything the node has asked its disk to write so far (durable or in flight).
+    /// </summary>
+    public void BeforePersist(int nodeId, DiskImage written, HardState? hardState, IReadOnlyList<LogEntry> entries)
     {
-        var disk = node.Disk;
-        if (ready.HardState is { } next)
+        if (hardState is { } next)
         {
-            var now = disk.HardState;
+            var now = written.HardState;
             if (next.Term < now.Term)
-                Fail($"node {node.Id} persists term {next.Term} over term {now.Term}");
+                Fail($"node {nodeId} persists term {next.Term} over term {now.Term}");
             if (next.Term == now.Term && now.VotedFor is { } vote && next.VotedFor != vote)
-                Fail($"node {node.Id} changes its vote in term {now.Term} from {vote} to {next.VotedFor?.ToString() ?? "none"}");
+                Fail($"node {nodeId} changes its vote in term {now.Term} from {vote} to {next.VotedFor?.ToString() ?? "none"}");
         }
 
-        var entries = ready.EntriesToPersist;
         if (entries.Count == 0) return;
         var first = entries[0].Index;
-        if (first > disk.LastIndex + 1) Fail($"node {node.Id} persists from {first} but its disk ends at {disk.LastIndex}");
-        var previousTerm = disk.TermAt(first - 1)
-            ?? Fail<long>($"node {node.Id} persists from {first} but its snapshot already covers up to {disk.SnapshotIndex}");
+        if (first > written.LastIndex + 1) Fail($"node {nodeId} persists from {first} but its disk ends at {written.LastIndex}");
+        var previousTerm = written.TermAt(first - 1)
+            ?? Fail<long>($"node {nodeId} persists from {first} but its snapshot already covers up to {written.SnapshotIndex}");
         foreach (var entry in entries)
         {
             if (entry.Term < previousTerm)
-                Fail($"node {node.Id} log would go from term {previousTerm} down to term {entry.Term} at index {entry.Index}");
-            CheckLogMatching(node, entry, previousTerm);
+                Fail($"node {nodeId} log would go from term {previousTerm} down to term {entry.Term} at index {entry.Index}");
+            CheckLogMatching(nodeId, entry, previousTerm);
             previousTerm = entry.Term;
         }
     }
 
-    /// <summary>After every input a node handled (and at start): election safety and what it persisted.</summary>
+    /// <summary>
+    /// Before a message leaves a node (a request, or the reply to one): what it vouches for must already be
+    /// durable on the sender's disk, or a crash could make the sender take it back. Its term; a candidate's vote
+    /// for itself; a granted vote; the entries an acknowledgement claims; an installed snapshot. (A leader's
+    /// appends vouch for nothing of its own disk: followers check them, and it writes in parallel.)
+    /// </summary>
+    public void OnSending(SimulatedNode node, RaftMessage message)
+    {
+        var durable = node.Disk.Durable;
+        var hard = durable.HardState;
+        if (message.Term > hard.Term)
+            Fail($"node {node.Id} sends {SimulationTrace.Describe(message)} in term {message.Term}, but its disk holds term {hard.Term}");
+        if (message.Term < hard.Term) return; // sent from an older term: nothing of it depends on the newer disk
+        switch (message)
+        {
+            case RequestVote when hard.VotedFor != node.Id:
+                Fail($"node {node.Id} asks for votes in term {message.Term} before its vote for itself is durable (disk: {hard.VotedFor?.ToString() ?? "no vote"})");
+                break;
+            case RequestVoteReply { VoteGranted: true } when hard.VotedFor != message.To:
+                Fail($"node {node.Id} grants its vote in term {message.Term} to node {message.To} before the vote is durable (disk: {hard.VotedFor?.ToString() ?? "no vote"})");
+                break;
+            case AppendEntriesReply { Success: true } ack when ack.MatchIndex > Math.Max(durable.LastIndex, durable.SnapshotIndex):
+                Fail($"node {node.Id} acknowledges entries up to {ack.MatchIndex} but its disk holds them only to {durable.LastIndex}");
+                break;
+            case InstallSnapshotReply { Done: true } done when done.MatchIndex > Math.Max(durable.LastIndex, durable.SnapshotIndex):
+                Fail($"node {node.Id} confirms a snapshot to {done.MatchIndex} before its disk holds it (snapshot {durable.SnapshotIndex}, log to {durable.LastIndex})");
+                break;
+        }
+    }
+
+    /// <summary>After a node carried out a batch (and at start): election safety, leader completeness, and the core's view of its disk.</summary>
     public void AfterStep(SimulatedNode node)
     {
         var raft = node.Raft!;
-        var disk = node.Disk;
+        var durable = node.Disk.Durable;
 
-        // What the node acts on must already be on disk: it sent messages based on it in this very step.
-        if (raft.Term != disk.HardState.Term || raft.VotedFor != disk.HardState.VotedFor)
-            Fail($"node {node.Id} runs in term {raft.Term} vote {raft.VotedFor?.ToString() ?? "-"} but persisted " +
-                 $"term {disk.HardState.Term} vote {disk.HardState.VotedFor?.ToString() ?? "-"}");
-        if (raft.LastLogIndex != disk.LastIndex || raft.LastLogTerm != disk.LastTerm)
-            Fail($"node {node.Id} log ends at ({raft.LastLogIndex},t{raft.LastLogTerm}) but its disk at ({disk.LastIndex},t{disk.LastTerm})");
-        if (raft.SnapshotIndex != disk.SnapshotIndex || raft.TermAt(raft.SnapshotIndex) != disk.SnapshotTerm)
-            Fail($"node {node.Id} log starts after ({raft.SnapshotIndex},t{raft.TermAt(raft.SnapshotIndex)}) but its disk's snapshot " +
-                 $"is ({disk.SnapshotIndex},t{disk.SnapshotTerm})");
-        if (raft.LastApplied != node.Applied)
-            Fail($"node {node.Id} handed out entries to {raft.LastApplied} but {node.Applied} were applied");
+        // The core counts its own log toward commits only as far as it is durable; it must never believe more.
+        var stable = raft.StableIndex;
+        if (stable > Math.Max(durable.LastIndex, durable.SnapshotIndex) ||
+            (stable > durable.SnapshotIndex && raft.TermAt(stable) is { } term && durable.TermAt(stable) != term))
+            Fail($"node {node.Id} believes its log durable to {stable} (t{raft.TermAt(stable)}) but its disk holds " +
+                 $"({durable.SnapshotIndex}, {durable.LastIndex}] with t{durable.TermAt(stable)?.ToString() ?? "-"} there");
 
         if (raft.Role != Role.Leader) return;
         if (_leaderOfTerm.TryGetValue(raft.Term, out var leader))
@@ -153,7 +180,7 @@ internal sealed class InvariantChecker(EventQueue clock)
     }
 
     /// <summary>A node snapshots its own state machine at what it applied, to save it and compact its log.</summary>
-    public void OnSnapshotTaken(SimulatedNode node, DiskSnapshot snapshot)
+    public void OnSnapshotTaken(SimulatedNode node, StoredSnapshot snapshot)
     {
         if (snapshot.Index != node.Applied)
             Fail($"node {node.Id} snapshots at {snapshot.Index} having applied up to {node.Applied}");
@@ -170,7 +197,7 @@ internal sealed class InvariantChecker(EventQueue clock)
         if (install.Index <= node.Applied)
             Fail($"node {node.Id} installs a snapshot at {install.Index} having applied up to {node.Applied}");
         CheckSnapshot(node, "installs", install.Index, install.Term, data);
-        var held = node.Disk.TermAt(install.Index);
+        var held = node.Disk.Written.TermAt(install.Index); // what its disk will hold when the snapshot's save comes
         if (!install.DiscardLog && held != install.Term)
             Fail($"node {node.Id} keeps its log after snapshot ({install.Index},t{install.Term}) but its disk holds " +
                  $"{(held is null ? "no entry" : $"term {held}")} there");
@@ -305,20 +332,20 @@ internal sealed class InvariantChecker(EventQueue clock)
         }
     }
 
-    private void CheckLogMatching(SimulatedNode node, LogEntry entry, long previousTerm)
+    private void CheckLogMatching(int nodeId, LogEntry entry, long previousTerm)
     {
         // By induction over the index, "same (index, term) => same data and same previous term" for every
         // entry ever written is exactly the Log Matching Property for every pair of logs, at every moment.
         if (!_entries.TryGetValue((entry.Index, entry.Term), out var known))
         {
-            _entries.Add((entry.Index, entry.Term), (entry.Data, previousTerm, node.Id));
+            _entries.Add((entry.Index, entry.Term), (entry.Data, previousTerm, nodeId));
             return;
         }
         if (!SameData(known.Data, entry.Data))
-            Fail($"log matching: nodes {known.Node} and {node.Id} hold different entries at ({entry.Index},t{entry.Term})");
+            Fail($"log matching: nodes {known.Node} and {nodeId} hold different entries at ({entry.Index},t{entry.Term})");
         if (known.PreviousTerm != previousTerm)
             Fail($"log matching: ({entry.Index},t{entry.Term}) follows term {known.PreviousTerm} on node {known.Node} " +
-                 $"but term {previousTerm} on node {node.Id}");
+                 $"but term {previousTerm} on node {nodeId}");
     }
 
     private void CheckLeaderHolds(SimulatedNode leader, CommittedEntry committed)

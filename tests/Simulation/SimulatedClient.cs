@@ -1,4 +1,6 @@
 using RaftOrleans.Kv;
+using RaftOrleans.Raft;
+using RaftOrleans.Replica;
 
 namespace RaftOrleans.Tests.Simulation;
 
@@ -28,8 +30,6 @@ internal sealed class SimulatedClient(
     private long _sequence;
     private int _attempt;
     private int _target;
-    private long _awaitedIndex;
-    private long _awaitedRead;
     private ReadBound _readBegan;
     private int? _leaderGuess;
     private bool _stopped;
@@ -45,17 +45,19 @@ internal sealed class SimulatedClient(
     /// <summary>Finish the request in progress, start no other: what "pending requests complete" waits for.</summary>
     public void Stop() => _stopped = true;
 
-    public void OnCommitted(int attempt, long index, KvResult result)
+    /// <summary>A leader applied this client's command at <paramref name="index"/> and answered.</summary>
+    private void OnCommitted(int attempt, long index, KvResult result)
     {
         if (attempt != _attempt || Current is null) return; // the answer to a try already given up on
         checker.OnAcknowledged(this, Current, index, result);
         Done();
     }
 
-    /// <summary>A leader answered this client's get (the checker has already held the answer to the model).</summary>
-    public void OnRead(int attempt, KvResult result)
+    /// <summary>A leader answered this client's get (the checker holds the answer to the model first).</summary>
+    private void OnRead(SimulatedNode node, int attempt, KvResult result, ReadState state)
     {
         if (attempt != _attempt || Current is null) return;
+        checker.OnReadAnswered(node, this, Current, _readBegan, state, result);
         checker.OnReadAcknowledged(this, Current, result);
         Done();
     }
@@ -68,12 +70,23 @@ internal sealed class SimulatedClient(
         queue.After(world.NextTime(TimeSpan.Zero, 30.Ms()), NextRequest);
     }
 
-    public void OnLost(int attempt, int? leaderHint)
+    /// <summary>
+    /// The try ended without an answer: the node does not lead (any more), or went down. Try the leader it
+    /// names, soon; or, with none named, another node after a while (an election is probably on).
+    /// </summary>
+    private void OnRefused(int attempt, int? leaderHint)
     {
         if (attempt != _attempt || Current is null) return;
         var retry = ++_attempt; // also disarms this try's timeout
-        var next = leaderHint is { } hint && hint != _target ? hint : OtherNode(_target);
-        queue.After(world.NextTime(10.Ms(), 100.Ms()), () => Retry(retry, next));
+        if (leaderHint is { } hint && hint != _target) queue.After(world.NextTime(1.Ms(), 5.Ms()), () => Retry(retry, hint));
+        else queue.After(world.NextTime(20.Ms(), 80.Ms()), () => Retry(retry, OtherNode(_target)));
+    }
+
+    private void OnOutcome(SimulatedNode node, int attempt, ReplicaOutcome<KvResult> outcome, long index, ReadState read)
+    {
+        if (outcome.Kind != ReplicaOutcomeKind.Done) OnRefused(attempt, outcome.LeaderHint);
+        else if (Current?.Operation == KvOperation.Get) OnRead(node, attempt, outcome.Result!, read);
+        else OnCommitted(attempt, index, outcome.Result!);
     }
 
     private void NextRequest()
@@ -104,34 +117,17 @@ internal sealed class SimulatedClient(
             return;
         }
 
-        bool accepted;
-        int? leaderHint;
+        // Every try has its deadline; an answer (or a refusal) first moves the attempt on and disarms it.
+        queue.After(AttemptTimeout, () => TimedOut(attempt));
         if (Current!.Operation == KvOperation.Get)
         {
-            var read = node.Read(this, attempt, Current, _readBegan);
-            (accepted, leaderHint) = (read.Accepted, read.LeaderHint);
-            if (attempt != _attempt) return;
-            if (accepted) _awaitedRead = read.ReadId;
+            if (trace.Enabled) trace.Write($"client {number} reads {Current.Key} (#{Current.Sequence}) at node {target}");
+            node.Read(Current.Key, (outcome, read) => OnOutcome(node, attempt, outcome, 0, read));
         }
         else
         {
-            var result = node.Propose(this, attempt, _command);
-            (accepted, leaderHint) = (result.Accepted, result.LeaderHint);
-            if (attempt != _attempt) return; // answered or lost within the proposal itself (a one-node quorum)
-            if (accepted) _awaitedIndex = result.Index;
-        }
-        if (accepted)
-        {
-            queue.After(AttemptTimeout, () => TimedOut(attempt));
-        }
-        else if (leaderHint is { } hint && hint != target)
-        {
-            queue.After(world.NextTime(1.Ms(), 5.Ms()), () => Retry(attempt, hint));
-        }
-        else
-        {
-            // No leader known yet (an election is on): give it time before asking around.
-            queue.After(world.NextTime(20.Ms(), 80.Ms()), () => Retry(attempt, OtherNode(target)));
+            if (trace.Enabled) trace.Write($"client {number} sends {Current} to node {target}");
+            node.Propose(_command, (outcome, index) => OnOutcome(node, attempt, outcome, index, default));
         }
     }
 
@@ -139,8 +135,6 @@ internal sealed class SimulatedClient(
     {
         if (attempt != _attempt || Current is null) return;
         trace.Write($"client {number} gives up on node {_target} for #{Current.Sequence}");
-        if (Current.Operation == KvOperation.Get) nodes[_target - 1].ForgetRead(_awaitedRead, this, attempt);
-        else nodes[_target - 1].Forget(_awaitedIndex, this, attempt);
         _leaderGuess = null;
         Send(OtherNode(_target));
     }

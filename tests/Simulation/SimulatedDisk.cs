@@ -1,113 +1,147 @@
 using RaftOrleans.Raft;
+using RaftOrleans.Replica;
+using RaftOrleans.Storage;
 
 namespace RaftOrleans.Tests.Simulation;
 
-/// <summary>A state-machine snapshot on a simulated disk: the KV bytes as of (Index, Term).</summary>
-internal sealed record DiskSnapshot(long Index, long Term, byte[] Data);
-
 /// <summary>
-/// A node's stable storage, modelled the way the file storage behaves under a crash. It has a DURABLE part
-/// (what a restart finds) and a PENDING part (written, not yet fsynced). The shell persists each Ready with
-/// one write and one fsync: <see cref="Write"/> puts the Ready's records (hard state first, then the entries,
-/// the file storage's order) in the pending part, <see cref="Sync"/> makes them durable. Between Readies the
-/// pending part is always empty, so a crash there keeps everything. A crash in the middle of a Ready goes
-/// through <see cref="Tear"/>: only some of the pending records reach the durable part. Saving a snapshot is
-/// atomic (the file storage writes a new file, fsyncs it, then logs a marker) and durable at once.
-/// The semantics are IRaftStorage's: a write drops every entry at or after its first one's index, then
-/// appends; a snapshot forgets the entries it covers, or all of them with discardLog.
+/// A node's stable storage, asynchronous like the real one (a storage thread behind the replica): each write
+/// takes a virtual while, writes complete one after another in the order they were queued, and each
+/// completion runs as an event of its own. It keeps two images: <see cref="Durable"/>, what a restart finds, and
+/// <see cref="Written"/>, what the node has asked for so far (durable plus in flight), which the checker holds
+/// every new write against. A crash (<see cref="Stop"/>) keeps of the writes in flight a prefix of their records
+/// (all, some, a torn part of one, or none); the rest is gone and their completions never run.
 /// </summary>
-internal sealed class SimulatedDisk
+internal sealed class SimulatedDisk(
+    int nodeId, EventQueue queue, Random world, SimulationSettings settings, InvariantChecker checker,
+    DurabilityCounters counters) : IReplicaStorage
 {
-    private readonly List<LogEntry> _log = new(); // durable entries after the snapshot
-    private (HardState? HardState, LogEntry[] Entries)? _pending;
+    private readonly Queue<Write> _inFlight = new();
+    private int _generation; // bumped by a crash: completions scheduled before it are void
+    private bool _busy; // the head of _inFlight is being written
 
-    public HardState HardState { get; private set; } = HardState.Initial;
+    public DiskImage Durable { get; private set; } = new();
+    public DiskImage Written { get; private set; } = new();
 
-    public DiskSnapshot? Snapshot { get; private set; }
+    public bool HasPending => _inFlight.Count > 0;
 
-    public long SnapshotIndex => Snapshot?.Index ?? 0;
+    /// <summary>Raised when a write is queued: the fault injector may strike while it is in flight.</summary>
+    public event Action<int>? WriteQueued;
 
-    public long SnapshotTerm => Snapshot?.Term ?? 0;
+    // What a restart reads: the durable image.
+    public HardState HardState => Durable.HardState;
+    public StoredSnapshot? Snapshot => Durable.Snapshot;
+    public long SnapshotIndex => Durable.SnapshotIndex;
+    public long SnapshotTerm => Durable.SnapshotTerm;
+    public long LastIndex => Durable.LastIndex;
+    public long LastTerm => Durable.LastTerm;
+    public long? TermAt(long index) => Durable.TermAt(index);
+    public LogEntry EntryAt(long index) => Durable.EntryAt(index);
 
-    /// <summary>The durable entries after the snapshot (all of them when there is none).</summary>
-    public IReadOnlyList<LogEntry> Log => _log;
-
-    public long LastIndex => SnapshotIndex + _log.Count;
-
-    public long LastTerm => _log.Count == 0 ? SnapshotTerm : _log[^1].Term;
-
-    public bool HasPending => _pending is not null;
-
-    /// <summary>The term of the durable entry at <paramref name="index"/> (the snapshot's at its index), or null if not held.</summary>
-    public long? TermAt(long index)
+    public PersistedState Load()
     {
-        if (index == SnapshotIndex) return SnapshotTerm;
-        if (index < SnapshotIndex || index > LastIndex) return null;
-        return _log[(int)(index - SnapshotIndex - 1)].Term;
+        if (HasPending) throw new InvariantViolation($"node {nodeId} loads its disk with writes still in flight");
+        return new PersistedState(Durable.HardState, Durable.Snapshot, Durable.Log.ToArray());
     }
 
-    public LogEntry EntryAt(long index) => index > SnapshotIndex && index <= LastIndex
-        ? _log[(int)(index - SnapshotIndex - 1)]
-        : throw new InvariantViolation($"disk holds ({SnapshotIndex}, {LastIndex}], not {index}");
-
-    /// <summary>One write of a Ready's hard state and entries; nothing of it is durable before <see cref="Sync"/>.</summary>
-    public void Write(HardState? hardState, IReadOnlyList<LogEntry> entries)
+    public void Persist(HardState? hardState, IReadOnlyList<LogEntry> entries, Action<Exception?> done)
     {
-        if (_pending is not null) throw new InvalidOperationException("a write is already pending: every Ready is fsynced before the next");
-        if (hardState is null && entries.Count == 0) return;
-        _pending = (hardState, entries.ToArray());
+        checker.BeforePersist(nodeId, Written, hardState, entries);
+        var copy = entries.ToArray(); // the replica's list belongs to its batch
+        Written.Persist(hardState, copy);
+        Queue(new Write(hardState, copy, null, false, done));
     }
 
-    /// <summary>The fsync: the pending write becomes durable whole.</summary>
-    public void Sync()
+    public void SaveSnapshot(StoredSnapshot snapshot, bool discardLog, Action<Exception?> done)
     {
-        if (_pending is not { } pending) return;
-        _pending = null;
-        if (pending.HardState is { } hardState) HardState = hardState;
-        Append(pending.Entries);
+        Written.SaveSnapshot(snapshot, discardLog);
+        Queue(new Write(null, Array.Empty<LogEntry>(), snapshot, discardLog, done));
     }
 
     /// <summary>
-    /// A crash before the fsync: of the pending write, only the hard state if <paramref name="keepHardState"/>
-    /// and the first <paramref name="keepEntries"/> entries reach the durable part; the rest is gone.
+    /// The node crashed. Of the writes in flight, in order, a random prefix of their records reaches the disk: a
+    /// persist's records are its hard state then its entries (torn so that entries survive without the hard state
+    /// written with them, half the time that is possible); a snapshot save is one record, atomic.
     /// </summary>
-    public void Tear(bool keepHardState, int keepEntries)
+    public void Stop(Action stopped)
     {
-        if (_pending is not { } pending) return;
-        _pending = null;
-        if (keepHardState && pending.HardState is { } hardState) HardState = hardState;
-        Append(pending.Entries.AsSpan(0, keepEntries).ToArray());
+        _generation++;
+        _busy = false;
+        LastTear = null;
+        if (_inFlight.Count > 0) TearInFlight();
+        if (settings.DiskForgetsHardState) Durable.HardState = HardState.Initial;
+        Written = Durable.Clone();
+        queue.After(TimeSpan.Zero, stopped);
     }
 
-    /// <summary>IRaftStorage.SaveSnapshot: durable at once, then the covered entries (or all, with <paramref name="discardLog"/>) go.</summary>
-    public void SaveSnapshot(DiskSnapshot snapshot, bool discardLog)
+    private void Queue(Write write)
     {
-        if (_pending is not null) throw new InvalidOperationException("a snapshot is saved between writes, never inside one");
-        if (snapshot.Index <= SnapshotIndex)
-            throw new InvariantViolation($"snapshot at {snapshot.Index} saved over a newer one at {SnapshotIndex}");
-        var covered = discardLog ? _log.Count : (int)Math.Clamp(snapshot.Index - SnapshotIndex, 0, _log.Count);
-        _log.RemoveRange(0, covered);
-        Snapshot = snapshot;
+        _inFlight.Enqueue(write);
+        WriteQueued?.Invoke(write.Records);
+        if (!_busy) StartNext();
     }
 
-    /// <summary>The deliberate storage bug of <see cref="SimulationSettings.DiskForgetsHardState"/>.</summary>
-    public void ForgetHardState() => HardState = HardState.Initial;
-
-    private void Append(LogEntry[] entries)
+    private void StartNext()
     {
-        if (entries.Length == 0) return;
-        var first = entries[0].Index;
-        if (first <= SnapshotIndex)
-            throw new InvariantViolation($"persist of entries from {first} into the snapshot, which ends at {SnapshotIndex}");
-        if (first > LastIndex + 1)
-            throw new InvariantViolation($"persist of entries from {first} onto a disk log ending at {LastIndex} leaves a gap");
-        var keep = (int)(first - SnapshotIndex - 1);
-        _log.RemoveRange(keep, _log.Count - keep);
-        foreach (var entry in entries)
+        if (_inFlight.Count == 0) return;
+        _busy = true;
+        var generation = _generation;
+        queue.After(world.NextTime(settings.DiskDelayMin, settings.DiskDelayMax), () =>
         {
-            if (entry.Index != LastIndex + 1)
-                throw new InvariantViolation($"persist batch is not contiguous: {entry.Index} after {LastIndex}");
-            _log.Add(entry);
+            if (generation != _generation) return;
+            var write = _inFlight.Dequeue();
+            Carry(write, write.Records, keepHardState: true);
+            _busy = false;
+            write.Done(null); // may queue the next write, which then starts itself
+            if (!_busy) StartNext();
+        });
+    }
+
+    private void TearInFlight()
+    {
+        var writes = _inFlight.ToArray();
+        _inFlight.Clear();
+        var total = writes.Sum(w => w.Records);
+        var keep = world.Next(total + 1);
+        var remaining = keep;
+        var withoutHardState = false;
+        foreach (var write in writes)
+        {
+            if (remaining <= 0) break;
+            var records = Math.Min(remaining, write.Records);
+            // Entries may survive where the hard state written with them did not (the file storage orders
+            // nothing inside one write): half the time a tear within a persist allows it.
+            var dropHardState = records < write.Records && write.HardState is not null && records >= 2 && world.Chance(0.5);
+            withoutHardState |= dropHardState;
+            Carry(write, records, keepHardState: !dropHardState);
+            remaining -= records;
         }
+        LastTear = $"{keep} of the {total} records of {writes.Length} writes in flight kept{(withoutHardState ? ", entries without their hard state" : "")}";
+        counters.MidReadyCrashes++;
+        if (keep == 0) counters.PersistLost++;
+        else if (keep == total && !withoutHardState) counters.PersistCompleteUnsent++;
+        else counters.PersistTorn++;
+        if (withoutHardState) counters.PersistTornWithoutHardState++;
+    }
+
+    /// <summary>What the last crash kept of the writes in flight, for the trace.</summary>
+    public string? LastTear { get; private set; }
+
+    /// <summary>Makes the first <paramref name="records"/> records of <paramref name="write"/> durable.</summary>
+    private void Carry(Write write, int records, bool keepHardState)
+    {
+        if (write.Snapshot is { } snapshot)
+        {
+            if (records >= 1) Durable.SaveSnapshot(snapshot, write.DiscardLog);
+            return;
+        }
+        var hardState = write.HardState is not null && keepHardState && records >= 1 ? write.HardState : null;
+        var entryRecords = write.HardState is null ? records : records - 1;
+        Durable.Persist(hardState, write.Entries.AsSpan(0, Math.Clamp(entryRecords, 0, write.Entries.Length)).ToArray());
+    }
+
+    private sealed record Write(HardState? HardState, LogEntry[] Entries, StoredSnapshot? Snapshot, bool DiscardLog, Action<Exception?> Done)
+    {
+        public int Records => Snapshot is not null ? 1 : (HardState is null ? 0 : 1) + Entries.Length;
     }
 }

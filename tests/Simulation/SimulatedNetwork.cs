@@ -3,13 +3,14 @@ using RaftOrleans.Raft;
 namespace RaftOrleans.Tests.Simulation;
 
 /// <summary>
-/// Carries messages between nodes the way a bad network would: each message is delayed by its own random
-/// amount (so later messages overtake earlier ones), some take a slow path of hundreds of milliseconds (so
-/// stale terms and stale replies arrive late), some are dropped, some arrive twice, and a partition cuts the
-/// links between sides. A message is bound to the incarnation of its receiver at send time: a node that
-/// crashes loses everything in flight to it.
+/// Carries the replicas' calls the way a bad network would: a request and its reply each travel with a delay of
+/// their own (so later calls overtake earlier ones), some take a slow path of hundreds of milliseconds (so stale
+/// terms and stale replies arrive late), some are dropped (the caller then hears nothing and Raft's timers
+/// resend), some requests arrive twice, and a partition cuts the links between sides. A request is bound to the
+/// life of its receiver, and a reply to the life of its caller, at send time: a node that crashes loses
+/// everything in flight to it.
 /// </summary>
-internal sealed class SimulatedNetwork(EventQueue queue, Random world, SimulationSettings settings, SimulationTrace trace)
+internal sealed class SimulatedNetwork(EventQueue queue, Random world, SimulationSettings settings, SimulationTrace trace, InvariantChecker checker)
 {
     private IReadOnlyList<SimulatedNode> _nodes = Array.Empty<SimulatedNode>();
     private int[] _side = new int[settings.NodeCount + 1];
@@ -39,44 +40,62 @@ internal sealed class SimulatedNetwork(EventQueue queue, Random world, Simulatio
     }
 
     /// <summary>
-    /// Sends <paramref name="message"/>. A snapshot chunk is a call whose answer the sender waits for (the
-    /// shell streams chunk after chunk that way): <paramref name="onReply"/> goes with it, and the receiver
-    /// sends its reply with <paramref name="afterDelivery"/>, which runs once that reply has been delivered.
-    /// A call or its reply may be dropped (the call then times out) or delayed like any message, but it arrives
-    /// at most once, as an Orleans call does (a late second copy of a transfer's first chunk would restart the
-    /// follower's assembly, a failure Orleans never produces).
+    /// A call from <paramref name="caller"/>: <paramref name="answered"/> gets the first reply that makes it back
+    /// (as a grain call's result), or nothing at all. A snapshot chunk is never duplicated: Orleans delivers a call
+    /// at most once, and a late second copy of a transfer's first chunk would restart the follower's assembly.
     /// </summary>
-    public void Send(RaftMessage message, Action<RaftMessage>? onReply = null, Action? afterDelivery = null)
+    public void Call(SimulatedNode caller, RaftMessage request, Action<RaftMessage?> answered)
     {
-        Sent++;
-        if (world.Chance(DropRate))
+        var callerLife = caller.Incarnation;
+        var replied = false;
+        void Reply(RaftMessage reply)
         {
-            if (trace.Enabled) trace.Write($"drop {SimulationTrace.Describe(message)}");
-            return;
+            if (replied || caller.Incarnation != callerLife || !caller.IsUp) return;
+            replied = true;
+            answered(reply);
         }
-        Schedule(message, onReply, afterDelivery);
-        var isCall = onReply is not null || afterDelivery is not null;
-        if (world.Chance(settings.DuplicateRate) && !isCall) Schedule(message, onReply, afterDelivery);
+
+        Sent++;
+        if (Dropped(request)) return;
+        Schedule(request, Reply);
+        if (request is not InstallSnapshot && world.Chance(settings.DuplicateRate)) Schedule(request, Reply);
     }
 
-    private void Schedule(RaftMessage message, Action<RaftMessage>? onReply, Action? afterDelivery)
+    private bool Dropped(RaftMessage message)
     {
-        var delay = world.Chance(settings.SlowRate)
-            ? world.NextTime(settings.MaxDelay, settings.SlowDelayMax)
-            : world.NextTime(settings.MinDelay, settings.MaxDelay);
-        var receiver = _nodes[message.To - 1];
-        var incarnation = receiver.Incarnation;
-        queue.After(delay, () => Deliver(message, receiver, incarnation, onReply, afterDelivery));
+        if (!world.Chance(DropRate)) return false;
+        if (trace.Enabled) trace.Write($"drop {SimulationTrace.Describe(message)}");
+        return true;
     }
 
-    private void Deliver(RaftMessage message, SimulatedNode receiver, int incarnation, Action<RaftMessage>? onReply,
-        Action? afterDelivery)
+    private TimeSpan Delay() => world.Chance(settings.SlowRate)
+        ? world.NextTime(settings.MaxDelay, settings.SlowDelayMax)
+        : world.NextTime(settings.MinDelay, settings.MaxDelay);
+
+    private void Schedule(RaftMessage request, Action<RaftMessage> reply)
     {
-        // The link is checked on arrival, so a partition also cuts what was already on the wire.
-        if (!receiver.IsUp || receiver.Incarnation != incarnation || !Linked(message.From, message.To)) return;
-        Delivered++;
-        if (trace.Enabled) trace.Write(SimulationTrace.Describe(message)); // formatting every message would cost more than delivering it
-        receiver.Deliver(message, onReply);
-        afterDelivery?.Invoke();
+        var receiver = _nodes[request.To - 1];
+        var receiverLife = receiver.Incarnation;
+        queue.After(Delay(), () =>
+        {
+            // The link is checked on arrival, so a partition also cuts what was already on the wire.
+            if (!receiver.IsUp || receiver.Incarnation != receiverLife || !Linked(request.From, request.To)) return;
+            Delivered++;
+            if (trace.Enabled) trace.Write(SimulationTrace.Describe(request)); // formatting every message would cost more than delivering it
+            receiver.Receive(request, answer =>
+            {
+                if (answer is null) return;
+                checker.OnSending(receiver, answer);
+                Sent++;
+                if (Dropped(answer)) return;
+                queue.After(Delay(), () =>
+                {
+                    if (!Linked(answer.From, answer.To)) return;
+                    Delivered++;
+                    if (trace.Enabled) trace.Write(SimulationTrace.Describe(answer));
+                    reply(answer);
+                });
+            });
+        });
     }
 }

@@ -1,4 +1,5 @@
 using RaftOrleans.Raft;
+using RaftOrleans.Replica;
 
 namespace RaftOrleans.Tests.Simulation;
 
@@ -77,6 +78,16 @@ internal sealed record SimulationSettings
     /// </summary>
     public required double MidReadyCrashShare { get; init; }
 
+    /// <summary>How long one write takes on a node's simulated disk (its writes complete one after another).</summary>
+    public required TimeSpan DiskDelayMin { get; init; }
+    public required TimeSpan DiskDelayMax { get; init; }
+
+    /// <summary>
+    /// A deliberately broken replica that sends every batch's messages and replies before its write is durable
+    /// (the outbox ordering undone). Only the test that proves the checks can see it turns it on.
+    /// </summary>
+    public bool PlantedBugSendBeforeDurable { get; init; }
+
     /// <summary>
     /// A deliberately broken shell that persists an installed snapshot but does not restore its state machine
     /// from it. Only the test that proves the snapshot checks can fail turns it on.
@@ -99,6 +110,17 @@ internal sealed record SimulationSettings
         MaxEntriesPerAppend = MaxEntriesPerAppend,
         MaxInflightAppends = MaxInflightAppends,
         SnapshotRetryInterval = SnapshotRetryInterval,
+    };
+
+    /// <summary>The replica's options: the drawn snapshot knobs, the product's tick (a node is ticked every 1-10 ms).</summary>
+    public ReplicaOptions ReplicaOptionsFor(int nodeId) => new()
+    {
+        Raft = OptionsFor(nodeId),
+        TickInterval = TimeSpan.FromMilliseconds(10),
+        SnapshotThreshold = SnapshotThreshold,
+        SnapshotCatchUpEntries = SnapshotCatchUpEntries,
+        SnapshotChunkBytes = SnapshotChunkBytes,
+        PlantedBugSendBeforeDurable = PlantedBugSendBeforeDurable,
     };
 
     public static SimulationSettings Draw(int seed, int nodeCount, Random world) => new()
@@ -133,6 +155,10 @@ internal sealed record SimulationSettings
         SnapshotChunkBytes = new[] { 16, 48, 128, int.MaxValue }[world.Next(4)],
         SnapshotRetryInterval = world.NextTime(300.Ms(), 2000.Ms()),
         MidReadyCrashShare = world.NextDouble() * 0.8,
+        // From a fast SSD's fsync to a slow disk's: a write often outlasts a network hop, so leaders commit
+        // with their own write still in flight and crashes find writes to tear.
+        DiskDelayMin = TimeSpan.FromMilliseconds(0.2),
+        DiskDelayMax = world.NextTime(1.Ms(), 12.Ms()),
         SnapshotCatchUpEntries = world.Next(3) switch
         {
             0 => 0,
@@ -146,7 +172,9 @@ internal sealed record SimulationSettings
         $"every ~{MeanFaultGap.TotalMilliseconds:0} ms, ambush {LeaderAmbushRate:P0} of leaders, drop {DropRate:P0}, duplicate {DuplicateRate:P0}, slow {SlowRate:P0}, " +
         $"delay {MinDelay.TotalMilliseconds:0}-{MaxDelay.TotalMilliseconds:0} ms, batch {MaxEntriesPerAppend}, inflight {MaxInflightAppends}, " +
         $"snapshots {(SnapshotThreshold is { } t ? $"every {t} entries, keeping {SnapshotCatchUpEntries}" : "off")}, chunks {(SnapshotChunkBytes == int.MaxValue ? "whole" : $"{SnapshotChunkBytes} B")}, " +
-        $"snapshot retry {SnapshotRetryInterval.TotalMilliseconds:0} ms, {MidReadyCrashShare:P0} of crashes mid-Ready" +
+        $"snapshot retry {SnapshotRetryInterval.TotalMilliseconds:0} ms, {MidReadyCrashShare:P0} of crashes with writes in flight, " +
+        $"disk writes {DiskDelayMin.TotalMilliseconds:0.#}-{DiskDelayMax.TotalMilliseconds:0.#} ms" +
+        (PlantedBugSendBeforeDurable ? ", SENDS BEFORE DURABLE" : "") +
         (DiskForgetsHardState ? ", DISK FORGETS HARD STATE" : "") +
         (SkipSnapshotRestore ? ", SNAPSHOT RESTORE SKIPPED" : "");
 }
