@@ -4,37 +4,39 @@ using RaftOrleans.Replica;
 namespace RaftOrleans;
 
 /// <summary>
-/// What the node and gateway grains need from the configuration, as one DI singleton. The silo builds it
-/// from raft.toml (<see cref="RaftClusterOptionsFactory"/>); tests build it directly.
+/// What the node and gateway grains need from the configuration, as one DI singleton. Plain values with no
+/// defaults of their own: the silo's RaftClusterOptionsFactory builds it from a validated raft.toml (whose
+/// settings records hold the one copy of every default), and tests map the configuration's defaults through
+/// the same factory.
 /// </summary>
 public sealed record RaftClusterOptions
 {
     /// <summary>Node ids are 1..Nodes.</summary>
-    public int Nodes { get; init; } = 5;
+    public required int Nodes { get; init; }
 
-    public TimeSpan ElectionTimeoutMin { get; init; } = TimeSpan.FromMilliseconds(150);
-    public TimeSpan ElectionTimeoutMax { get; init; } = TimeSpan.FromMilliseconds(300);
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(50);
-    public int MaxEntriesPerAppend { get; init; } = 256;
-    public int MaxInflightAppends { get; init; } = 4;
+    public required TimeSpan ElectionTimeoutMin { get; init; }
+    public required TimeSpan ElectionTimeoutMax { get; init; }
+    public required TimeSpan HeartbeatInterval { get; init; }
+    public required int MaxEntriesPerAppend { get; init; }
+    public required int MaxInflightAppends { get; init; }
 
     /// <summary>How long a node waits for one peer's answer before counting that message as lost.</summary>
-    public TimeSpan RpcTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
+    public required TimeSpan RpcTimeout { get; init; }
 
     /// <summary>How often the node grain's timer feeds elapsed time to the core. Finer than any Raft timer.</summary>
-    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+    public required TimeSpan TickInterval { get; init; }
 
     /// <summary>The gateway's deadline: past it a request answers Unavailable.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public required TimeSpan RequestTimeout { get; init; }
 
     /// <summary>Applied entries after which a node snapshots its state and compacts its log.</summary>
-    public int SnapshotThreshold { get; init; } = 10_000;
+    public required int SnapshotThreshold { get; init; }
 
     /// <summary>Entries kept in memory before the latest snapshot, for followers only a little behind.</summary>
-    public int SnapshotCatchUpEntries { get; init; } = 5_000;
+    public required int SnapshotCatchUpEntries { get; init; }
 
-    public int MaxKeyBytes { get; init; } = 256;
-    public int MaxValueBytes { get; init; } = 65536;
+    public required int MaxKeyBytes { get; init; }
+    public required int MaxValueBytes { get; init; }
 
     public IReadOnlyList<int> NodeIds => Enumerable.Range(1, Nodes).ToArray();
 

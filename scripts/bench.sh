@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The benchmark matrix, ours beside etcd in one sitting (these machines are shared and noisy: compare only
-# figures taken together). For fsync on and off, a 5-node silo with file storage runs `client bench` for
-# clients 1, 16, 64 x mix put, mixed; then a 5-member etcd (always fsyncing) runs the etcd loader for the
-# same cells. Every cell is run N times and its median by ops/s is shown; a Markdown table compares them.
+# The benchmark matrix, ours beside etcd and DotNext in one sitting (these machines are shared and noisy:
+# compare only figures taken together). For fsync on and off, a 5-node silo with file storage runs
+# `client bench` for clients 1, 16, 64 x mix put, mixed; then a 5-member etcd (always fsyncing) runs the etcd
+# loader for the same cells, and a 5-member DotNext cluster (../shared/dotnext-compare; put only, its writers
+# run inside the leader) the put cells. Every cell is run N times and its median by ops/s is shown; a
+# Markdown table compares them.
 #
 #   scripts/bench.sh [--runs N] [--seconds S] [--quick] [--rev REV] [--reuse-cluster] [--out DIR]
+#                    [--clients "1 16 64"] [--mixes "put mixed"] [--fsync "true false"] [--no-etcd] [--no-dotnext]
 #
 #   --runs N          runs per cell (default 3); the median by ops/s is shown
 #   --seconds S       measured seconds per run, after a 1 s warm-up (default 10)
@@ -14,7 +17,9 @@
 #   --reuse-cluster   one silo per fsync setting and one etcd cluster for all cells, instead of a fresh
 #                     cluster with an empty store for every run (see "Fresh clusters" below)
 #   --out DIR         where results go (default /tmp/raft-bench-<time>): results.jsonl (one JSON object per
-#                     run, both systems), table.md, and the logs
+#                     run, every system), table.md, and the logs
+#   --clients, --mixes, --fsync   a part of the matrix only (space-separated lists)
+#   --no-etcd, --no-dotnext   leave etcd or DotNext out (e.g. for a second run of ours at another --rev)
 #
 # Fresh clusters: by default every run gets a new silo on an empty data directory (and a new etcd cluster),
 # plus one short unmeasured run first so the silo's JIT has compiled its hot paths. Put runs add tens of
@@ -23,12 +28,20 @@
 #
 # Builds go to a temporary folder from a copy of the sources, never into the working tree, so that other
 # people's half-written files cannot break a run in the middle; a failed build is retried after a minute.
-# Whatever it started (silo, etcd members) is stopped on exit, also on Ctrl+C. Needs dotnet, jq, python3;
+# The comparison tools are found beside the repository (../shared/etcd-compare, ../shared/dotnext-compare).
+# Whatever it started (silo, etcd members, DotNext members) is stopped on exit, also on Ctrl+C. Needs dotnet, jq, python3;
 # installs etcd with apt-get when it is missing. Exit status 0 when the matrix ran (runs with errors included).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-etcd_compare=/work/shared/etcd-compare
+etcd_compare="$root/../shared/etcd-compare"
+dotnext_compare="$root/../shared/dotnext-compare"
+[[ -d "$etcd_compare" ]] || { echo "bench: $etcd_compare not found (the etcd comparison lives beside the repository)" >&2; exit 2; }
+dotnext=true
+etcd=true
+fsyncs=(true false)
+client_counts=(1 16 64)
+mixes=(put mixed)
 runs=3
 seconds=10
 rev=""
@@ -42,15 +55,18 @@ while [[ $# -gt 0 ]]; do
         --rev) rev="${2:?--rev needs a commit}"; shift 2 ;;
         --reuse-cluster) reuse=true; shift ;;
         --out) out="${2:?--out needs a directory}"; shift 2 ;;
-        -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --clients) read -r -a client_counts <<<"${2:?--clients needs a list}"; shift 2 ;;
+        --mixes) read -r -a mixes <<<"${2:?--mixes needs a list}"; shift 2 ;;
+        --fsync) read -r -a fsyncs <<<"${2:?--fsync needs a list}"; shift 2 ;;
+        --no-dotnext) dotnext=false; shift ;;
+        --no-etcd) etcd=false; shift ;;
+        -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
 [[ "$runs" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --runs and --seconds take whole numbers >= 1" >&2; exit 2; }
 
-fsyncs=(true false)
-client_counts=(1 16 64)
-mixes=(put mixed)
+$dotnext && [[ ! -d "$dotnext_compare" ]] && { echo "bench: $dotnext_compare not found (use --no-dotnext to leave it out)" >&2; exit 2; }
 # Ports of our silo, away from the defaults, so that a demo silo someone left running is not measured instead.
 silo_port=11611
 gateway_port=30611
@@ -244,6 +260,28 @@ summarize() { # one line per run on stdout, from its JSON
            (if .exit_code != 0 then ", exit \(.exit_code)" else "" end)'
 }
 
+# ------------------------------------------------------------------------------------------------ DotNext
+
+build_dotnext() {
+    # The anchor's folder is shared and read-only by intent: build from a copy.
+    copy_tree "$dotnext_compare" "$work/dotnext-src"
+    dotnet build "$work/dotnext-src" -c Release -o "$work/dotnext" -nologo -v quiet -nodeReuse:false >"$out/logs/dotnext-build.log" 2>&1 ||
+        die "the DotNext anchor did not build; see $out/logs/dotnext-build.log"
+}
+
+dotnext_run() { # CLIENTS RUN: put only (its writers run inside the leader; it has no client protocol)
+    local clients=$1 run=$2 line rc=0
+    rm -rf "$work/dotnext-data"
+    for i in 1 2 3 4 5; do port_in_use "470$i" && die "port 470$i (DotNext member $i) is already in use"; done
+    # It starts its members as child processes and stops them before it exits.
+    line=$("${loader_env[@]}" "$work/dotnext/dotnext-anchor" bench --label bench --members 5 --concurrency "$clients"         --duration "$seconds" --wal shared --request-timeout-ms 0 --data "$work/dotnext-data/bench"         2>>"$out/logs/dotnext.log" 9>&- | tail -n 1) || rc=$?
+    rm -rf "$work/dotnext-data"
+    jq -R 'split(" ") | map(select(contains("=")) | split("=") | {(.[0]): (.[1:] | join("=") | (tonumber? // .))}) | add' <<<"$line" |
+        jq -c --argjson run "$run" --argjson clients "$clients" --argjson exit "$rc" \
+            '{system: "dotnext", fsync: true, cell_run: $run, clients: $clients, mix: "put", exit_code: $exit} + (. // {})' |
+        tee -a "$results" | summarize
+}
+
 # ------------------------------------------------------------------------------------------------ table
 
 write_table() {
@@ -251,7 +289,7 @@ write_table() {
 import json, sys
 results, runs, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rows = [json.loads(line) for line in open(results) if line.strip()]
-systems = ["ours-fsync-on", "ours-fsync-off", "etcd"]
+systems = ["ours-fsync-on", "ours-fsync-off", "etcd", "dotnext"]
 
 def median(system, clients, mix):
     cell = [r for r in rows if r["system"] == system and r["clients"] == clients and r["mix"] == mix and "ops_per_s" in r]
@@ -270,14 +308,15 @@ def fmt(r):
 def ratio(a, b):
     return f'{a["ops_per_s"] / b["ops_per_s"]:.2f}' if a and b and b["ops_per_s"] else "n/a"
 
-cells = [(c, m) for c in (1, 16, 64) for m in ("put", "mixed")]
+cells = sorted({(r["clients"], r["mix"]) for r in rows}, key=lambda cm: (cm[0], cm[1] != "put"))
 print(f"Throughput (ops/s) and latency (p50 / p99 ms), median by ops/s of {runs} run(s) of {seconds} s after a 1 s warm-up.")
-print("5 nodes / 5 members on one machine; ours with file storage; etcd always fsyncs.\n")
-print("| clients | mix | ours fsync on | p50 / p99 | ours fsync off | p50 / p99 | etcd | p50 / p99 | on / etcd | off / etcd |")
-print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+print("5 nodes / 5 members on one machine; ours with file storage; etcd always fsyncs; DotNext (put only) with its")
+print("followers acknowledging before their flush and its writers inside the leader (see ../shared/dotnext-compare).\n")
+print("| clients | mix | ours fsync on | p50 / p99 | ours fsync off | p50 / p99 | etcd | p50 / p99 | DotNext | p50 / p99 | on / etcd | on / DotNext |")
+print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for c, m in cells:
-    on, off, etcd = (median(s, c, m) for s in systems)
-    print(f"| {c} | {m} | {' | '.join(' | '.join(fmt(r)) for r in (on, off, etcd))} | {ratio(on, etcd)} | {ratio(off, etcd)} |")
+    on, off, etcd, dotnext = (median(s, c, m) for s in systems)
+    print(f"| {c} | {m} | {' | '.join(' | '.join(fmt(r)) for r in (on, off, etcd, dotnext))} | {ratio(on, etcd)} | {ratio(on, dotnext)} |")
 
 print("\nCPU over the measured phase of those median runs, % of all cores (client or loader / server / other processes):\n")
 print("| clients | mix | ours fsync on | ours fsync off | etcd |")
@@ -285,11 +324,13 @@ print("| ---: | --- | --- | --- | --- |")
 def cpu(r):
     if r is None:
         return "n/a"
+    if r["system"] == "dotnext":
+        return "-"
     if r["system"] == "etcd":
         return f'{r.get("loader_cpu_pct", "?")} / {r.get("etcd_cpu_pct", "?")} / {r.get("other_user_cpu_pct", "?")}'
     return f'{r.get("client_cpu_pct", "?"):.0f} / {r.get("silo_cpu_pct") or 0:.0f} / {r.get("other_cpu_pct") or 0:.0f}'
 for c, m in cells:
-    print(f"| {c} | {m} | {' | '.join(cpu(median(s, c, m)) for s in systems)} |")
+    print(f"| {c} | {m} | {' | '.join(cpu(median(s, c, m)) for s in systems[:3])} |")
 
 single = [median(s, 1, "put") for s in systems]
 print("\nSingle-client sequential put p50: " + ", ".join(
@@ -310,8 +351,10 @@ PY
 log "results in $out"
 log "building silo and client ($([[ -n "$rev" ]] && echo "silo from $rev, client from the working tree" || echo "working tree")) into $work"
 build
-ensure_etcd
-build_loader
+if $etcd; then
+    ensure_etcd
+    build_loader
+fi
 # Everything runs from an empty directory: a .NET host with default settings watches its working directory
 # and all below it for configuration changes, and the repository is busy with other people's builds.
 mkdir -p "$work/run"
@@ -342,14 +385,24 @@ for fsync in "${fsyncs[@]}"; do
     stop_silo
 done
 
-log "etcd"
-$reuse && start_etcd
-for clients in "${client_counts[@]}"; do
-    for mix in "${mixes[@]}"; do
-        for run in $(seq 1 "$runs"); do etcd_run "$clients" "$mix" "$run"; done
+if $etcd; then
+    log "etcd"
+    $reuse && start_etcd
+    for clients in "${client_counts[@]}"; do
+        for mix in "${mixes[@]}"; do
+            for run in $(seq 1 "$runs"); do etcd_run "$clients" "$mix" "$run"; done
+        done
     done
-done
-stop_etcd
+    stop_etcd
+fi
+
+if $dotnext && printf '%s\n' "${mixes[@]}" | grep -qx put; then
+    log "DotNext"
+    build_dotnext
+    for clients in "${client_counts[@]}"; do
+        for run in $(seq 1 "$runs"); do dotnext_run "$clients" "$run"; done
+    done
+fi
 
 write_table | tee "$out/table.md"
 log "raw results: $results; table: $out/table.md"

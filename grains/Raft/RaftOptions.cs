@@ -2,7 +2,8 @@ namespace RaftOrleans.Raft;
 
 /// <summary>
 /// What one Raft node needs to know about itself and its cluster. Plain values: the core reads no
-/// configuration file and no clock; the shell builds this from raft.toml.
+/// configuration file and no clock; the shell builds this from raft.toml, whose settings records hold the one
+/// copy of every default (so the members raft.toml sets are required here).
 /// </summary>
 public sealed record RaftOptions
 {
@@ -12,34 +13,42 @@ public sealed record RaftOptions
     /// <summary>Every node of the cluster, this one included. Fixed for the life of the cluster.</summary>
     public required IReadOnlyList<int> Members { get; init; }
 
-    public TimeSpan ElectionTimeoutMin { get; init; } = TimeSpan.FromMilliseconds(150);
-    public TimeSpan ElectionTimeoutMax { get; init; } = TimeSpan.FromMilliseconds(300);
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+    public required TimeSpan ElectionTimeoutMin { get; init; }
+    public required TimeSpan ElectionTimeoutMax { get; init; }
+    public required TimeSpan HeartbeatInterval { get; init; }
 
     /// <summary>Most entries one AppendEntries carries.</summary>
-    public int MaxEntriesPerAppend { get; init; } = 256;
+    public required int MaxEntriesPerAppend { get; init; }
 
     /// <summary>Most AppendEntries with entries in flight to one follower before the leader waits for replies.</summary>
-    public int MaxInflightAppends { get; init; } = 4;
+    public required int MaxInflightAppends { get; init; }
 
-    /// <summary>How long a leader waits for a follower to confirm a snapshot before it sends it again.</summary>
+    /// <summary>
+    /// How long a leader waits for a follower to confirm a snapshot before it sends it again. Not a raft.toml
+    /// setting; this is its one default.
+    /// </summary>
     public TimeSpan SnapshotRetryInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     public int Quorum => Members.Count / 2 + 1;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first inconsistent value.</summary>
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the first inconsistent value. User input (raft.toml, or a
+    /// configuration built in code) is validated once, with messages naming the key, by the configuration
+    /// project's RaftConfigValidator, and its cross-key rules (heartbeat &lt; election min &lt; max) are not
+    /// repeated here. This checks what only the core can know (this node is one of distinct, non-empty Members)
+    /// plus cheap guards on single values no node could run with (a timer that is not positive, a batch of 0).
+    /// </summary>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Members);
         if (Members.Count == 0) throw new ArgumentException("Members must not be empty.");
         if (Members.Distinct().Count() != Members.Count) throw new ArgumentException("Members must be distinct.");
         if (!Members.Contains(NodeId)) throw new ArgumentException($"NodeId {NodeId} is not one of Members.");
-        if (HeartbeatInterval <= TimeSpan.Zero) throw new ArgumentException("HeartbeatInterval must be positive.");
-        if (ElectionTimeoutMin <= HeartbeatInterval)
-            throw new ArgumentException("ElectionTimeoutMin must be greater than HeartbeatInterval.");
-        if (ElectionTimeoutMax <= ElectionTimeoutMin)
-            throw new ArgumentException("ElectionTimeoutMax must be greater than ElectionTimeoutMin.");
-        if (MaxEntriesPerAppend < 1) throw new ArgumentException("MaxEntriesPerAppend must be at least 1.");
-        if (MaxInflightAppends < 1) throw new ArgumentException("MaxInflightAppends must be at least 1.");
-        if (SnapshotRetryInterval <= TimeSpan.Zero) throw new ArgumentException("SnapshotRetryInterval must be positive.");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HeartbeatInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ElectionTimeoutMin, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ElectionTimeoutMax, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxEntriesPerAppend, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInflightAppends, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SnapshotRetryInterval, TimeSpan.Zero);
     }
 }

@@ -400,7 +400,9 @@ public sealed class RaftReplica<TQuery, TResult>
             Fail(error);
             return;
         }
-        _writesDurable = sequence;
+        // Writes complete in order on the disk, but their completions may reach this turn out of order (each is
+        // its own continuation): a completion of write n means every write before n is durable too.
+        if (sequence > _writesDurable) _writesDurable = sequence;
         if (stableIndex > 0) Input(core => core.StableTo(stableIndex, stableTerm)); // a leader may commit now
         else Drain();
     }

@@ -11,13 +11,13 @@ public sealed record ReplicaOptions
     /// How often the host's timer calls <see cref="RaftReplica{TQuery,TResult}.Tick"/>. A longer gap between two
     /// calls is fed to the core as two ticks (see Tick).
     /// </summary>
-    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+    public required TimeSpan TickInterval { get; init; }
 
     /// <summary>Applied entries after which the replica snapshots its state machine and compacts its log; null: never.</summary>
-    public int? SnapshotThreshold { get; init; } = 10_000;
+    public required int? SnapshotThreshold { get; init; }
 
     /// <summary>Entries kept in the log before the latest snapshot, for followers only a little behind.</summary>
-    public int SnapshotCatchUpEntries { get; init; } = 5_000;
+    public required int SnapshotCatchUpEntries { get; init; }
 
     /// <summary>Most bytes of one InstallSnapshot call: small enough to keep a call short, large enough for few calls.</summary>
     public int SnapshotChunkBytes { get; init; } = 1024 * 1024;

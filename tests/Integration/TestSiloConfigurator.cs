@@ -1,4 +1,5 @@
 using Orleans.TestingHost;
+using RaftOrleans.Configuration;
 using RaftOrleans.Silo;
 using RaftOrleans.Storage;
 
@@ -11,7 +12,11 @@ public sealed class TestSiloConfigurator : ISiloConfigurator
     /// A shorter request deadline than the default 5 s keeps the "cluster unavailable" test quick; every
     /// other timer is the shipped default.
     /// </summary>
-    public static readonly RaftClusterOptions Options = new() { Nodes = 5, RequestTimeout = TimeSpan.FromSeconds(2) };
+    public static readonly RaftClusterOptions Options = RaftClusterOptionsFactory.From(RaftConfig.Default with
+    {
+        Cluster = new ClusterSettings { Nodes = 5 },
+        Gateway = RaftConfig.Default.Gateway with { RequestTimeoutMs = 2000 },
+    });
 
     public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddRaftKeyValueStore(Options, new InMemoryRaftStorageProvider());
 }

@@ -1,30 +1,33 @@
+using RaftOrleans.Configuration;
 using RaftOrleans.Raft;
+using RaftOrleans.Silo;
 
 namespace RaftOrleans.Tests.Raft;
 
-/// <summary>Builds single nodes and drives them by hand: the fixtures every protocol test starts from.</summary>
+/// <summary>
+/// Builds single nodes and drives them by hand: the fixtures every protocol test starts from. Nodes run with the
+/// shipped defaults: raft.toml's, mapped to the core's options as the silo maps them.
+/// </summary>
 internal static class Nodes
 {
-    public static readonly TimeSpan ElectionMin = TimeSpan.FromMilliseconds(150);
-    public static readonly TimeSpan ElectionMax = TimeSpan.FromMilliseconds(300);
-    public static readonly TimeSpan Heartbeat = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan ElectionMin = RaftConfig.Default.Raft.ElectionTimeoutMin;
+    public static readonly TimeSpan ElectionMax = RaftConfig.Default.Raft.ElectionTimeoutMax;
+    public static readonly TimeSpan Heartbeat = RaftConfig.Default.Raft.HeartbeatInterval;
 
     /// <summary>The tick every test uses when it walks time forward in small steps.</summary>
     public static readonly TimeSpan Step = TimeSpan.FromMilliseconds(1);
 
-    public static RaftOptions Options(int id, int clusterSize, int maxEntriesPerAppend = 256) => new()
+    /// <summary>Node <paramref name="id"/> of 1..<paramref name="clusterSize"/>; a null batch size keeps the default.</summary>
+    public static RaftOptions Options(int id, int clusterSize, int? maxEntriesPerAppend = null)
     {
-        NodeId = id,
-        Members = Enumerable.Range(1, clusterSize).ToArray(),
-        ElectionTimeoutMin = ElectionMin,
-        ElectionTimeoutMax = ElectionMax,
-        HeartbeatInterval = Heartbeat,
-        MaxEntriesPerAppend = maxEntriesPerAppend,
-    };
+        var options = RaftClusterOptionsFactory.From(RaftConfig.Default with { Cluster = new ClusterSettings { Nodes = clusterSize } })
+            .ForNode(id);
+        return maxEntriesPerAppend is { } batch ? options with { MaxEntriesPerAppend = batch } : options;
+    }
 
     public static RaftNode New(
         int id, int clusterSize, HardState? hardState = null, IEnumerable<LogEntry>? log = null,
-        int seed = 1, int maxEntriesPerAppend = 256) =>
+        int seed = 1, int? maxEntriesPerAppend = null) =>
         new(Options(id, clusterSize, maxEntriesPerAppend), hardState ?? HardState.Initial,
             log ?? Array.Empty<LogEntry>(), new Random(seed));
 

@@ -3,9 +3,11 @@ using RaftOrleans.Raft;
 namespace RaftOrleans.Tests.Raft;
 
 /// <summary>
-/// A hand-driven network for a few nodes in one thread: it carries out each node's Ready the way the shell
-/// must (persist, then send, then apply), queues the messages, and delivers them in order when asked.
-/// Cut nodes neither send nor receive. It also records every leader it sees per term.
+/// A hand-driven network for the core's unit tests (etcd's raft_test.go has the same): a few bare cores in one
+/// thread, each batch carried out at once in the order the core asks (persist and report it stable, send
+/// requests and replies, report the committed entries applied), messages queued and delivered in order when
+/// asked. Cut nodes neither send nor receive. It also records every leader it sees per term. It is no model of
+/// the shell: the replica (grains/Replica) is tested by the simulation, which runs the real one.
 /// </summary>
 internal sealed class Wire
 {

@@ -1,5 +1,7 @@
+using RaftOrleans.Configuration;
 using RaftOrleans.Raft;
 using RaftOrleans.Replica;
+using RaftOrleans.Silo;
 
 namespace RaftOrleans.Tests.Simulation;
 
@@ -100,23 +102,22 @@ internal sealed record SimulationSettings
     /// </summary>
     public bool DiskForgetsHardState { get; init; }
 
-    public IReadOnlyList<int> Members => Enumerable.Range(1, NodeCount).ToArray();
+    /// <summary>What the product would run <see cref="NodeCount"/> nodes with: raft.toml's defaults, mapped as the silo maps them.</summary>
+    private RaftClusterOptions Shipped =>
+        RaftClusterOptionsFactory.From(RaftConfig.Default with { Cluster = new ClusterSettings { Nodes = NodeCount } });
 
     // Default election and heartbeat timings (150-300 ms, 50 ms): the ones the product ships with.
-    public RaftOptions OptionsFor(int nodeId) => new()
+    public RaftOptions OptionsFor(int nodeId) => Shipped.ForNode(nodeId) with
     {
-        NodeId = nodeId,
-        Members = Members,
         MaxEntriesPerAppend = MaxEntriesPerAppend,
         MaxInflightAppends = MaxInflightAppends,
         SnapshotRetryInterval = SnapshotRetryInterval,
     };
 
     /// <summary>The replica's options: the drawn snapshot knobs, the product's tick (a node is ticked every 1-10 ms).</summary>
-    public ReplicaOptions ReplicaOptionsFor(int nodeId) => new()
+    public ReplicaOptions ReplicaOptionsFor(int nodeId) => Shipped.ForReplica(nodeId) with
     {
         Raft = OptionsFor(nodeId),
-        TickInterval = TimeSpan.FromMilliseconds(10),
         SnapshotThreshold = SnapshotThreshold,
         SnapshotCatchUpEntries = SnapshotCatchUpEntries,
         SnapshotChunkBytes = SnapshotChunkBytes,
