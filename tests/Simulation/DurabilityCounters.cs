@@ -36,7 +36,7 @@ internal sealed class DurabilityCounters
     public int RestartsFromSnapshot { get; set; }
 
     /// <summary>Crashes with writes in flight (queued to the disk, not yet durable): their batches waited, unsent.</summary>
-    public int MidReadyCrashes { get; set; }
+    public int CrashesWithWritesInFlight { get; set; }
 
     /// <summary>... whose write reached the disk not at all (the snapshot included, if it carried one).</summary>
     public int PersistLost { get; set; }
@@ -72,7 +72,7 @@ internal sealed class DurabilityCounters
             sum.SnapshotsInstalled += c.SnapshotsInstalled;
             sum.SnapshotsInstalledDiscardingLog += c.SnapshotsInstalledDiscardingLog;
             sum.RestartsFromSnapshot += c.RestartsFromSnapshot;
-            sum.MidReadyCrashes += c.MidReadyCrashes;
+            sum.CrashesWithWritesInFlight += c.CrashesWithWritesInFlight;
             sum.PersistLost += c.PersistLost;
             sum.PersistTorn += c.PersistTorn;
             sum.PersistTornWithoutHardState += c.PersistTornWithoutHardState;
@@ -98,7 +98,7 @@ internal sealed class DurabilityCounters
         ("installed with DiscardLog", SnapshotsInstalledDiscardingLog),
         ("installed keeping the log after it", SnapshotsInstalled - SnapshotsInstalledDiscardingLog),
         ("restarts from a snapshot", RestartsFromSnapshot),
-        ("crashes with writes in flight", MidReadyCrashes),
+        ("crashes with writes in flight", CrashesWithWritesInFlight),
         ("  persist lost", PersistLost),
         ("  persist torn", PersistTorn),
         ("  torn: entries kept, hard state lost", PersistTornWithoutHardState),

@@ -4,8 +4,8 @@ namespace RaftOrleans.Tests.Simulation;
 
 /// <summary>
 /// Breaks the cluster at random during the fault phase: crashes nodes (the leader more often than its share),
-/// some of them in the middle of carrying out a Ready (its write lost or torn, its messages never sent; see
-/// <see cref="SimulatedNode.ArmCrashInReady"/>), and restarts them later from what was durable; partitions
+/// some of them while writes are in flight (the disk then keeps all, some, a torn part or none of them; see
+/// <see cref="SimulatedNode.ArmCrashInWrite"/>), and restarts them later from what was durable; partitions
 /// the cluster (at random, or cutting the leader off), heals partitions, and ambushes some newly elected
 /// leaders (see <see cref="MaybeAmbush"/>): losing a leader while its last entries sit on only some nodes is
 /// what tests the commit rule. At the end of the phase <see cref="HealAll"/> undoes everything so the
@@ -116,13 +116,13 @@ internal sealed class FaultInjector(
     private void Crash(SimulatedNode node)
     {
         if (!node.IsUp) return;
-        if (world.Chance(settings.MidReadyCrashShare))
+        if (world.Chance(settings.InFlightCrashShare))
         {
             // Strikes when the node next persists something (a vote, a term, entries or a snapshot), or waits a
             // little for a write a crash can tear, or for a snapshot being installed.
             var roll = world.Next(10);
             var target = roll < 4 ? CrashTarget.AnyPersist : roll < 8 ? CrashTarget.SeveralRecords : CrashTarget.SnapshotInstall;
-            node.ArmCrashInReady(target, ScheduleRestart);
+            node.ArmCrashInWrite(target, ScheduleRestart);
             return;
         }
         node.Crash();
@@ -137,10 +137,10 @@ internal sealed class FaultInjector(
             if (_healed || node.Incarnation != incarnation) return;
             node.Start();
             // Some crash again while catching up: a restarted node receives batches of entries, often with a
-            // newer term in the same Ready (it missed elections), or the leader's snapshot; the writes a crash
+            // newer term in the same batch (it missed elections), or the leader's snapshot; the writes a crash
             // can tear, or an install it can interrupt.
-            if (world.Chance(settings.MidReadyCrashShare / 2))
-                node.ArmCrashInReady(world.Chance(0.5) ? CrashTarget.SeveralRecords : CrashTarget.SnapshotInstall, ScheduleRestart);
+            if (world.Chance(settings.InFlightCrashShare / 2))
+                node.ArmCrashInWrite(world.Chance(0.5) ? CrashTarget.SeveralRecords : CrashTarget.SnapshotInstall, ScheduleRestart);
         });
     }
 

@@ -117,7 +117,7 @@ internal sealed class SimulatedDisk(
             remaining -= records;
         }
         LastTear = $"{keep} of the {total} records of {writes.Length} writes in flight kept{(withoutHardState ? ", entries without their hard state" : "")}";
-        counters.MidReadyCrashes++;
+        counters.CrashesWithWritesInFlight++;
         if (keep == 0) counters.PersistLost++;
         else if (keep == total && !withoutHardState) counters.PersistCompleteUnsent++;
         else counters.PersistTorn++;

@@ -29,7 +29,7 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     private readonly KvStateMachine _kv = new();
     private readonly RaftReplica<string, KvResult> _replica;
 
-    private Action<SimulatedNode>? _crashArmed; // see ArmCrashInReady
+    private Action<SimulatedNode>? _crashArmed; // see ArmCrashInWrite
     private CrashTarget _crashTarget;
     private TimeSpan _crashArmedAt;
     private SnapshotInstall? _installing; // accepted, not yet restored
@@ -127,7 +127,7 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     /// node that meets none of the latter two within <see cref="CrashTargetPatience"/> crashes in the next write.
     /// <paramref name="crashed"/> is told once it has happened (to schedule the restart).
     /// </summary>
-    public void ArmCrashInReady(CrashTarget target, Action<SimulatedNode> crashed)
+    public void ArmCrashInWrite(CrashTarget target, Action<SimulatedNode> crashed)
     {
         if (!IsUp) return;
         _crashArmed = crashed;
@@ -288,7 +288,7 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     }
 }
 
-/// <summary>Which write an armed crash waits for (see <see cref="SimulatedNode.ArmCrashInReady"/>).</summary>
+/// <summary>Which write an armed crash waits for (see <see cref="SimulatedNode.ArmCrashInWrite"/>).</summary>
 internal enum CrashTarget
 {
     AnyPersist,

@@ -75,10 +75,10 @@ internal sealed record SimulationSettings
     public required TimeSpan SnapshotRetryInterval { get; init; }
 
     /// <summary>
-    /// Share of injected crashes that strike in the middle of carrying out a Ready (see
-    /// <see cref="SimulatedNode.ArmCrashInReady"/>): its write may be lost or torn, none of its messages leave.
+    /// Share of injected crashes aimed at a write in flight (see
+    /// <see cref="SimulatedNode.ArmCrashInWrite"/>): the write may be lost or torn, and its batch never left.
     /// </summary>
-    public required double MidReadyCrashShare { get; init; }
+    public required double InFlightCrashShare { get; init; }
 
     /// <summary>How long one write takes on a node's simulated disk (its writes complete one after another).</summary>
     public required TimeSpan DiskDelayMin { get; init; }
@@ -155,7 +155,7 @@ internal sealed record SimulationSettings
         // Snapshots are a few hundred bytes: small chunks make a transfer several calls, the last case one.
         SnapshotChunkBytes = new[] { 16, 48, 128, int.MaxValue }[world.Next(4)],
         SnapshotRetryInterval = world.NextTime(300.Ms(), 2000.Ms()),
-        MidReadyCrashShare = world.NextDouble() * 0.8,
+        InFlightCrashShare = world.NextDouble() * 0.8,
         // From a fast SSD's fsync to a slow disk's: a write often outlasts a network hop, so leaders commit
         // with their own write still in flight and crashes find writes to tear.
         DiskDelayMin = TimeSpan.FromMilliseconds(0.2),
@@ -173,7 +173,7 @@ internal sealed record SimulationSettings
         $"every ~{MeanFaultGap.TotalMilliseconds:0} ms, ambush {LeaderAmbushRate:P0} of leaders, drop {DropRate:P0}, duplicate {DuplicateRate:P0}, slow {SlowRate:P0}, " +
         $"delay {MinDelay.TotalMilliseconds:0}-{MaxDelay.TotalMilliseconds:0} ms, batch {MaxEntriesPerAppend}, inflight {MaxInflightAppends}, " +
         $"snapshots {(SnapshotThreshold is { } t ? $"every {t} entries, keeping {SnapshotCatchUpEntries}" : "off")}, chunks {(SnapshotChunkBytes == int.MaxValue ? "whole" : $"{SnapshotChunkBytes} B")}, " +
-        $"snapshot retry {SnapshotRetryInterval.TotalMilliseconds:0} ms, {MidReadyCrashShare:P0} of crashes with writes in flight, " +
+        $"snapshot retry {SnapshotRetryInterval.TotalMilliseconds:0} ms, {InFlightCrashShare:P0} of crashes with writes in flight, " +
         $"disk writes {DiskDelayMin.TotalMilliseconds:0.#}-{DiskDelayMax.TotalMilliseconds:0.#} ms" +
         (PlantedBugSendBeforeDurable ? ", SENDS BEFORE DURABLE" : "") +
         (DiskForgetsHardState ? ", DISK FORGETS HARD STATE" : "") +

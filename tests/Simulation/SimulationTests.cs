@@ -13,8 +13,8 @@ namespace RaftOrleans.Tests.Simulation;
 /// </summary>
 public sealed class SimulationTests(ITestOutputHelper output)
 {
-    // 2,000 seeds in all keep both sweeps well under 20 s on two busy cores with snapshots and mid-Ready
-    // crashes on; RAFT_SIM_SEEDS runs more for a soak (20,000 pass).
+    // 2,000 seeds in all keep both sweeps well under 20 s on two busy cores with snapshots and crashes aimed at
+    // writes in flight; RAFT_SIM_SEEDS runs more for a soak (2 x 10,000 pass).
     private const int ThreeNodeSeeds = 1200;
     private const int FiveNodeSeeds = 800;
 
