@@ -13,7 +13,8 @@
 #   --seconds S       measured seconds per run, after a 1 s warm-up (default 10)
 #   --quick           smoke test: 1 run of 3 s per cell
 #   --rev REV         build the silo from git commit REV (the client, with its bench command, always comes
-#                     from the working tree); default: the working tree as it is when the script starts
+#                     from the working tree, unless --client-from-rev); default: the working tree as it is now
+#   --client-from-rev with --rev: build the client from REV too (when today's client no longer builds against it)
 #   --reuse-cluster   one silo per fsync setting and one etcd cluster for all cells, instead of a fresh
 #                     cluster with an empty store for every run (see "Fresh clusters" below)
 #   --out DIR         where results go (default /tmp/raft-bench-<time>): results.jsonl (one JSON object per
@@ -45,6 +46,7 @@ mixes=(put mixed)
 runs=3
 seconds=10
 rev=""
+client_from_rev=false
 reuse=false
 out="/tmp/raft-bench-$(date +%Y%m%d-%H%M%S)"
 while [[ $# -gt 0 ]]; do
@@ -53,6 +55,7 @@ while [[ $# -gt 0 ]]; do
         --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
         --quick) runs=1; seconds=3; shift ;;
         --rev) rev="${2:?--rev needs a commit}"; shift 2 ;;
+        --client-from-rev) client_from_rev=true; shift ;;
         --reuse-cluster) reuse=true; shift ;;
         --out) out="${2:?--out needs a directory}"; shift 2 ;;
         --clients) read -r -a client_counts <<<"${2:?--clients needs a list}"; shift 2 ;;
@@ -60,7 +63,7 @@ while [[ $# -gt 0 ]]; do
         --fsync) read -r -a fsyncs <<<"${2:?--fsync needs a list}"; shift 2 ;;
         --no-dotnext) dotnext=false; shift ;;
         --no-etcd) etcd=false; shift ;;
-        -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -134,8 +137,10 @@ snapshot_sources() {
     mkdir -p "$work/src"
     if [[ -n "$rev" ]]; then
         git -C "$root" archive "$rev" | tar -C "$work/src" -xf -
-        rm -rf "$work/src/client"
-        copy_tree "$root/client" "$work/src/client"
+        if ! $client_from_rev; then
+            rm -rf "$work/src/client"
+            copy_tree "$root/client" "$work/src/client"
+        fi
     else
         copy_tree "$root" "$work/src"
     fi
@@ -362,7 +367,7 @@ cd "$work/run"
 {
     echo "date: $(date -Is)"
     if [[ -n "$rev" ]]; then
-        echo "source: silo at $rev = $(git -C "$root" rev-parse --short "$rev"), client from the working tree"
+        echo "source: silo at $rev = $(git -C "$root" rev-parse --short "$rev"), client from $($client_from_rev && echo "$rev too" || echo "the working tree")"
     else
         echo "source: working tree (HEAD $(git -C "$root" rev-parse --short HEAD) plus uncommitted changes)"
     fi
