@@ -279,7 +279,10 @@ dotnext_run() { # CLIENTS RUN: put only (its writers run inside the leader; it h
     rm -rf "$work/dotnext-data"
     for i in 1 2 3 4 5; do port_in_use "470$i" && die "port 470$i (DotNext member $i) is already in use"; done
     # It starts its members as child processes and stops them before it exits.
-    line=$("${loader_env[@]}" "$work/dotnext/dotnext-anchor" bench --label bench --members 5 --concurrency "$clients"         --duration "$seconds" --wal shared --request-timeout-ms 0 --data "$work/dotnext-data/bench"         2>>"$out/logs/dotnext.log" 9>&- | tail -n 1) || rc=$?
+    # Run as its README says (no thread-pool setting: its load runs inside its own leader, not beside it).
+    line=$("$work/dotnext/dotnext-anchor" bench --label bench --members 5 --concurrency "$clients" \
+        --duration "$seconds" --wal shared --request-timeout-ms 0 --data "$work/dotnext-data/bench" \
+        2>>"$out/logs/dotnext.log" 9>&- | tail -n 1) || rc=$?
     rm -rf "$work/dotnext-data"
     jq -R 'split(" ") | map(select(contains("=")) | split("=") | {(.[0]): (.[1:] | join("=") | (tonumber? // .))}) | add' <<<"$line" |
         jq -c --argjson run "$run" --argjson clients "$clients" --argjson exit "$rc" \

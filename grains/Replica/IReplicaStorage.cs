@@ -4,9 +4,10 @@ using RaftOrleans.Storage;
 namespace RaftOrleans.Replica;
 
 /// <summary>
-/// The replica's disk, asynchronous: writes are queued and carried out in order, and each one's completion
-/// runs on the replica's own turn, in the order the writes were queued. A write that fails fails every later
-/// one too (the replica then stops like a crash and must be restarted).
+/// The replica's disk, asynchronous: writes are queued and made durable in the order they were queued, and
+/// each one's completion runs later on the replica's own turn, never inside the call that queued it. The
+/// completions may arrive out of order (the completion of a write means every write queued before it is durable
+/// too). A write that fails fails every later one too (the replica then stops like a crash and must be restarted).
 /// </summary>
 public interface IReplicaStorage
 {

@@ -18,11 +18,13 @@ namespace RaftOrleans.Replica;
 /// </para>
 /// <para>
 /// Each input to the core produces a batch (<see cref="Ready"/>), carried out in this order: its writes are
-/// queued to the disk; its messages are sent once the writes are durable (a leader's appends at once, see
-/// <see cref="Ready.MessagesMayPrecedePersist"/>); then, in the order the batches were produced, its snapshot
-/// is restored, its committed entries applied and its waiting clients answered. To anyone outside, the node
-/// behaves as if every write had blocked, except that a leader's followers get its entries while its own
-/// disk is still writing them.
+/// queued to the disk; its messages are sent and its reply returned once those writes and every write queued
+/// before them are durable; then, in the order the batches were produced, its snapshot is restored, its
+/// committed entries applied and its waiting clients answered. A leader's batch of appends
+/// (<see cref="Ready.MessagesMayPrecedePersist"/>) is sent at once and carried out without waiting for its own
+/// write: its followers get its entries while its own disk is still writing them, and the core counts the
+/// leader toward a commit only as far as its disk has reported (StableTo), so whatever it applies is durable on
+/// a majority already. To anyone else, the node behaves as if every write had blocked.
 /// </para>
 /// </summary>
 public sealed class RaftReplica<TQuery, TResult>
@@ -51,10 +53,11 @@ public sealed class RaftReplica<TQuery, TResult>
     private SoftState _softState;
     private long _lastReadId;
     private long _writesQueued; // writes handed to the disk, numbered in order...
-    private long _writesDurable; // ...and the last of them known durable (they complete in that order)
+    private long _writesDurable; // ...and the last of them known durable (the disk makes them durable in that order)
     private bool _flushScheduled;
     private bool _draining;
     private bool _diskIdle = true; // no write of an earlier life is still under way
+    private bool _stopped; // the host went away: never start again
     private readonly List<Action> _whenDiskIdle = new(); // restarts and stops waiting for that
     private StoredSnapshot? _snapshot; // the latest one taken or installed: what this node sends
     private SnapshotAssembly? _incoming; // chunks received so far from a leader
@@ -89,11 +92,6 @@ public sealed class RaftReplica<TQuery, TResult>
     /// <summary>The running core, for status and for the simulation's checks; null while down. Never step it from outside.</summary>
     public RaftNode? Core => _core;
 
-    public IStateMachine<TQuery, TResult> StateMachine => _stateMachine;
-
-    /// <summary>Batches produced but not yet carried out (waiting for the disk, or behind one that is).</summary>
-    public int WaitingBatches => _outbox.Count;
-
     // ---- life ----
 
     /// <summary>Starts the node from its disk. Once only; after a crash use <see cref="Restart"/>.</summary>
@@ -114,19 +112,34 @@ public sealed class RaftReplica<TQuery, TResult>
         Fence();
     }
 
-    /// <summary>Brings a crashed node back from its disk once the disk has finished what was under way; <paramref name="started"/> then runs.</summary>
+    /// <summary>
+    /// Brings a crashed node back from its disk once the disk has finished what was under way; <paramref name="started"/>
+    /// then runs (also when the node could not start: it stays down, and the failure is logged).
+    /// </summary>
     public void Restart(Action? started = null)
     {
         WhenDiskIdle(() =>
         {
-            if (_core is null) StartCore();
+            try
+            {
+                if (_core is null && !_stopped) StartCore();
+            }
+            catch (Exception error)
+            {
+                ReplicaLog.StartFailed(_logger, Id, error);
+                _observer.Failed(error);
+            }
             started?.Invoke();
         });
     }
 
-    /// <summary>Stops for good (the host goes away): like a crash; <paramref name="stopped"/> runs once the disk is idle.</summary>
+    /// <summary>
+    /// Stops for good (the host goes away): like a crash, and a restart still waiting for the disk will not start
+    /// it; <paramref name="stopped"/> runs once the disk is idle.
+    /// </summary>
     public void Stop(Action stopped)
     {
+        _stopped = true;
         if (_core is not null) Fence();
         WhenDiskIdle(stopped);
     }
@@ -134,7 +147,11 @@ public sealed class RaftReplica<TQuery, TResult>
     private void WhenDiskIdle(Action action)
     {
         _whenDiskIdle.Add(action);
-        if (!_diskIdle) return;
+        if (_diskIdle) RunWhenDiskIdle();
+    }
+
+    private void RunWhenDiskIdle()
+    {
         var waiting = _whenDiskIdle.ToArray();
         _whenDiskIdle.Clear();
         foreach (var next in waiting) next();
@@ -142,6 +159,8 @@ public sealed class RaftReplica<TQuery, TResult>
 
     private void StartCore()
     {
+        _incarnation++; // nothing of an earlier life (an answer to its calls, a completion) reaches this one
+        _outbox.Clear();
         var persisted = _storage.Load();
         _snapshot = persisted.Snapshot;
         _incoming = null;
@@ -173,9 +192,7 @@ public sealed class RaftReplica<TQuery, TResult>
         {
             if (incarnation != _incarnation) return;
             _diskIdle = true;
-            var waiting = _whenDiskIdle.ToArray();
-            _whenDiskIdle.Clear();
-            foreach (var next in waiting) next();
+            RunWhenDiskIdle();
         });
         foreach (var proposal in _proposals.Values) proposal.Answered(ReplicaOutcome<TResult>.Down);
         _proposals.Clear();
@@ -236,9 +253,10 @@ public sealed class RaftReplica<TQuery, TResult>
         if (!proposal.Accepted)
         {
             answered(ReplicaOutcome<TResult>.NotLeader(proposal.LeaderHint));
+            Input(static _ => { }); // the time just fed may have started a campaign: carry it out now, not next tick
             return;
         }
-        _proposals[proposal.Index] = new WaitingProposal(proposal.Term, answered);
+        _proposals.Add(proposal.Index, new WaitingProposal(proposal.Term, answered));
         Flush();
     }
 
@@ -257,6 +275,7 @@ public sealed class RaftReplica<TQuery, TResult>
         if (!core.ReadIndex(id))
         {
             answered(ReplicaOutcome<TResult>.NotLeader(core.LeaderId));
+            Input(static _ => { }); // as in Propose
             return;
         }
         _reads[id] = new WaitingRead(query, answered);
@@ -333,6 +352,11 @@ public sealed class RaftReplica<TQuery, TResult>
             var installed = ready.Snapshot is { } install ? AssembledSnapshot(install) : null;
             var batch = new Batch(ready, installed, answer);
             StartWrites(batch);
+            if (_core is null) // a seam reported a failure at once, and the node stopped: nothing of this batch goes out
+            {
+                answer?.Invoke(null);
+                return;
+            }
             if (ready.MessagesMayPrecedePersist || _options.PlantedBugSendBeforeDurable) Send(batch);
             _outbox.Enqueue(batch);
             Drain();
@@ -414,11 +438,18 @@ public sealed class RaftReplica<TQuery, TResult>
         _draining = true;
         try
         {
+            // A batch already sent is a leader's: it is carried out (applied, answered) without waiting for its own
+            // write, which is safe because the core counts this node toward a commit only as far as its disk
+            // reported durable (StableTo): what it applies is durable on a majority already.
             while (_core is { } core && _outbox.TryPeek(out var next) && (next.Sent || next.DurableAt <= _writesDurable))
             {
                 _outbox.Dequeue();
                 CarryOut(core, next);
             }
+        }
+        catch (Exception error)
+        {
+            Fail(error); // as in Input: a batch that cannot be carried out stops the node
         }
         finally
         {

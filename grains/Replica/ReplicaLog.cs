@@ -12,6 +12,9 @@ internal static partial class ReplicaLog
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} started at term {Term} with {Entries} log entries after snapshot index {SnapshotIndex}")]
     public static partial void Started(ILogger logger, int nodeId, long term, int entries, long snapshotIndex);
 
+    [LoggerMessage(Level = LogLevel.Critical, Message = "node {NodeId} could not restart from its storage and stays down")]
+    public static partial void StartFailed(ILogger logger, int nodeId, Exception error);
+
     [LoggerMessage(Level = LogLevel.Critical, Message = "node {NodeId} could not carry out a batch and stops; restart it once the cause is fixed")]
     public static partial void BatchFailed(ILogger logger, int nodeId, Exception error);
 

@@ -34,7 +34,9 @@ public sealed class WriterStorage(IRaftStorage storage, int nodeId, Action<strin
     {
         try
         {
-            await write; // resumes on the caller's scheduler (the grain's turn)
+            // Always later, on the caller's scheduler (the grain's turn): a write that failed at once (the writer
+            // had already failed) must not stop the replica in the middle of the call that queued it.
+            await write.ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.ForceYielding);
         }
         catch (Exception error)
         {

@@ -7,8 +7,8 @@ namespace RaftOrleans.Tests.Simulation;
 /// <see cref="Random"/> seeded with the run's seed (each node's own generator is seeded from it), so a seed
 /// replays exactly. The run has two halves:
 /// 1. the fault phase: clients send requests while the network drops, delays, duplicates and reorders
-///    messages and nodes crash (between Readies, or in the middle of one, keeping only what was fsynced),
-///    restart from their disks and get partitioned; nodes snapshot and compact their logs and leaders bring
+///    messages and nodes crash (some while writes are in flight, which their disks then keep in part or not at
+///    all), restart from what their disks made durable and get partitioned; nodes snapshot and compact their logs and leaders bring
 ///    followers that fell behind up to date with InstallSnapshot; every step is checked for safety;
 /// 2. the heal: all faults stop, clients finish what they started, and within the liveness bound a leader
 ///    must be elected, every pending request answered and every node caught up to the same state.
@@ -64,12 +64,13 @@ internal sealed class ClusterSimulation
             foreach (var node in _nodes) node.Start();
             foreach (var client in _clients) client.Start();
             _faults.Start();
-            while (_queue.Now < _settings.FaultPhase) _queue.RunNext(_settings.FaultPhase);
+            while (_queue.Now < _settings.FaultPhase) RunNext(_settings.FaultPhase);
 
             _faults.HealAll();
             foreach (var client in _clients) client.Stop();
             settledAfter = AwaitLiveness(_queue.Now + _settings.LivenessBound);
             _checker.CheckConverged();
+            foreach (var node in _nodes) node.CheckEveryCallAnswered(patience: TimeSpan.FromSeconds(1));
             if (_checker.AcknowledgedCount + _checker.ReadsAcknowledged == 0) throw new InvariantViolation("no client request was ever acknowledged");
         }
         catch (InvariantViolation v)
@@ -88,6 +89,14 @@ internal sealed class ClusterSimulation
             _checker.CommittedCount, _nodes.Sum(n => n.Crashes), settledAfter, _queue.Processed, _counters, _trace.Lines);
     }
 
+    /// <summary>Runs the next event due by <paramref name="until"/>; a replica that stopped itself in it fails the run.</summary>
+    private bool RunNext(TimeSpan until)
+    {
+        var ran = _queue.RunNext(until);
+        if (_checker.Failure is { } failure) throw failure;
+        return ran;
+    }
+
     /// <summary>
     /// Runs until the cluster is settled and returns how long that took after the heal, or fails with what is
     /// still missing if the deadline passes first.
@@ -100,7 +109,7 @@ internal sealed class ClusterSimulation
         {
             if (leaderAt is null && Leader() is not null) leaderAt = _queue.Now;
             if (Settled()) return _queue.Now - healedAt;
-            if (_queue.RunNext(deadline)) continue;
+            if (RunNext(deadline)) continue;
 
             var waiting = _clients.Where(c => c.Current is not null).Select(c => $"client {c.Number} #{c.Current!.Sequence}");
             throw new InvariantViolation(

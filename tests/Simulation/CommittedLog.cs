@@ -4,7 +4,7 @@ using RaftOrleans.Raft;
 namespace RaftOrleans.Tests.Simulation;
 
 /// <summary>
-/// The one committed log of the cluster, as first seen coming out of any node's Ready.CommittedEntries, with
+/// The one committed log of the cluster, as first seen applied by any node, with
 /// what the <see cref="KvModel"/> answers at each index. Every later node that applies an index is held to it.
 /// </summary>
 internal sealed class CommittedLog

@@ -35,7 +35,7 @@ internal sealed class DurabilityCounters
     /// <summary>Restarts that rebuilt the state machine from a snapshot on disk (the snapshot constructor).</summary>
     public int RestartsFromSnapshot { get; set; }
 
-    /// <summary>Crashes with writes in flight (queued to the disk, not yet durable): their batches waited, unsent.</summary>
+    /// <summary>Crashes with writes in flight (queued to the disk, not yet durable).</summary>
     public int CrashesWithWritesInFlight { get; set; }
 
     /// <summary>... whose write reached the disk not at all (the snapshot included, if it carried one).</summary>
@@ -47,7 +47,7 @@ internal sealed class DurabilityCounters
     /// <summary>... torn so that some entries survived but the hard state written with them did not.</summary>
     public int PersistTornWithoutHardState { get; set; }
 
-    /// <summary>... whose writes all reached the disk, the crash coming before the node heard so (nothing sent for them).</summary>
+    /// <summary>... whose writes all reached the disk, the crash coming before the node heard so.</summary>
     public int PersistCompleteUnsent { get; set; }
 
     /// <summary>... that struck while an accepted snapshot was being saved, before it was restored.</summary>

@@ -92,8 +92,13 @@ internal sealed class SimulatedDisk(
             var write = _inFlight.Dequeue();
             Carry(write, write.Records, keepHardState: true);
             _busy = false;
-            write.Done(null); // may queue the next write, which then starts itself
-            if (!_busy) StartNext();
+            // Durable now, in order; the node hears of it a little later, and not always in order (the real
+            // storage's completions are continuations of their own), unless it crashes first.
+            queue.After(world.NextTime(TimeSpan.Zero, settings.DiskDelayMin), () =>
+            {
+                if (generation == _generation) write.Done(null); // may queue the next write, which then starts itself
+            });
+            StartNext();
         });
     }
 
@@ -110,8 +115,8 @@ internal sealed class SimulatedDisk(
             if (remaining <= 0) break;
             var records = Math.Min(remaining, write.Records);
             // Entries may survive where the hard state written with them did not (the file storage orders
-            // nothing inside one write): half the time a tear within a persist allows it.
-            var dropHardState = records < write.Records && write.HardState is not null && records >= 2 && world.Chance(0.5);
+            // nothing inside one write, and this write never completed): half the time that is possible.
+            var dropHardState = write.HardState is not null && records >= 2 && world.Chance(0.5);
             withoutHardState |= dropHardState;
             Carry(write, records, keepHardState: !dropHardState);
             remaining -= records;

@@ -85,7 +85,7 @@ internal sealed class SimulatedNetwork(EventQueue queue, Random world, Simulatio
             receiver.Receive(request, answer =>
             {
                 if (answer is null) return;
-                checker.OnSending(receiver, answer);
+                checker.OnSending(receiver, answer, request);
                 Sent++;
                 if (Dropped(answer)) return;
                 queue.After(Delay(), () =>

@@ -31,10 +31,14 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
 
     private Action<SimulatedNode>? _crashArmed; // see ArmCrashInWrite
     private CrashTarget _crashTarget;
+    private int _disarmed; // bumped by Disarm: a strike scheduled before it is void
     private TimeSpan _crashArmedAt;
     private SnapshotInstall? _installing; // accepted, not yet restored
     private ReadState _releasedRead;
     private long _commitSeen;
+    // Calls into the replica (proposals, reads, peers' requests) it has not answered yet, by number: what and when.
+    private readonly Dictionary<long, (object What, TimeSpan At)> _unanswered = new();
+    private long _calls;
 
     public SimulatedNode(int id, SimulationSettings settings, EventQueue queue, Random world, SimulatedNetwork network,
         InvariantChecker checker, SimulationTrace trace, DurabilityCounters counters)
@@ -135,7 +139,12 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         _crashArmedAt = _queue.Now;
     }
 
-    public void Disarm() => _crashArmed = null;
+    /// <summary>No armed crash strikes any more, not even one already on its way (the faults are over).</summary>
+    public void Disarm()
+    {
+        _crashArmed = null;
+        _disarmed++;
+    }
 
     private void OnWriteQueued(int records)
     {
@@ -151,24 +160,34 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         var crashed = _crashArmed!;
         _crashArmed = null;
         var incarnation = Incarnation;
+        var disarmed = _disarmed;
         _queue.After(_world.NextTime(TimeSpan.Zero, _settings.DiskDelayMin), () =>
         {
-            if (incarnation != Incarnation || !IsUp) return;
+            if (incarnation != Incarnation || disarmed != _disarmed || !IsUp) return;
             Crash();
             crashed(this);
         });
     }
 
     /// <summary>A client's put or delete, proposed here; <paramref name="answered"/> gets the outcome and, when applied, its log index.</summary>
-    public void Propose(byte[] command, Action<ReplicaOutcome<KvResult>, long> answered) =>
-        _replica.Propose(command, outcome => answered(outcome, Applied));
+    public void Propose(byte[] command, Action<ReplicaOutcome<KvResult>, long> answered)
+    {
+        var once = AnswerOnce("a proposal");
+        _replica.Propose(command, outcome =>
+        {
+            once();
+            answered(outcome, Applied);
+        });
+    }
 
     /// <summary>A client's get, served here through ReadIndex; <paramref name="answered"/> gets the outcome and the read state it was released with.</summary>
     public void Read(string key, Action<ReplicaOutcome<KvResult>, ReadState> answered)
     {
         var taken = false;
+        var once = AnswerOnce($"a read of {key}");
         _replica.Read(key, outcome =>
         {
+            once();
             if (taken && outcome.Kind == ReplicaOutcomeKind.NotLeader) _counters.ReadsFailed++; // taken in, then it stopped leading
             answered(outcome, _releasedRead);
         });
@@ -176,7 +195,44 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     }
 
     /// <summary>A request arriving from a peer (the network's delivery): the replica's reply goes back through the network.</summary>
-    public void Receive(RaftMessage request, Action<RaftMessage?> answered) => _replica.Receive(request, answered);
+    public void Receive(RaftMessage request, Action<RaftMessage?> answered)
+    {
+        var once = AnswerOnce(request);
+        _replica.Receive(request, reply =>
+        {
+            once();
+            answered(reply);
+        });
+    }
+
+    /// <summary>
+    /// The replica must answer every call exactly once: with a result, a refusal, "down" when it crashes, or no
+    /// reply. The clients' and peers' own timeouts would hide a call it dropped, so the count is checked at the end.
+    /// </summary>
+    private Action AnswerOnce(object what)
+    {
+        var call = ++_calls;
+        _unanswered.Add(call, (what, _queue.Now));
+        return () =>
+        {
+            if (!_unanswered.Remove(call))
+                throw new InvariantViolation($"at {_queue.Now.TotalMilliseconds:0.###} ms: node {_id} answered {Describe(what)} twice");
+        };
+    }
+
+    private static string Describe(object what) => what is RaftMessage message ? SimulationTrace.Describe(message) : what.ToString()!;
+
+    /// <summary>
+    /// At the end, with the cluster settled: no call into this replica waits for an answer since more than
+    /// <paramref name="patience"/> (the newest ones may still wait for a disk write to be reported).
+    /// </summary>
+    public void CheckEveryCallAnswered(TimeSpan patience)
+    {
+        var forgotten = _unanswered.Values.Where(c => _queue.Now - c.At > patience).ToArray();
+        if (forgotten.Length == 0) return;
+        throw new InvariantViolation($"node {_id} never answered {forgotten.Length} of the calls made to it, " +
+                                     $"e.g. {Describe(forgotten[0].What)} made at {forgotten[0].At.TotalMilliseconds:0.###} ms");
+    }
 
     private void ScheduleTick(int incarnation) =>
         _queue.After(_world.NextTime(1.Ms(), 10.Ms()), () =>
@@ -256,8 +312,8 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     /// The replica stopped itself (the core refused an impossible state, or the disk failed): in the simulation
     /// that is a broken invariant, or a bug, and fails the seed.
     /// </summary>
-    void IReplicaObserver<KvResult>.Failed(Exception error) => throw error as InvariantViolation
-        ?? new InvariantViolation($"at {_queue.Now.TotalMilliseconds:0.###} ms: node {_id} stopped itself: {error.GetType().Name}: {error.Message}\n{error.StackTrace}");
+    void IReplicaObserver<KvResult>.Failed(Exception error) => _checker.RecordFailure(error as InvariantViolation
+        ?? new InvariantViolation($"at {_queue.Now.TotalMilliseconds:0.###} ms: node {_id} stopped itself: {error.GetType().Name}: {error.Message}\n{error.StackTrace}"));
 
     void IReplicaObserver<KvResult>.SoftStateChanged(SoftState state)
     {
