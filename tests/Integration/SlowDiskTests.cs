@@ -2,7 +2,10 @@ using Xunit;
 
 namespace RaftOrleans.Tests.Integration;
 
-/// <summary>A node whose disk is slow keeps taking messages; its batches wait for the disk, in order.</summary>
+/// <summary>
+/// A node whose disk is slow keeps taking messages; a follower's batches wait for its disk, in order, while a
+/// leader's appends go out at once and commit with its followers (it writes in parallel, Raft thesis 10.2.1).
+/// </summary>
 public sealed class SlowDiskTests : RaftClusterTest
 {
     public override Task InitializeAsync() => StartCluster<GatedStorageSiloConfigurator>();
@@ -11,6 +14,28 @@ public sealed class SlowDiskTests : RaftClusterTest
     {
         GatedStorageSiloConfigurator.OpenAll();
         await base.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_leader_whose_disk_stalls_still_commits_with_a_majority_of_its_followers()
+    {
+        var leader = await WaitForStableLeader();
+        await WaitForConvergence(atLeast: leader.CommitIndex);
+        var client = new Client(Gateway);
+
+        // The leader's own write of the entry is held, but it sent the entry to its followers at once: four of
+        // five hold it durably, so it commits, applies and is answered before the leader's disk has it. (A leader
+        // that persisted before sending would answer Unavailable at the gateway's deadline.)
+        GatedStorageSiloConfigurator.Shut(leader.NodeId);
+        AssertOk(await client.Put("parallel", "1"));
+        var during = await Node(leader.NodeId).GetStatus();
+        Assert.Equal(("Leader", leader.Term), (during.Role, during.Term)); // it kept leading: its heartbeats did not wait for its disk either
+        Assert.Equal(1, during.KeyCount);
+
+        // Its disk catches up; everyone holds the same state.
+        GatedStorageSiloConfigurator.OpenAll();
+        var converged = await WaitForConvergence(atLeast: during.CommitIndex);
+        Assert.All(converged, s => Assert.Equal(1, s.KeyCount));
     }
 
     [Fact]
