@@ -44,7 +44,7 @@ public sealed class RaftReplica<TQuery, TResult>
     private readonly Queue<Batch> _outbox = new(); // batches produced but not yet carried out, oldest first
     private readonly Dictionary<long, WaitingProposal> _proposals = new(); // by log index
     private readonly Dictionary<long, WaitingRead> _reads = new(); // by read id
-    private readonly Dictionary<int, int> _transfers = new(); // per follower: the number of the snapshot transfer that may run
+    private readonly SnapshotSender _snapshotSender;
     private readonly List<ElectionSummary> _electionsWon = new();
 
     private RaftNode? _core; // null while down
@@ -83,6 +83,7 @@ public sealed class RaftReplica<TQuery, TResult>
         _newRandom = newRandom;
         _logger = logger;
         _observer = observer ?? NoReplicaObserver<TResult>.Instance;
+        _snapshotSender = new SnapshotSender(transport, options.SnapshotChunkBytes);
     }
 
     public int Id => _options.Raft.NodeId;
@@ -164,7 +165,7 @@ public sealed class RaftReplica<TQuery, TResult>
         var persisted = _storage.Load();
         _snapshot = persisted.Snapshot;
         _incoming = null;
-        _transfers.Clear();
+        _snapshotSender.Clear();
         _stateMachine.Restore(_snapshot?.Data);
         _core = new RaftNode(_options.Raft, persisted.HardState, _snapshot?.Index ?? 0, _snapshot?.Term ?? 0,
             persisted.Log, _newRandom());
@@ -200,7 +201,7 @@ public sealed class RaftReplica<TQuery, TResult>
         _reads.Clear();
         foreach (var batch in _outbox) batch.Answer?.Invoke(null);
         _outbox.Clear();
-        _transfers.Clear();
+        _snapshotSender.Clear();
         _incoming = null;
     }
 
@@ -612,38 +613,20 @@ public sealed class RaftReplica<TQuery, TResult>
         ReplicaLog.SnapshotInstalled(_logger, Id, snapshot.Index, snapshot.Data.Length);
     }
 
-    /// <summary>
-    /// The core asks for its snapshot to go to a follower (metadata only): stream the bytes saved at that index,
-    /// one call per chunk, the next once the previous one is answered. A newer transfer to the same follower
-    /// (the core retried) ends this one at its next step.
-    /// </summary>
+    /// <summary>The core asks for its snapshot to go to a follower: the latest one saved or installed is streamed in chunks.</summary>
     private void StartSnapshotTransfer(InstallSnapshot request)
     {
         var snapshot = _snapshot;
         if (snapshot is null || snapshot.Index != request.LastIncludedIndex) return; // the core will ask again
-        var transfer = _transfers[request.To] = _transfers.GetValueOrDefault(request.To) + 1;
         ReplicaLog.SnapshotSending(_logger, Id, snapshot.Index, snapshot.Data.Length, request.To);
-        SendChunk(request, snapshot.Data, offset: 0, transfer, _incarnation);
-    }
-
-    private void SendChunk(InstallSnapshot request, byte[] data, int offset, int transfer, int incarnation)
-    {
-        var length = Math.Min(_options.SnapshotChunkBytes, data.Length - offset);
-        var chunk = request with
+        var incarnation = _incarnation;
+        _snapshotSender.Start(request, snapshot.Data, reply =>
         {
-            Offset = offset,
-            Data = data.AsSpan(offset, length).ToArray(),
-            Done = offset + length == data.Length,
-        };
-        _transport.Call(chunk, reply =>
-        {
-            if (reply is null || incarnation != _incarnation) return;
+            if (incarnation != _incarnation) return false;
             Input(core => core.Step(reply));
-            // Go on unless that was the last chunk, a newer transfer replaced this one, or this node no longer
-            // leads the term the transfer was asked for in (an answer with a newer term has just deposed it).
-            if (chunk.Done || _transfers.GetValueOrDefault(request.To) != transfer) return;
-            if (_core is not { Role: Role.Leader } leader || leader.Term != request.Term) return;
-            SendChunk(request, data, offset + length, transfer, incarnation);
+            // Go on only while this node leads the term the transfer was asked for in (an answer with a newer
+            // term has just deposed it).
+            return _core is { Role: Role.Leader } leader && leader.Term == request.Term;
         });
     }
 
