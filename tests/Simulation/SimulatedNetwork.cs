@@ -5,8 +5,8 @@ namespace RaftOrleans.Tests.Simulation;
 /// <summary>
 /// Carries the replicas' calls the way a bad network would: a request and its reply each travel with a delay of
 /// their own (so later calls overtake earlier ones), some take a slow path of hundreds of milliseconds (so stale
-/// terms and stale replies arrive late), some are dropped (the caller then hears nothing and Raft's timers
-/// resend), some requests arrive twice, and a partition cuts the links between sides. A request is bound to the
+/// terms and stale replies arrive late), some are dropped (the call then fails at its deadline, as a grain call
+/// does, and Raft's timers resend), some requests arrive twice, and a partition cuts the links between sides. A request is bound to the
 /// life of its receiver, and a reply to the life of its caller, at send time: a node that crashes loses
 /// everything in flight to it.
 /// </summary>
@@ -55,10 +55,23 @@ internal sealed class SimulatedNetwork(EventQueue queue, Random world, Simulatio
             answered(reply);
         }
 
+        // A call that gets no answer (the request or its reply was dropped) fails at its deadline, as a grain
+        // call does; a late reply (the slow path) is still delivered, which is harsher than Orleans.
+        void TimedOut() => queue.After(settings.RpcTimeout, () =>
+        {
+            if (replied || caller.Incarnation != callerLife || !caller.IsUp) return;
+            replied = true;
+            answered(null);
+        });
+
         Sent++;
-        if (Dropped(request)) return;
-        Schedule(request, Reply);
-        if (request is not InstallSnapshot && world.Chance(settings.DuplicateRate)) Schedule(request, Reply);
+        if (Dropped(request))
+        {
+            TimedOut();
+            return;
+        }
+        Schedule(request, Reply, TimedOut);
+        if (request is not InstallSnapshot && world.Chance(settings.DuplicateRate)) Schedule(request, Reply, () => { });
     }
 
     private bool Dropped(RaftMessage message)
@@ -72,25 +85,41 @@ internal sealed class SimulatedNetwork(EventQueue queue, Random world, Simulatio
         ? world.NextTime(settings.MaxDelay, settings.SlowDelayMax)
         : world.NextTime(settings.MinDelay, settings.MaxDelay);
 
-    private void Schedule(RaftMessage request, Action<RaftMessage> reply)
+    private void Schedule(RaftMessage request, Action<RaftMessage> reply, Action replyDropped)
     {
         var receiver = _nodes[request.To - 1];
         var receiverLife = receiver.Incarnation;
         queue.After(Delay(), () =>
         {
             // The link is checked on arrival, so a partition also cuts what was already on the wire.
-            if (!receiver.IsUp || receiver.Incarnation != receiverLife || !Linked(request.From, request.To)) return;
+            if (!receiver.IsUp || receiver.Incarnation != receiverLife || !Linked(request.From, request.To))
+            {
+                replyDropped();
+                return;
+            }
             Delivered++;
             if (trace.Enabled) trace.Write(SimulationTrace.Describe(request)); // formatting every message would cost more than delivering it
             receiver.Receive(request, answer =>
             {
-                if (answer is null) return;
+                if (answer is null)
+                {
+                    replyDropped(); // the receiver wrote no reply, or went down first
+                    return;
+                }
                 checker.OnSending(receiver, answer, request);
                 Sent++;
-                if (Dropped(answer)) return;
+                if (Dropped(answer))
+                {
+                    replyDropped();
+                    return;
+                }
                 queue.After(Delay(), () =>
                 {
-                    if (!Linked(answer.From, answer.To)) return;
+                    if (!Linked(answer.From, answer.To))
+                    {
+                        replyDropped();
+                        return;
+                    }
                     Delivered++;
                     if (trace.Enabled) trace.Write(SimulationTrace.Describe(answer));
                     reply(answer);
