@@ -167,12 +167,13 @@ public sealed class RaftReplica<TQuery, TResult>
         _incoming = null;
         _snapshotSender.Clear();
         _stateMachine.Restore(_snapshot?.Data);
-        _core = new RaftNode(_options.Raft, persisted.HardState, _snapshot?.Index ?? 0, _snapshot?.Term ?? 0,
+        var core = new RaftNode(_options.Raft, persisted.HardState, _snapshot?.Index ?? 0, _snapshot?.Term ?? 0,
             persisted.Log, _newRandom());
-        _core.AppliedTo(_snapshot?.Index ?? 0);
+        core.AppliedTo(_snapshot?.Index ?? 0);
         _writesDurable = _writesQueued; // the disk finished or dropped whatever an earlier life queued
         _lastTick = _clock();
-        _softState = new SoftState(_core.Role, _core.LeaderId, _core.Term);
+        _softState = new SoftState(core.Role, core.LeaderId, core.Term);
+        _core = core; // up only once everything above succeeded
         _observer.Started(_snapshot);
         ReplicaLog.Started(_logger, Id, persisted.HardState.Term, persisted.Log.Count, _snapshot?.Index ?? 0);
     }
@@ -208,9 +209,8 @@ public sealed class RaftReplica<TQuery, TResult>
     /// <summary>A batch could not be carried out (the core found an impossible state, or the disk failed): stop as a crash would.</summary>
     private void Fail(Exception error)
     {
-        if (_core is null) return;
         ReplicaLog.BatchFailed(_logger, Id, error);
-        Fence();
+        if (_core is not null) Fence(); // else it is down already (a second failure while stopping): only say so
         _observer.Failed(error);
     }
 
@@ -437,6 +437,7 @@ public sealed class RaftReplica<TQuery, TResult>
     {
         if (_draining) return; // a batch being carried out fed an input: the loop below picks its batch up
         _draining = true;
+        Batch? current = null;
         try
         {
             // A batch already sent is a leader's: it is carried out (applied, answered) without waiting for its own
@@ -444,12 +445,14 @@ public sealed class RaftReplica<TQuery, TResult>
             // reported durable (StableTo): what it applies is durable on a majority already.
             while (_core is { } core && _outbox.TryPeek(out var next) && (next.Sent || next.DurableAt <= _writesDurable))
             {
-                _outbox.Dequeue();
-                CarryOut(core, next);
+                current = _outbox.Dequeue();
+                CarryOut(core, current);
+                current = null;
             }
         }
         catch (Exception error)
         {
+            current?.Answer?.Invoke(null); // off the outbox already, so the fence would not answer it (at most once anyway)
             Fail(error); // as in Input: a batch that cannot be carried out stops the node
         }
         finally

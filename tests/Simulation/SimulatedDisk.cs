@@ -92,8 +92,9 @@ internal sealed class SimulatedDisk(
             var write = _inFlight.Dequeue();
             Carry(write, write.Records, keepHardState: true);
             _busy = false;
-            // Durable now, in order; the node hears of it a little later, and not always in order (the real
-            // storage's completions are continuations of their own), unless it crashes first.
+            // Durable now, in order; the node hears of it a little later, in an event of its own (as the real
+            // storage's completions are continuations of their own), unless it crashes first. (The real ones may
+            // even arrive out of order; here they do not: the next write takes at least as long as this delay.)
             queue.After(world.NextTime(TimeSpan.Zero, settings.DiskDelayMin), () =>
             {
                 if (generation == _generation) write.Done(null); // may queue the next write, which then starts itself

@@ -55,8 +55,9 @@ internal sealed class SimulatedNetwork(EventQueue queue, Random world, Simulatio
             answered(reply);
         }
 
-        // A call that gets no answer (the request or its reply was dropped) fails at its deadline, as a grain
-        // call does; a late reply (the slow path) is still delivered, which is harsher than Orleans.
+        // A call that gets no answer (the request or its reply was dropped) fails a deadline after the loss (a
+        // grain call fails a deadline after it was made: the same, or sooner); a late reply (the slow path) is
+        // still delivered, which is harsher than Orleans.
         void TimedOut() => queue.After(settings.RpcTimeout, () =>
         {
             if (replied || caller.Incarnation != callerLife || !caller.IsUp) return;

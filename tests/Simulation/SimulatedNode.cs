@@ -105,8 +105,8 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
 
     private void OnStarted(int incarnation)
     {
-        if (incarnation != Incarnation) return;
-        _commitSeen = Raft!.CommitIndex;
+        if (incarnation != Incarnation || Raft is not { } raft) return; // a failed start is already recorded
+        _commitSeen = raft.CommitIndex;
         ScheduleTick(incarnation);
         _checker.AfterStep(this);
     }

@@ -102,10 +102,10 @@ internal sealed record SimulationSettings
     /// </summary>
     public bool DiskForgetsHardState { get; init; }
 
-    /// <summary>What the product would run <see cref="NodeCount"/> nodes with: raft.toml's defaults, mapped as the silo maps them.</summary>
     /// <summary>How long a node waits for a call's answer before it counts the call as lost (the shipped raft.rpc_timeout_ms).</summary>
     public TimeSpan RpcTimeout => Shipped.RpcTimeout;
 
+    /// <summary>What the product would run <see cref="NodeCount"/> nodes with: raft.toml's defaults, mapped as the silo maps them.</summary>
     private RaftClusterOptions Shipped =>
         RaftClusterOptionsFactory.From(RaftConfig.Default with { Cluster = new ClusterSettings { Nodes = NodeCount } });
 
