@@ -168,8 +168,7 @@ public sealed class RaftReplica<TQuery, TResult>
         _snapshotSender.Clear();
         _stateMachine.Restore(_snapshot?.Data);
         var core = new RaftNode(_options.Raft, persisted.HardState, _snapshot?.Index ?? 0, _snapshot?.Term ?? 0,
-            persisted.Log, _newRandom());
-        core.AppliedTo(_snapshot?.Index ?? 0);
+            persisted.Log, _newRandom()); // applied up to the snapshot, which the state machine now holds
         _writesDurable = _writesQueued; // the disk finished or dropped whatever an earlier life queued
         _lastTick = _clock();
         _softState = new SoftState(core.Role, core.LeaderId, core.Term);
@@ -217,11 +216,7 @@ public sealed class RaftReplica<TQuery, TResult>
     // ---- inputs ----
 
     /// <summary>The host's timer: time passes (elections, heartbeats), and whatever is pending goes out.</summary>
-    public void Tick()
-    {
-        if (_core is null) return;
-        Input(static _ => { });
-    }
+    public void Tick() => Input(static _ => { });
 
     /// <summary>
     /// A request from a peer (RequestVote, AppendEntries, a chunk of InstallSnapshot). <paramref name="answered"/>
@@ -230,12 +225,7 @@ public sealed class RaftReplica<TQuery, TResult>
     /// </summary>
     public void Receive(RaftMessage request, Action<RaftMessage?> answered)
     {
-        if (_core is null)
-        {
-            answered(null);
-            return;
-        }
-        if (request is InstallSnapshot chunk) request = ReceiveChunk(chunk);
+        if (request is InstallSnapshot chunk && _core is not null) request = ReceiveChunk(chunk);
         Input(core => core.Step(request), answered);
     }
 
@@ -302,7 +292,7 @@ public sealed class RaftReplica<TQuery, TResult>
         var incarnation = _incarnation;
         _post(() =>
         {
-            if (incarnation != _incarnation || !_flushScheduled) return;
+            if (incarnation != _incarnation) return; // a crash in between cleared the flag
             _flushScheduled = false;
             Input(static _ => { });
         });
@@ -413,7 +403,7 @@ public sealed class RaftReplica<TQuery, TResult>
         var incarnation = _incarnation;
         var sequence = ++_writesQueued;
         _storage.SaveSnapshot(snapshot, discardLog,
-            error => Written(incarnation, sequence, error, stable ? snapshot.Index : 0, snapshot.Term));
+            error => Written(incarnation, sequence, error, stable ? snapshot.Index : 0, stable ? snapshot.Term : 0));
     }
 
     /// <summary>A write is durable (or failed): tell the core what its disk now holds, and carry out what may go.</summary>
@@ -554,7 +544,6 @@ public sealed class RaftReplica<TQuery, TResult>
 
         // A proposal appended in term T is vouched for only by the leader of T. Those entries may still commit;
         // the client's resend (same client id and sequence) then gets the recorded answer, not a second application.
-        if (_proposals.Count == 0 || (now.Role == Role.Leader && _proposals.Values.All(p => p.Term == now.Term))) return;
         foreach (var (index, proposal) in _proposals.Where(p => now.Role != Role.Leader || p.Value.Term != now.Term).ToArray())
         {
             _proposals.Remove(index);

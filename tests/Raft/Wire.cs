@@ -41,7 +41,7 @@ internal sealed class Wire
     {
         foreach (var node in All.Values)
         {
-            var ready = node.TakeReadyCarriedOut();
+            var ready = node.TakeReadyCarriedOut(); // reports the batch stable and applied, as a shell would
             if (ready.HardState is { } hs) PersistedHardState[node.Id] = hs;
             if (ready.EntriesToPersist.Count > 0)
             {
@@ -50,14 +50,12 @@ internal sealed class Wire
                 log.RemoveAll(e => e.Index >= first);
                 log.AddRange(ready.EntriesToPersist);
             }
-            if (ready.EntriesToPersist.Count > 0) node.StableTo(ready.EntriesToPersist[^1].Index, ready.EntriesToPersist[^1].Term);
             foreach (var message in ready.Messages.Concat(ready.Replies))
             {
                 if (!Cut.Contains(message.From) && !Cut.Contains(message.To) && All.ContainsKey(message.To))
                     _pending.Enqueue(message);
             }
             Applied[node.Id].AddRange(ready.CommittedEntries);
-            if (ready.CommittedEntries.Count > 0) node.AppliedTo(ready.CommittedEntries[^1].Index);
             if (node.Role == Role.Leader)
             {
                 if (!LeadersByTerm.TryGetValue(node.Term, out var leaders)) LeadersByTerm[node.Term] = leaders = new HashSet<int>();

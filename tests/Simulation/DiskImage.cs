@@ -19,7 +19,6 @@ internal sealed class DiskImage
     public long SnapshotTerm => Snapshot?.Term ?? 0;
     public IReadOnlyList<LogEntry> Log => _log;
     public long LastIndex => SnapshotIndex + _log.Count;
-    public long LastTerm => _log.Count == 0 ? SnapshotTerm : _log[^1].Term;
 
     /// <summary>The term of the entry at <paramref name="index"/> (the snapshot's at its index), or null if not held.</summary>
     public long? TermAt(long index)

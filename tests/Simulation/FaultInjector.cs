@@ -84,7 +84,7 @@ internal sealed class FaultInjector(
     private void OnLeaderCommitted(SimulatedNode leader)
     {
         if (_armed.Remove(leader.Id, out var target)) queue.After(TimeSpan.Zero, () => Strike(leader, target));
-        else if (!_healed && leader.Raft!.CommitIndex > leader.Disk.LastIndex && world.Chance(0.8)) CrashAheadOfDisk(leader);
+        else if (!_healed && leader.Raft!.CommitIndex > leader.Disk.Durable.LastIndex && world.Chance(0.8)) CrashAheadOfDisk(leader);
     }
 
     /// <summary>
@@ -96,7 +96,7 @@ internal sealed class FaultInjector(
     {
         var incarnation = leader.Incarnation;
         counters.LeaderCrashesAheadOfOwnDisk++;
-        trace.Write($"node {leader.Id} leads with commit {leader.Raft!.CommitIndex} ahead of its disk ({leader.Disk.LastIndex}): crash it");
+        trace.Write($"node {leader.Id} leads with commit {leader.Raft!.CommitIndex} ahead of its disk ({leader.Disk.Durable.LastIndex}): crash it");
         queue.After(TimeSpan.Zero, () =>
         {
             if (_healed || leader.Incarnation != incarnation || !leader.IsUp) return;

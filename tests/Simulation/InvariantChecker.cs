@@ -329,7 +329,7 @@ internal sealed class InvariantChecker(EventQueue clock)
         foreach (var node in _nodes)
         {
             var raft = node.Raft ?? throw new InvariantViolation($"node {node.Id} is down at the end");
-            var disk = node.Disk;
+            var disk = node.Disk.Durable;
             if (disk.LastIndex != _committed.Count || node.Applied != _committed.Count)
                 Fail($"node {node.Id} holds {disk.LastIndex} entries and applied {node.Applied}; {_committed.Count} are committed");
             if (disk.SnapshotIndex > 0 && disk.SnapshotTerm != _committed[disk.SnapshotIndex].Entry.Term)

@@ -28,16 +28,6 @@ internal sealed class SimulatedDisk(
     /// <summary>Raised when a write is queued: the fault injector may strike while it is in flight.</summary>
     public event Action<int>? WriteQueued;
 
-    // What a restart reads: the durable image.
-    public HardState HardState => Durable.HardState;
-    public StoredSnapshot? Snapshot => Durable.Snapshot;
-    public long SnapshotIndex => Durable.SnapshotIndex;
-    public long SnapshotTerm => Durable.SnapshotTerm;
-    public long LastIndex => Durable.LastIndex;
-    public long LastTerm => Durable.LastTerm;
-    public long? TermAt(long index) => Durable.TermAt(index);
-    public LogEntry EntryAt(long index) => Durable.EntryAt(index);
-
     public PersistedState Load()
     {
         if (HasPending) throw new InvariantViolation($"node {nodeId} loads its disk with writes still in flight");

@@ -93,8 +93,8 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         var restart = Incarnation > 0;
         Incarnation++;
         var incarnation = Incarnation;
-        _trace.Write($"node {_id} starts: term {Disk.HardState.Term}, vote {Disk.HardState.VotedFor?.ToString() ?? "-"}, " +
-                     $"snapshot to {Disk.SnapshotIndex}, log to {Disk.LastIndex}");
+        _trace.Write($"node {_id} starts: term {Disk.Durable.HardState.Term}, vote {Disk.Durable.HardState.VotedFor?.ToString() ?? "-"}, " +
+                     $"snapshot to {Disk.Durable.SnapshotIndex}, log to {Disk.Durable.LastIndex}");
         if (restart) _replica.Restart(() => OnStarted(incarnation));
         else
         {
@@ -250,7 +250,7 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         if (request is AppendEntries { Entries.Length: > 0 } append)
         {
             if (append.Entries[0].Index <= Raft!.SnapshotIndex) _counters.AppendsFromRetainedTail++;
-            if (append.Entries[^1].Index > Disk.LastIndex) _counters.AppendsAheadOfOwnDisk++;
+            if (append.Entries[^1].Index > Disk.Durable.LastIndex) _counters.AppendsAheadOfOwnDisk++;
         }
         if (request is InstallSnapshot chunk)
         {
