@@ -47,7 +47,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             _cluster.ForReplica(NodeId),
             new GrainTransport(GrainFactory, _cluster.RpcTimeout, NodeId, _logger),
             storage,
-            new KvStateMachine(),
+            new KvStateMachine(_storageProvider.StateFor(NodeId)),
             clock: () => _clock.Elapsed,
             post: action => _ = RunOnNextTurn(action),
             newRandom: () => new Random(),

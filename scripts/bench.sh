@@ -93,7 +93,8 @@ etcd_dir="$work/etcd"
 silo_pid=""
 etcd_started=false
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }
+# shellcheck source=lib/common.sh
+source "$root/scripts/lib/common.sh"
 die() { echo "bench: $*" >&2; exit 1; }
 
 stop_silo() {
@@ -126,11 +127,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ------------------------------------------------------------------------------------------------ build
-
-copy_tree() { # SOURCE DEST: the files, without build output, git data or a local store
-    mkdir -p "$2"
-    tar -C "$1" --exclude=./.git --exclude=bin --exclude=obj --exclude=TestResults --exclude=./data -cf - . | tar -C "$2" -xf -
-}
 
 snapshot_sources() {
     rm -rf "$work/src"
@@ -173,8 +169,6 @@ ensure_etcd() {
     { apt-get update && apt-get install -y etcd-server etcd-client; } >"$out/logs/apt.log" 2>&1 ||
         die "could not install etcd; see $out/logs/apt.log"
 }
-
-port_in_use() { ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
 
 # ------------------------------------------------------------------------------------------------ ours
 

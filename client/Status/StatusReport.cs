@@ -37,7 +37,7 @@ internal sealed record NodeReport(
     long? CommitIndex,
     long? LastApplied,
     long? SnapshotIndex,
-    int? KeyCount,
+    long? KeyCount,
     string? StateDigest,
     string? Problem)
 {

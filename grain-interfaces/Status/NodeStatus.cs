@@ -23,7 +23,7 @@ public sealed record NodeStatus
     /// <summary>A digest of the applied KV state, to compare replicas without shipping the data.</summary>
     [Id(11)] public required string StateDigest { get; init; }
 
-    [Id(12)] public required int KeyCount { get; init; }
+    [Id(12)] public required long KeyCount { get; init; }
 
     /// <summary>The last index covered by this node's snapshot; its log starts after it (0: no snapshot yet).</summary>
     [Id(13)] public required long SnapshotIndex { get; init; }

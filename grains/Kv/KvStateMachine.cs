@@ -1,67 +1,110 @@
+using RaftOrleans.Raft;
 using RaftOrleans.Replica;
+using RaftOrleans.State;
 
 namespace RaftOrleans.Kv;
 
 /// <summary>
-/// The replicated state: a key-value map with put-if-absent, get and delete-if-present semantics, plus
-/// one session record per client. Every node feeds it the same committed commands in the same order, so
-/// every node ends in the same state. Deterministic: no clock, no randomness, no I/O.
+/// The replicated state: a key-value map with put-if-absent, get and delete-if-present semantics, plus one session
+/// record per client, kept in an embedded engine (<see cref="IKvEngine"/>; the layout is <see cref="KvRecords"/>),
+/// so memory holds the engine's cache, not the store. Every node feeds it the same committed entries in the same
+/// order, so every node ends in the same state. Deterministic: no clock, no randomness; its only I/O is its engine.
+/// <para>
+/// The entries of one batch are applied in one atomic engine write together with the new meta record (applied
+/// index, key count, digest). Within the batch, reads see the batch's own earlier changes first.
+/// </para>
 /// </summary>
-public sealed class KvStateMachine : IStateMachine<string, KvResult>
+public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvResult>
 {
-    private readonly Dictionary<string, string> _data = new(StringComparer.Ordinal);
-    private readonly Dictionary<Guid, ClientSession> _sessions = new();
+    // The batch being applied: its changes so far, read before the engine (a null value is a deleted key).
+    private readonly Dictionary<string, string?> _pendingData = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, ClientSession> _pendingSessions = new();
+    private KvMeta _meta = KvMeta.Empty;
 
-    public int Count => _data.Count;
+    public AppliedPoint Applied => new(_meta.Index, _meta.Term);
+
+    public long Count => _meta.Count;
 
     /// <summary>A fingerprint of the map (see <see cref="KvStateDigest"/>): equal maps, equal digests.</summary>
-    public ulong Digest { get; private set; }
-
-    /// <summary>How many requests were answered from a session record instead of being applied again.</summary>
-    public long DuplicatesSuppressed { get; private set; }
-
-    public IReadOnlyDictionary<string, string> Data => _data;
-
-    public IReadOnlyDictionary<Guid, ClientSession> Sessions => _sessions;
-
-    /// <summary>The whole state (map and sessions) as snapshot bytes.</summary>
-    public byte[] TakeSnapshot() => KvSnapshotCodec.Encode(_data, _sessions);
-
-    /// <summary>A state machine holding exactly what <paramref name="snapshot"/> captured.</summary>
-    public static KvStateMachine FromSnapshot(byte[] snapshot)
-    {
-        var machine = new KvStateMachine();
-        machine.Restore(snapshot);
-        return machine;
-    }
-
-    /// <summary>Replaces the whole state by what <paramref name="snapshot"/> captured (empty when null).</summary>
-    public void Restore(byte[]? snapshot)
-    {
-        _data.Clear();
-        _sessions.Clear();
-        Digest = 0;
-        if (snapshot is null) return;
-        var (data, sessions) = KvSnapshotCodec.Decode(snapshot);
-        foreach (var (key, value) in data)
-        {
-            _data.Add(key, value);
-            Digest += KvStateDigest.Of(key, value);
-        }
-        foreach (var (client, session) in sessions) _sessions.Add(client, session);
-    }
-
-    /// <summary>Applies one committed command as the log carries it (<see cref="KvCommandCodec"/>).</summary>
-    public KvResult Apply(byte[] command) => Apply(KvCommandCodec.Decode(command));
-
-    public KvResult Query(string key) => Read(key);
+    public ulong Digest => _meta.Digest;
 
     public string Fingerprint => Digest.ToString("X16");
 
-    /// <summary>Applies one committed command and returns its result.</summary>
-    public KvResult Apply(KvRequest request)
+    /// <summary>How many requests were answered from a session record instead of being applied again (this process only).</summary>
+    public long DuplicatesSuppressed { get; private set; }
+
+    public AppliedPoint Open()
     {
-        if (_sessions.TryGetValue(request.ClientId, out var session))
+        _meta = KvRecords.DecodeMeta(engine.Get(KvRecords.MetaKey));
+        return Applied;
+    }
+
+    public IReadOnlyList<KvResult?> Apply(IReadOnlyList<LogEntry> entries)
+    {
+        if (entries.Count == 0) return Array.Empty<KvResult?>();
+        var results = new KvResult?[entries.Count];
+        var meta = _meta;
+        _pendingData.Clear(); // a batch that failed half way left its changes here
+        _pendingSessions.Clear();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            if (entry.Index != meta.Index + 1)
+                throw new InvalidOperationException($"entry {entry.Index} applied to a state that has applied up to {meta.Index}");
+            if (!entry.IsNoOp) results[i] = Apply(KvCommandCodec.Decode(entry.Data), ref meta);
+            meta = meta with { Index = entry.Index, Term = entry.Term };
+        }
+        var changes = new List<KvChange>(_pendingData.Count + _pendingSessions.Count + 1);
+        foreach (var (key, value) in _pendingData)
+            changes.Add(new KvChange(KvRecords.DataKey(key), value is null ? null : KvRecords.EncodeValue(value)));
+        foreach (var (client, session) in _pendingSessions)
+            changes.Add(new KvChange(KvRecords.SessionKey(client), KvRecords.EncodeSession(session)));
+        changes.Add(new KvChange(KvRecords.MetaKey, KvRecords.EncodeMeta(meta)));
+        _pendingData.Clear(); // reads between batches (and after an installed snapshot) go to the engine alone
+        _pendingSessions.Clear();
+        engine.Write(changes); // a failure (disk full) leaves _meta as it was: the node stops, and nothing is half applied
+        _meta = meta;
+        return results;
+    }
+
+    public KvResult Query(string key) => Read(key);
+
+    /// <summary>Reads without going through a command: for ReadIndex-style reads and for tests.</summary>
+    public KvResult Read(string key) => Value(key) is { } value ? KvResult.Found(value) : KvResult.NotFound;
+
+    public void MakeDurable() => engine.Sync();
+
+    public IStateSnapshot TakeSnapshot() => new EngineSnapshot(engine.View(), Applied);
+
+    public IStateInstall BeginInstall(long index, long term)
+    {
+        var announced = new AppliedPoint(index, term);
+        KvMeta? received = null;
+        return new EngineInstall(engine.BeginReplace(), announced,
+            onPair: (key, value) =>
+            {
+                if (key.AsSpan().SequenceEqual(KvRecords.MetaKey)) received = KvRecords.DecodeMeta(value);
+            },
+            beforeCommit: () =>
+            {
+                // The stream's header is checked against the announced point; the state inside must be of it too.
+                if (received is not { } meta || meta.Index != index || meta.Term != term)
+                    throw new FormatException($"the snapshot announced as {announced} holds a state of " +
+                                              $"{(received is { } m ? new AppliedPoint(m.Index, m.Term).ToString() : "no applied index")}");
+            },
+            committed: () => Open());
+    }
+
+    /// <summary>The whole state, decoded (reads everything: for checks and tests).</summary>
+    public KvContents ReadAll()
+    {
+        using var view = engine.View();
+        return KvRecords.Decode(view.Scan());
+    }
+
+    private KvResult Apply(KvRequest request, ref KvMeta meta)
+    {
+        if (Session(request.ClientId) is { } session)
         {
             if (request.Sequence == session.LastSequence)
             {
@@ -77,31 +120,42 @@ public sealed class KvStateMachine : IStateMachine<string, KvResult>
             }
         }
 
-        var result = Execute(request);
-        _sessions[request.ClientId] = new ClientSession(request.Sequence, result);
+        var result = Execute(request, ref meta);
+        _pendingSessions[request.ClientId] = new ClientSession(request.Sequence, result);
         return result;
     }
 
-    /// <summary>Reads without going through a command: for ReadIndex-style reads and for tests.</summary>
-    public KvResult Read(string key) => _data.TryGetValue(key, out var value) ? KvResult.Found(value) : KvResult.NotFound;
-
-    private KvResult Execute(KvRequest request)
+    private KvResult Execute(KvRequest request, ref KvMeta meta)
     {
         switch (request.Operation)
         {
             case KvOperation.Put:
+                if (Value(request.Key) is not null) return KvResult.KeyExists;
                 var value = request.Value ?? string.Empty;
-                if (!_data.TryAdd(request.Key, value)) return KvResult.KeyExists;
-                Digest += KvStateDigest.Of(request.Key, value);
+                _pendingData[request.Key] = value;
+                meta = meta with { Count = meta.Count + 1, Digest = meta.Digest + KvStateDigest.Of(request.Key, value) };
                 return KvResult.Ok;
             case KvOperation.Get:
                 return Read(request.Key);
             case KvOperation.Delete:
-                if (!_data.Remove(request.Key, out var removed)) return KvResult.NotFound;
-                Digest -= KvStateDigest.Of(request.Key, removed);
+                if (Value(request.Key) is not { } removed) return KvResult.NotFound;
+                _pendingData[request.Key] = null;
+                meta = meta with { Count = meta.Count - 1, Digest = meta.Digest - KvStateDigest.Of(request.Key, removed) };
                 return KvResult.Ok;
             default:
                 throw new ArgumentOutOfRangeException(nameof(request), request.Operation, "unknown operation");
         }
+    }
+
+    private string? Value(string key)
+    {
+        if (_pendingData.TryGetValue(key, out var pending)) return pending;
+        return engine.Get(KvRecords.DataKey(key)) is { } bytes ? KvRecords.DecodeValue(bytes) : null;
+    }
+
+    private ClientSession? Session(Guid client)
+    {
+        if (_pendingSessions.TryGetValue(client, out var pending)) return pending;
+        return engine.Get(KvRecords.SessionKey(client)) is { } bytes ? KvRecords.DecodeSession(bytes) : null;
     }
 }

@@ -1,5 +1,4 @@
 using RaftOrleans.Raft;
-using RaftOrleans.Storage;
 
 namespace RaftOrleans.Replica;
 
@@ -9,14 +8,14 @@ namespace RaftOrleans.Replica;
 /// </summary>
 public interface IReplicaObserver<in TResult>
 {
-    /// <summary>The replica has (re)started from its disk; <paramref name="snapshot"/> is what its state was restored from.</summary>
-    void Started(StoredSnapshot? snapshot) { }
+    /// <summary>The replica has (re)started from its disk; its state machine opened at <paramref name="state"/>.</summary>
+    void Started(AppliedPoint state) { }
 
-    /// <summary>The core accepted a leader's snapshot; its received bytes are about to be saved.</summary>
-    void SnapshotAccepted(SnapshotInstall install, byte[] data) { }
+    /// <summary>The core accepted a leader's snapshot, received whole; the state machine is about to take it.</summary>
+    void SnapshotAccepted(SnapshotInstall install) { }
 
-    /// <summary>The state machine was replaced by an accepted snapshot, now durable.</summary>
-    void SnapshotRestored(StoredSnapshot snapshot) { }
+    /// <summary>The state machine's state was replaced by an accepted snapshot, durably.</summary>
+    void SnapshotRestored(SnapshotInstall install) { }
 
     /// <summary>A committed entry was applied; <paramref name="result"/> is default for a leader's no-op.</summary>
     void Applied(LogEntry entry, TResult? result) { }
@@ -24,8 +23,8 @@ public interface IReplicaObserver<in TResult>
     /// <summary>A read is about to be answered from the state, as confirmed by the core.</summary>
     void ReadReleased(ReadState read) { }
 
-    /// <summary>The replica snapshotted its own state machine (the save is queued) and compacted its log.</summary>
-    void SnapshotTaken(StoredSnapshot snapshot) { }
+    /// <summary>The replica made its state machine durable up to <paramref name="state"/>, took a view of it to send, and compacted its log there.</summary>
+    void SnapshotTaken(AppliedPoint state) { }
 
     /// <summary>Role, leader or term changed.</summary>
     void SoftStateChanged(SoftState state) { }

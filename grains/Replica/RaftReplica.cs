@@ -59,7 +59,7 @@ public sealed class RaftReplica<TQuery, TResult>
     private bool _diskIdle = true; // no write of an earlier life is still under way
     private bool _stopped; // the host went away: never start again
     private readonly List<Action> _whenDiskIdle = new(); // restarts and stops waiting for that
-    private StoredSnapshot? _snapshot; // the latest one taken or installed: what this node sends
+    private IStateSnapshot? _view; // the state as of the core's snapshot index: what this node sends to a follower
     private SnapshotAssembly? _incoming; // chunks received so far from a leader
 
     public RaftReplica(
@@ -158,23 +158,56 @@ public sealed class RaftReplica<TQuery, TResult>
         foreach (var next in waiting) next();
     }
 
+    /// <summary>
+    /// A (re)start: the state machine opens as its engine kept it, applied up to some entry A, and the log is read
+    /// back. The log was compacted only up to what the engine had made durable, so it starts at or before A; the
+    /// entries up to A are in the state already and only those after it are replayed (the core starts as if it had
+    /// a snapshot at A). The engine may be ahead of the log on disk (a leader applies entries a majority holds
+    /// before its own disk has them); then, as with an installed snapshot (Figure 13), the log is kept after A only
+    /// if it agrees with A, and the disk's log is made to start at A.
+    /// </summary>
     private void StartCore()
     {
         _incarnation++; // nothing of an earlier life (an answer to its calls, a completion) reaches this one
         _outbox.Clear();
+        DropSnapshots();
         var persisted = _storage.Load();
-        _snapshot = persisted.Snapshot;
-        _incoming = null;
-        _snapshotSender.Clear();
-        _stateMachine.Restore(_snapshot?.Data);
-        var core = new RaftNode(_options.Raft, persisted.HardState, _snapshot?.Index ?? 0, _snapshot?.Term ?? 0,
-            persisted.Log, _newRandom()); // applied up to the snapshot, which the state machine now holds
+        var state = _stateMachine.Open();
+        var logStart = persisted.Snapshot ?? new StoredSnapshot(0, 0);
+        if (state.Index < logStart.Index || (state.Index == logStart.Index && state.Term != logStart.Term))
+            throw new InvalidDataException($"node {Id}: the state engine has applied up to {state}, but the Raft log starts after " +
+                                           $"({logStart.Index},t{logStart.Term}): the state is not the one this log was compacted against " +
+                                           "(a state directory lost or from another store); wipe the node's data to rejoin empty");
+        var log = persisted.Log;
+        var agrees = true;
+        if (state.Index > logStart.Index)
+        {
+            agrees = log.FirstOrDefault(e => e.Index == state.Index) is { } atState && atState.Term == state.Term;
+            log = agrees ? log.Where(e => e.Index > state.Index).ToArray() : Array.Empty<LogEntry>();
+        }
+        var core = new RaftNode(_options.Raft, persisted.HardState, state.Index, state.Term, log, _newRandom());
         _writesDurable = _writesQueued; // the disk finished or dropped whatever an earlier life queued
         _lastTick = _clock();
         _softState = new SoftState(core.Role, core.LeaderId, core.Term);
+        _view = _stateMachine.TakeSnapshot();
         _core = core; // up only once everything above succeeded
-        _observer.Started(_snapshot);
-        ReplicaLog.Started(_logger, Id, persisted.HardState.Term, persisted.Log.Count, _snapshot?.Index ?? 0);
+        if (state.Index > logStart.Index)
+        {
+            _stateMachine.MakeDurable(); // the disk's log may forget what the engine holds only once the engine holds it for good
+            QueueSnapshot(new StoredSnapshot(state.Index, state.Term), discardLog: !agrees, stable: false);
+        }
+        _observer.Started(state);
+        ReplicaLog.Started(_logger, Id, persisted.HardState.Term, state, core.LastLogIndex - state.Index);
+    }
+
+    /// <summary>Ends the transfers of this node's snapshot and forgets a snapshot being received.</summary>
+    private void DropSnapshots()
+    {
+        _snapshotSender.Clear();
+        _view?.Dispose();
+        _view = null;
+        _incoming?.Dispose();
+        _incoming = null;
     }
 
     /// <summary>
@@ -201,8 +234,7 @@ public sealed class RaftReplica<TQuery, TResult>
         _reads.Clear();
         foreach (var batch in _outbox) batch.Answer?.Invoke(null);
         _outbox.Clear();
-        _snapshotSender.Clear();
-        _incoming = null;
+        DropSnapshots();
     }
 
     /// <summary>A batch could not be carried out (the core found an impossible state, or the disk failed): stop as a crash would.</summary>
@@ -340,8 +372,7 @@ public sealed class RaftReplica<TQuery, TResult>
                 Drain();
                 return;
             }
-            var installed = ready.Snapshot is { } install ? AssembledSnapshot(install) : null;
-            var batch = new Batch(ready, installed, answer);
+            var batch = new Batch(ready, answer);
             StartWrites(batch);
             if (_core is null) // a seam reported a failure at once, and the node stopped: nothing of this batch goes out
             {
@@ -381,10 +412,10 @@ public sealed class RaftReplica<TQuery, TResult>
     private void StartWrites(Batch batch)
     {
         var ready = batch.Ready;
-        if (batch.Installed is { } snapshot)
+        if (ready.Snapshot is { } install)
         {
-            _observer.SnapshotAccepted(ready.Snapshot!, snapshot.Data);
-            QueueSnapshot(snapshot, ready.Snapshot!.DiscardLog, stable: true);
+            InstallSnapshot(install);
+            QueueSnapshot(new StoredSnapshot(install.Index, install.Term), install.DiscardLog, stable: true);
         }
         if (ready.HardState is not null || ready.EntriesToPersist.Count > 0)
         {
@@ -397,7 +428,7 @@ public sealed class RaftReplica<TQuery, TResult>
         batch.DurableAt = _writesQueued;
     }
 
-    /// <summary>Queues a snapshot's save behind every write so far; <paramref name="stable"/>: report its index durable once saved.</summary>
+    /// <summary>Queues the log's new start behind every write so far; <paramref name="stable"/>: report its index durable once saved.</summary>
     private void QueueSnapshot(StoredSnapshot snapshot, bool discardLog, bool stable)
     {
         var incarnation = _incarnation;
@@ -456,7 +487,7 @@ public sealed class RaftReplica<TQuery, TResult>
     {
         var ready = batch.Ready;
         if (!batch.Sent) Send(batch);
-        if (batch.Installed is { } snapshot) Restore(core, snapshot);
+        if (ready.Snapshot is { } install) Restored(core, install);
         Apply(core, ready.CommittedEntries);
         AnswerReads(core, ready);
         if (ready.SoftState is { } softState) ObserveSoftState(core, softState);
@@ -492,19 +523,30 @@ public sealed class RaftReplica<TQuery, TResult>
 
     // ---- applying and answering ----
 
+    /// <summary>
+    /// Applies a batch's committed entries in one state-machine write, then answers their proposals. Entries an
+    /// installed snapshot already holds are not applied again: the state is replaced as soon as the snapshot is
+    /// accepted (see <see cref="InstallSnapshot"/>), ahead of batches produced before it.
+    /// </summary>
     private void Apply(RaftNode core, List<LogEntry> committed)
     {
-        foreach (var entry in committed)
+        if (committed.Count == 0) return;
+        var applied = _stateMachine.Applied.Index;
+        var first = committed.FindIndex(e => e.Index > applied);
+        var fresh = first < 0 ? Array.Empty<LogEntry>() : (IReadOnlyList<LogEntry>)committed.GetRange(first, committed.Count - first);
+        var results = _stateMachine.Apply(fresh);
+        for (var i = 0; i < committed.Count; i++)
         {
-            var result = entry.IsNoOp ? default : _stateMachine.Apply(entry.Data);
+            var entry = committed[i];
+            var result = first >= 0 && i >= first ? results[i - first] : default;
             core.AppliedTo(entry.Index);
             _observer.Applied(entry, result);
             if (_logger.IsEnabled(LogLevel.Debug)) ReplicaLog.Applied(_logger, Id, entry.Index, entry.Term);
             if (!_proposals.Remove(entry.Index, out var proposal)) continue;
             // Another term at our index means a new leader replaced our entry: the request was lost, and the
             // client resends it under the same id (so it still takes effect at most once).
-            proposal.Answered(proposal.Term == entry.Term && !entry.IsNoOp
-                ? ReplicaOutcome<TResult>.Done(result!)
+            proposal.Answered(proposal.Term == entry.Term && result is not null
+                ? ReplicaOutcome<TResult>.Done(result)
                 : ReplicaOutcome<TResult>.NotLeader(core.LeaderId));
         }
     }
@@ -554,10 +596,12 @@ public sealed class RaftReplica<TQuery, TResult>
     // ---- snapshots ----
 
     /// <summary>
-    /// Snapshots the state machine once it has applied <c>SnapshotThreshold</c> entries past the last snapshot,
-    /// at the index it has applied (the core's LastApplied is what this replica reported, never more). The save
-    /// is queued behind every write so far; compacting the in-memory log at once is safe: a crash before the
-    /// snapshot is durable restarts from the previous snapshot and the log on disk, which still covers it.
+    /// Compacts the log once the state machine has applied <c>SnapshotThreshold</c> entries past the last
+    /// compaction, at the index it has applied (the core's LastApplied is what this replica reported, never more):
+    /// the engine makes its state durable there (one sync: the state already is in the engine, so this costs the
+    /// same at any size of the store), a view of it is kept to send to followers, and the log's new start is queued
+    /// behind every write so far. Compacting the in-memory log at once is safe: a crash before that write is
+    /// durable restarts from the engine's state and the log on disk, which still covers it.
     /// </summary>
     private void MaybeSnapshot(RaftNode core)
     {
@@ -565,12 +609,22 @@ public sealed class RaftReplica<TQuery, TResult>
         var index = core.LastApplied;
         var term = core.TermAt(index)
             ?? throw new InvalidOperationException($"node {Id}: applied entry {index} is not in the log");
-        var snapshot = new StoredSnapshot(index, term, _stateMachine.TakeSnapshot());
-        _observer.SnapshotTaken(snapshot);
-        QueueSnapshot(snapshot, discardLog: false, stable: false);
-        _snapshot = snapshot;
+        var state = _stateMachine.Applied;
+        if (state != new AppliedPoint(index, term))
+            throw new InvalidOperationException($"node {Id}: the core applied up to ({index},t{term}) but the state machine up to {state}");
+        _stateMachine.MakeDurable();
+        ReplaceView(_stateMachine.TakeSnapshot());
+        QueueSnapshot(new StoredSnapshot(index, term), discardLog: false, stable: false);
         core.Compact(index, _options.SnapshotCatchUpEntries);
-        ReplicaLog.SnapshotTaken(_logger, Id, index, snapshot.Data.Length);
+        _observer.SnapshotTaken(state);
+        ReplicaLog.SnapshotTaken(_logger, Id, index);
+    }
+
+    /// <summary>The view to send from now on. Transfers of the one it replaces run to their end (the engine keeps it for them).</summary>
+    private void ReplaceView(IStateSnapshot view)
+    {
+        _view?.Dispose();
+        _view = view;
     }
 
     /// <summary>
@@ -581,38 +635,52 @@ public sealed class RaftReplica<TQuery, TResult>
     /// </summary>
     private InstallSnapshot ReceiveChunk(InstallSnapshot chunk)
     {
-        if (chunk.Offset == 0 && (_incoming is null || chunk.Term >= _incoming.Term)) _incoming = SnapshotAssembly.Start(chunk);
+        if (chunk.Offset == 0 && (_incoming is null || chunk.Term >= _incoming.Term))
+        {
+            _incoming?.Dispose();
+            _incoming = SnapshotAssembly.Start(chunk, _stateMachine);
+        }
         return _incoming is not null && _incoming.TryAdd(chunk) ? chunk : chunk with { Done = false };
     }
 
-    /// <summary>The bytes of the snapshot the core just accepted: they are saved before the batch is carried out.</summary>
-    private StoredSnapshot AssembledSnapshot(SnapshotInstall install)
+    /// <summary>
+    /// The core accepted the snapshot just received: the state machine takes it now, atomically and durably, before
+    /// the log's new start is even queued, so that no crash can leave a log that starts after the engine's state.
+    /// Batches produced before this one and not yet carried out hold only entries the snapshot covers (the core
+    /// accepts a snapshot only past its commit index): <see cref="Apply"/> skips them.
+    /// </summary>
+    private void InstallSnapshot(SnapshotInstall install)
     {
         var assembly = _incoming is { Complete: true } complete && complete.Index == install.Index && complete.IncludedTerm == install.Term
             ? complete
             : throw new InvalidOperationException($"node {Id}: the core accepted snapshot {install.Index} but its bytes are not here");
         _incoming = null;
-        return new StoredSnapshot(install.Index, install.Term, assembly.Data);
+        _observer.SnapshotAccepted(install);
+        using (assembly)
+        {
+            _view?.Dispose(); // the engine's view of the state being replaced is no use any more
+            _view = null;
+            assembly.Install.Commit();
+        }
+        _view = _stateMachine.TakeSnapshot();
     }
 
-    /// <summary>Replaces the state machine by an installed snapshot (now durable).</summary>
-    private void Restore(RaftNode core, StoredSnapshot snapshot)
+    /// <summary>The installed snapshot's batch is carried out: the core learns its state is applied.</summary>
+    private void Restored(RaftNode core, SnapshotInstall install)
     {
-        _snapshot = snapshot;
-        _stateMachine.Restore(snapshot.Data);
-        core.AppliedTo(snapshot.Index);
-        _observer.SnapshotRestored(snapshot);
-        ReplicaLog.SnapshotInstalled(_logger, Id, snapshot.Index, snapshot.Data.Length);
+        core.AppliedTo(install.Index);
+        _observer.SnapshotRestored(install);
+        ReplicaLog.SnapshotInstalled(_logger, Id, install.Index);
     }
 
     /// <summary>The core asks for its snapshot to go to a follower: the latest one saved or installed is streamed in chunks.</summary>
     private void StartSnapshotTransfer(InstallSnapshot request)
     {
-        var snapshot = _snapshot;
-        if (snapshot is null || snapshot.Index != request.LastIncludedIndex) return; // the core will ask again
-        ReplicaLog.SnapshotSending(_logger, Id, snapshot.Index, snapshot.Data.Length, request.To);
+        var view = _view;
+        if (view is null || view.Point.Index != request.LastIncludedIndex) return; // the core will ask again
+        ReplicaLog.SnapshotSending(_logger, Id, view.Point.Index, request.To);
         var incarnation = _incarnation;
-        _snapshotSender.Start(request, snapshot.Data, reply =>
+        _snapshotSender.Start(request, view, reply =>
         {
             if (incarnation != _incarnation) return false;
             Input(core => core.Step(reply));
@@ -653,10 +721,9 @@ public sealed class RaftReplica<TQuery, TResult>
     }
 
     /// <summary>One batch on its way through the pipeline.</summary>
-    private sealed class Batch(Ready ready, StoredSnapshot? installed, Action<RaftMessage?>? answer)
+    private sealed class Batch(Ready ready, Action<RaftMessage?>? answer)
     {
         public Ready Ready { get; } = ready;
-        public StoredSnapshot? Installed { get; } = installed;
         public Action<RaftMessage?>? Answer { get; } = answer;
         /// <summary>The number of the last write queued when this batch was produced: it waits for that one.</summary>
         public long DurableAt { get; set; }

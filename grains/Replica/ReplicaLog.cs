@@ -9,8 +9,8 @@ namespace RaftOrleans.Replica;
 /// </summary>
 internal static partial class ReplicaLog
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} started at term {Term} with {Entries} log entries after snapshot index {SnapshotIndex}")]
-    public static partial void Started(ILogger logger, int nodeId, long term, int entries, long snapshotIndex);
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} started at term {Term}: its state has applied up to {Applied}, and {Entries} log entries follow")]
+    public static partial void Started(ILogger logger, int nodeId, long term, AppliedPoint applied, long entries);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "node {NodeId} could not restart from its storage and stays down")]
     public static partial void StartFailed(ILogger logger, int nodeId, Exception error);
@@ -18,14 +18,14 @@ internal static partial class ReplicaLog
     [LoggerMessage(Level = LogLevel.Critical, Message = "node {NodeId} could not carry out a batch and stops; restart it once the cause is fixed")]
     public static partial void BatchFailed(ILogger logger, int nodeId, Exception error);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} took a snapshot at index {Index} ({Bytes} bytes) and compacted its log")]
-    public static partial void SnapshotTaken(ILogger logger, int nodeId, long index, int bytes);
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} made its state durable at index {Index} and compacted its log there")]
+    public static partial void SnapshotTaken(ILogger logger, int nodeId, long index);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} installed a snapshot from its leader up to index {Index} ({Bytes} bytes)")]
-    public static partial void SnapshotInstalled(ILogger logger, int nodeId, long index, int bytes);
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} installed a snapshot from its leader up to index {Index}")]
+    public static partial void SnapshotInstalled(ILogger logger, int nodeId, long index);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} sends its snapshot up to index {Index} ({Bytes} bytes) to node {Peer}")]
-    public static partial void SnapshotSending(ILogger logger, int nodeId, long index, int bytes, int peer);
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} sends its state as of index {Index} to node {Peer}")]
+    public static partial void SnapshotSending(ILogger logger, int nodeId, long index, int peer);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} elected leader of term {Term} by votes of {Voters} in {DurationMs:F0} ms")]
     public static partial void Elected(ILogger logger, int nodeId, long term, string voters, double durationMs);

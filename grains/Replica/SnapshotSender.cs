@@ -3,43 +3,63 @@ using RaftOrleans.Raft;
 namespace RaftOrleans.Replica;
 
 /// <summary>
-/// Streams a leader's snapshot to followers: one call per chunk, the next once the previous one is answered,
-/// at most one transfer per follower (a newer one, when the core asks again, ends the older at its next step).
-/// The core names only the snapshot to send (an <see cref="InstallSnapshot"/> without bytes); the bytes are
-/// the replica's latest saved or installed snapshot.
+/// Streams a leader's snapshot to followers: one call per chunk, each chunk read from the state machine's view
+/// when the previous one is answered (so a transfer holds one chunk in memory, and the node applies meanwhile), at
+/// most one transfer per follower (a newer one, when the core asks again, ends the older at its next step).
+/// The core names only the snapshot to send (an <see cref="InstallSnapshot"/> without bytes); the bytes come from
+/// the view the replica took at that index.
 /// </summary>
 internal sealed class SnapshotSender(IReplicaTransport transport, int chunkBytes)
 {
-    private readonly Dictionary<int, int> _transfers = new(); // per follower: the number of the transfer that may run
+    private readonly Dictionary<int, (int Number, ISnapshotReader Reader)> _transfers = new(); // per follower: the transfer that may run
 
     /// <summary>
-    /// Starts sending <paramref name="data"/> as asked by <paramref name="request"/>. Each chunk's reply goes to
+    /// Starts sending <paramref name="snapshot"/> as asked by <paramref name="request"/>. Each chunk's reply goes to
     /// <paramref name="answered"/> (on the replica's turn), which steps it into the core and says whether the
     /// transfer may go on (this life of the node goes on and it still leads the request's term).
     /// </summary>
-    public void Start(InstallSnapshot request, byte[] data, Func<RaftMessage, bool> answered)
+    public void Start(InstallSnapshot request, IStateSnapshot snapshot, Func<RaftMessage, bool> answered)
     {
-        var transfer = _transfers[request.To] = _transfers.GetValueOrDefault(request.To) + 1;
-        SendChunk(request, data, offset: 0, transfer, answered);
+        var number = 1;
+        if (_transfers.Remove(request.To, out var older))
+        {
+            older.Reader.Dispose();
+            number = older.Number + 1;
+        }
+        var reader = snapshot.OpenReader();
+        _transfers[request.To] = (number, reader);
+        SendChunk(request, reader, offset: 0, number, answered);
     }
 
-    /// <summary>Forgets every transfer (the node crashed or restarted): their answers end them.</summary>
-    public void Clear() => _transfers.Clear();
-
-    private void SendChunk(InstallSnapshot request, byte[] data, int offset, int transfer, Func<RaftMessage, bool> answered)
+    /// <summary>Ends every transfer (the node crashed, restarted or stopped): their answers are ignored.</summary>
+    public void Clear()
     {
-        var length = Math.Min(chunkBytes, data.Length - offset);
-        var chunk = request with
-        {
-            Offset = offset,
-            Data = data.AsSpan(offset, length).ToArray(),
-            Done = offset + length == data.Length,
-        };
+        foreach (var (_, reader) in _transfers.Values) reader.Dispose();
+        _transfers.Clear();
+    }
+
+    private bool Current(int follower, int number) => _transfers.TryGetValue(follower, out var t) && t.Number == number;
+
+    private void SendChunk(InstallSnapshot request, ISnapshotReader reader, long offset, int number, Func<RaftMessage, bool> answered)
+    {
+        var (data, last) = reader.Next(chunkBytes);
+        var chunk = request with { Offset = offset, Data = data, Done = last };
+        if (last) End(request.To, number);
         transport.Call(chunk, reply =>
         {
-            if (reply is null || !answered(reply)) return;
-            if (chunk.Done || _transfers.GetValueOrDefault(request.To) != transfer) return;
-            SendChunk(request, data, offset + length, transfer, answered);
+            if (reply is null || !answered(reply) || last || !Current(request.To, number))
+            {
+                End(request.To, number); // a lost chunk ends the transfer: the core asks for a new one
+                return;
+            }
+            SendChunk(request, reader, offset + data.Length, number, answered);
         });
+    }
+
+    private void End(int follower, int number)
+    {
+        if (!Current(follower, number)) return;
+        _transfers.Remove(follower, out var transfer);
+        transfer.Reader.Dispose();
     }
 }

@@ -1,13 +1,18 @@
 using System.Collections.Concurrent;
+using RaftOrleans.State;
 
 namespace RaftOrleans.Storage;
 
-/// <summary>One <see cref="FileRaftStorage"/> per node, in <c>dataDir/node-&lt;id&gt;</c>. Disposed with the silo.</summary>
+/// <summary>
+/// One node's files in <c>dataDir/node-&lt;id&gt;</c>: its Raft log (<see cref="FileRaftStorage"/>) and, in
+/// <c>state/</c>, its state machine's RocksDB engine (<see cref="RocksKvEngine"/>). Disposed with the silo.
+/// </summary>
 public sealed class FileRaftStorageProvider : IRaftStorageProvider, IDisposable
 {
     private readonly string _dataDir;
     private readonly bool _fsync;
     private readonly ConcurrentDictionary<int, FileRaftStorage> _nodes = new();
+    private readonly ConcurrentDictionary<int, Lazy<RocksKvEngine>> _states = new();
 
     public FileRaftStorageProvider(string dataDir, bool fsync)
     {
@@ -16,10 +21,16 @@ public sealed class FileRaftStorageProvider : IRaftStorageProvider, IDisposable
     }
 
     public IRaftStorage For(int nodeId) =>
-        _nodes.GetOrAdd(nodeId, id => new FileRaftStorage(Path.Combine(_dataDir, $"node-{id}"), _fsync));
+        _nodes.GetOrAdd(nodeId, id => new FileRaftStorage(NodeDirectory(id), _fsync));
+
+    public IKvEngine StateFor(int nodeId) =>
+        _states.GetOrAdd(nodeId, id => new Lazy<RocksKvEngine>(() => RocksKvEngine.Open(Path.Combine(NodeDirectory(id), "state")))).Value;
+
+    private string NodeDirectory(int nodeId) => Path.Combine(_dataDir, $"node-{nodeId}");
 
     public void Dispose()
     {
         foreach (var storage in _nodes.Values) storage.Dispose();
+        foreach (var state in _states.Values.Where(s => s.IsValueCreated)) state.Value.Dispose();
     }
 }

@@ -4,8 +4,10 @@ using System.IO.Hashing;
 namespace RaftOrleans.Storage;
 
 /// <summary>
-/// The node's one snapshot, `snapshot.bin`: index (i64), term (i64), CRC-32 of the data (u32), data. Written to
-/// a temporary file, fsynced and renamed over the old one, so a crash leaves either the old or the new snapshot.
+/// The node's one snapshot record, `snapshot.bin`: index (i64), term (i64), CRC-32 of the data (u32), data, where
+/// the data is empty since the state lives in the state machine's engine (a file with data was written by a
+/// version that kept the state here, and is refused). Written to a temporary file, fsynced and renamed over the
+/// old one, so a crash leaves either the old or the new snapshot.
 /// </summary>
 internal static class SnapshotFile
 {
@@ -21,9 +23,12 @@ internal static class SnapshotFile
         var index = BinaryPrimitives.ReadInt64LittleEndian(bytes);
         var term = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8));
         var checksum = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(16));
-        var data = bytes.AsSpan(HeaderSize).ToArray();
+        var data = bytes.AsSpan(HeaderSize);
         if (Crc32.HashToUInt32(data) != checksum) throw new StorageCorruptedException(path, HeaderSize, "snapshot checksum mismatch");
-        return new StoredSnapshot(index, term, data);
+        if (data.Length > 0)
+            throw new StorageCorruptedException(path, HeaderSize, "the snapshot holds the state itself, as versions before the " +
+                                                                  "state engine wrote it; this version keeps the state in the engine (state/)");
+        return new StoredSnapshot(index, term);
     }
 
     public static void Write(string directory, StoredSnapshot snapshot, bool fsync)
@@ -35,9 +40,8 @@ internal static class SnapshotFile
             Span<byte> header = stackalloc byte[HeaderSize];
             BinaryPrimitives.WriteInt64LittleEndian(header, snapshot.Index);
             BinaryPrimitives.WriteInt64LittleEndian(header[8..], snapshot.Term);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[16..], Crc32.HashToUInt32(snapshot.Data));
+            BinaryPrimitives.WriteUInt32LittleEndian(header[16..], Crc32.HashToUInt32(ReadOnlySpan<byte>.Empty));
             file.Write(header);
-            file.Write(snapshot.Data);
             file.Flush(flushToDisk: fsync);
         }
         File.Move(temporary, path, overwrite: true);

@@ -1,7 +1,8 @@
 namespace RaftOrleans.Storage;
 
 /// <summary>
-/// A snapshot of the state machine as of log entry <see cref="Index"/> (of <see cref="Term"/>): it replaces
-/// every entry up to and including that index. <see cref="Data"/> is the KV layer's own encoding.
+/// Where the stored log starts: the log was compacted up to entry <see cref="Index"/> (of <see cref="Term"/>),
+/// because the state machine's own storage holds the state as of that entry, durably. The state itself lives in
+/// the state machine's engine, not here.
 /// </summary>
-public sealed record StoredSnapshot(long Index, long Term, byte[] Data);
+public sealed record StoredSnapshot(long Index, long Term);

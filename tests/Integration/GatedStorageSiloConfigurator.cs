@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Orleans.TestingHost;
 using RaftOrleans.Raft;
 using RaftOrleans.Silo;
+using RaftOrleans.State;
 using RaftOrleans.Storage;
 
 namespace RaftOrleans.Tests.Integration;
@@ -35,6 +36,8 @@ public sealed class GatedStorageSiloConfigurator : ISiloConfigurator
     private sealed class GatedProvider(IRaftStorageProvider inner) : IRaftStorageProvider
     {
         public IRaftStorage For(int nodeId) => new GatedStorage(inner.For(nodeId), Gate(nodeId));
+
+        public IKvEngine StateFor(int nodeId) => inner.StateFor(nodeId);
     }
 
     private sealed class GatedStorage(IRaftStorage inner, ManualResetEventSlim gate) : IRaftStorage

@@ -15,7 +15,7 @@ public class DuplicateSuppressionTests
     [Fact]
     public void RetriedPutThatSucceededAnswersOkNotKeyExists()
     {
-        var kv = new KvStateMachine();
+        var kv = KvTestExtensions.NewInMemory();
         var put = new KvRequest(Alice, 1, KvOperation.Put, "k", "v");
         Assert.Equal(KvResult.Ok, kv.Apply(put));
 
@@ -23,13 +23,13 @@ public class DuplicateSuppressionTests
 
         Assert.Equal(KvResult.Ok, retry);
         Assert.Equal(1, kv.DuplicatesSuppressed);
-        Assert.Equal("v", kv.Data["k"]);
+        Assert.Equal("v", kv.Data()["k"]);
     }
 
     [Fact]
     public void RetriedDeleteThatSucceededAnswersOkNotNotFound()
     {
-        var kv = new KvStateMachine();
+        var kv = KvTestExtensions.NewInMemory();
         kv.Apply(new KvRequest(Alice, 1, KvOperation.Put, "k", "v"));
         var delete = new KvRequest(Alice, 2, KvOperation.Delete, "k");
         Assert.Equal(KvResult.Ok, kv.Apply(delete));
@@ -43,20 +43,20 @@ public class DuplicateSuppressionTests
     {
         // The retry of a put that lost (KeyExists) keeps its answer even after another client deleted the key:
         // applying it again would now succeed and store a value the client was told was refused.
-        var kv = new KvStateMachine();
+        var kv = KvTestExtensions.NewInMemory();
         kv.Apply(new KvRequest(Bob, 1, KvOperation.Put, "k", "bob"));
         var put = new KvRequest(Alice, 1, KvOperation.Put, "k", "alice");
         Assert.Equal(KvResult.KeyExists, kv.Apply(put));
         kv.Apply(new KvRequest(Bob, 2, KvOperation.Delete, "k"));
 
         Assert.Equal(KvResult.KeyExists, kv.Apply(put));
-        Assert.False(kv.Data.ContainsKey("k"));
+        Assert.False(kv.Data().ContainsKey("k"));
     }
 
     [Fact]
     public void RetriedGetReturnsTheValueItFirstRead()
     {
-        var kv = new KvStateMachine();
+        var kv = KvTestExtensions.NewInMemory();
         kv.Apply(new KvRequest(Bob, 1, KvOperation.Put, "k", "old"));
         var get = new KvRequest(Alice, 1, KvOperation.Get, "k");
         Assert.Equal(KvResult.Found("old"), kv.Apply(get));
@@ -68,7 +68,7 @@ public class DuplicateSuppressionTests
     [Fact]
     public void OlderSequenceIsNotApplied()
     {
-        var kv = new KvStateMachine();
+        var kv = KvTestExtensions.NewInMemory();
         var put = new KvRequest(Alice, 1, KvOperation.Put, "k", "v");
         kv.Apply(put);
         kv.Apply(new KvRequest(Alice, 2, KvOperation.Delete, "k"));
@@ -77,14 +77,14 @@ public class DuplicateSuppressionTests
 
         Assert.False(late.IsDefinitive);
         Assert.Equal(KvStatus.Invalid, late.Status);
-        Assert.False(kv.Data.ContainsKey("k"));
+        Assert.False(kv.Data().ContainsKey("k"));
         Assert.Equal(1, kv.DuplicatesSuppressed);
     }
 
     [Fact]
     public void NextSequenceIsAppliedNormally()
     {
-        var kv = new KvStateMachine();
+        var kv = KvTestExtensions.NewInMemory();
         kv.Apply(new KvRequest(Alice, 1, KvOperation.Put, "k", "v"));
 
         Assert.Equal(KvResult.KeyExists, kv.Apply(new KvRequest(Alice, 2, KvOperation.Put, "k", "w")));
@@ -94,7 +94,7 @@ public class DuplicateSuppressionTests
     [Fact]
     public void SessionsAreKeptPerClient()
     {
-        var kv = new KvStateMachine();
+        var kv = KvTestExtensions.NewInMemory();
         kv.Apply(new KvRequest(Alice, 1, KvOperation.Put, "a", "1"));
 
         // Same sequence number, other client: a new request, applied.

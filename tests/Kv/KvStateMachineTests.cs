@@ -16,7 +16,7 @@ public class KvStateMachineTests
     [Fact]
     public void PutStoresAValueUnderANewKey()
     {
-        var kv = new KvStateMachine();
+        var kv = KvTestExtensions.NewInMemory();
 
         Assert.Equal(KvResult.Ok, kv.Apply(Put("a", "1")));
 
@@ -27,18 +27,18 @@ public class KvStateMachineTests
     [Fact]
     public void PutOnAnExistingKeyFailsWithKeyExistsAndKeepsTheOldValue()
     {
-        var kv = new KvStateMachine();
+        var kv = KvTestExtensions.NewInMemory();
         kv.Apply(Put("a", "1"));
 
         Assert.Equal(KvResult.KeyExists, kv.Apply(Put("a", "2")));
 
-        Assert.Equal("1", kv.Data["a"]);
+        Assert.Equal("1", kv.Data()["a"]);
     }
 
     [Fact]
     public void GetReturnsTheValueOrNotFound()
     {
-        var kv = new KvStateMachine();
+        var kv = KvTestExtensions.NewInMemory();
         kv.Apply(Put("a", "1"));
 
         Assert.Equal(KvResult.Found("1"), kv.Apply(Get("a")));
@@ -48,7 +48,7 @@ public class KvStateMachineTests
     [Fact]
     public void DeleteRemovesAnExistingKeyAndFailsWithNotFoundOnAMissingOne()
     {
-        var kv = new KvStateMachine();
+        var kv = KvTestExtensions.NewInMemory();
         kv.Apply(Put("a", "1"));
 
         Assert.Equal(KvResult.Ok, kv.Apply(Delete("a")));
@@ -60,7 +60,7 @@ public class KvStateMachineTests
     [Fact]
     public void AKeyCanBePutAgainAfterItWasDeleted()
     {
-        var kv = new KvStateMachine();
+        var kv = KvTestExtensions.NewInMemory();
         kv.Apply(Put("a", "1"));
         kv.Apply(Delete("a"));
 
@@ -71,7 +71,7 @@ public class KvStateMachineTests
     [Fact]
     public void KeysAreCaseSensitiveAndValuesMayBeEmpty()
     {
-        var kv = new KvStateMachine();
+        var kv = KvTestExtensions.NewInMemory();
 
         Assert.Equal(KvResult.Ok, kv.Apply(Put("Key", "")));
         Assert.Equal(KvResult.Ok, kv.Apply(Put("key", "x")));
@@ -87,13 +87,13 @@ public class KvStateMachineTests
         {
             Put("a", "1"), Put("b", "2"), Put("a", "3"), Delete("b"), Get("a"), Put("b", "4"), Delete("c"),
         };
-        var one = new KvStateMachine();
-        var two = new KvStateMachine();
+        var one = KvTestExtensions.NewInMemory();
+        var two = KvTestExtensions.NewInMemory();
 
         var results = commands.Select(one.Apply).ToArray();
 
         Assert.Equal(results, commands.Select(two.Apply).ToArray());
-        Assert.Equal(one.Data.OrderBy(p => p.Key), two.Data.OrderBy(p => p.Key));
-        Assert.Equal(new Dictionary<string, string> { ["a"] = "1", ["b"] = "4" }, one.Data);
+        Assert.Equal(one.Data().OrderBy(p => p.Key), two.Data().OrderBy(p => p.Key));
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "1", ["b"] = "4" }, one.Data());
     }
 }

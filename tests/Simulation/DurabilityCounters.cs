@@ -32,8 +32,14 @@ internal sealed class DurabilityCounters
     public int SnapshotsInstalled { get; set; }
     public int SnapshotsInstalledDiscardingLog { get; set; }
 
-    /// <summary>Restarts that rebuilt the state machine from a snapshot on disk (the snapshot constructor).</summary>
-    public int RestartsFromSnapshot { get; set; }
+    /// <summary>Restarts whose state engine had kept an applied state (only the log after it is replayed).</summary>
+    public int RestartsFromState { get; set; }
+
+    /// <summary>... whose engine had applied past the end of the log on disk (a leader applies before its own write is durable).</summary>
+    public int RestartsWithStateAheadOfLog { get; set; }
+
+    /// <summary>Crashes in which the state engine lost writes it had not synced (its applied index went back).</summary>
+    public int StateWritesLostInCrash { get; set; }
 
     /// <summary>Crashes with writes in flight (queued to the disk, not yet durable).</summary>
     public int CrashesWithWritesInFlight { get; set; }
@@ -71,7 +77,9 @@ internal sealed class DurabilityCounters
             sum.MultiChunkSnapshots += c.MultiChunkSnapshots;
             sum.SnapshotsInstalled += c.SnapshotsInstalled;
             sum.SnapshotsInstalledDiscardingLog += c.SnapshotsInstalledDiscardingLog;
-            sum.RestartsFromSnapshot += c.RestartsFromSnapshot;
+            sum.RestartsFromState += c.RestartsFromState;
+            sum.RestartsWithStateAheadOfLog += c.RestartsWithStateAheadOfLog;
+            sum.StateWritesLostInCrash += c.StateWritesLostInCrash;
             sum.CrashesWithWritesInFlight += c.CrashesWithWritesInFlight;
             sum.PersistLost += c.PersistLost;
             sum.PersistTorn += c.PersistTorn;
@@ -97,7 +105,9 @@ internal sealed class DurabilityCounters
         ("snapshots installed", SnapshotsInstalled),
         ("installed with DiscardLog", SnapshotsInstalledDiscardingLog),
         ("installed keeping the log after it", SnapshotsInstalled - SnapshotsInstalledDiscardingLog),
-        ("restarts from a snapshot", RestartsFromSnapshot),
+        ("restarts from the engine's state", RestartsFromState),
+        ("  with the state ahead of the log on disk", RestartsWithStateAheadOfLog),
+        ("crashes losing unsynced state writes", StateWritesLostInCrash),
         ("crashes with writes in flight", CrashesWithWritesInFlight),
         ("  persist lost", PersistLost),
         ("  persist torn", PersistTorn),

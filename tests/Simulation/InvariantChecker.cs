@@ -1,5 +1,6 @@
 using RaftOrleans.Kv;
 using RaftOrleans.Raft;
+using RaftOrleans.Replica;
 using RaftOrleans.Storage;
 
 namespace RaftOrleans.Tests.Simulation;
@@ -133,7 +134,8 @@ internal sealed class InvariantChecker(EventQueue clock)
     private void CheckDurableAt(SimulatedNode node, long index, long? term, string verb)
     {
         var durable = node.Disk.Durable;
-        if (index <= durable.SnapshotIndex) return; // in a durable snapshot: committed, so the leader's entry too
+        // In the durable log start or the engine's durable state: committed, so the leader's entry too.
+        if (index <= Math.Max(durable.SnapshotIndex, node.Engine.DurableApplied)) return;
         var held = durable.TermAt(index);
         if (held is null || (term is { } expected && held != expected))
             Fail($"node {node.Id} {verb} ({index},t{term?.ToString() ?? "?"}) but its disk holds {(held is null ? "no entry" : $"t{held}")} there " +
@@ -147,9 +149,11 @@ internal sealed class InvariantChecker(EventQueue clock)
         var durable = node.Disk.Durable;
 
         // The core counts its own log toward commits only as far as it is durable; it must never believe more.
+        // (The engine's durable state counts too: a node restarted with its state ahead of its log starts its log there.)
         var stable = raft.StableIndex;
-        if (stable > Math.Max(durable.LastIndex, durable.SnapshotIndex) ||
-            (stable > durable.SnapshotIndex && raft.TermAt(stable) is { } term && durable.TermAt(stable) != term))
+        var covered = Math.Max(durable.SnapshotIndex, node.Engine.DurableApplied);
+        if (stable > Math.Max(durable.LastIndex, covered) ||
+            (stable > covered && raft.TermAt(stable) is { } term && durable.TermAt(stable) != term))
             Fail($"node {node.Id} believes its log durable to {stable} (t{raft.TermAt(stable)}) but its disk holds " +
                  $"({durable.SnapshotIndex}, {durable.LastIndex}] with t{durable.TermAt(stable)?.ToString() ?? "-"} there");
 
@@ -197,20 +201,33 @@ internal sealed class InvariantChecker(EventQueue clock)
     }
 
     /// <summary>A node's state machine answered a committed command: it must answer as the sequential model does.</summary>
-    public void OnApplied(SimulatedNode node, CommittedEntry committed, KvResult answer)
+    public void OnAnswered(SimulatedNode node, CommittedEntry committed, KvResult answer)
     {
         if (!KvModel.SameAnswer(answer, committed.Answer!))
             Fail($"node {node.Id} answers {answer} to {committed.Request} at index {committed.Entry.Index}; " +
                  $"the sequential model answers {committed.Answer}");
-        var machine = node.StateMachine!;
-        if (committed.StateAfter.Mismatch(machine.Data, machine.Sessions) is { } mismatch)
+    }
+
+    /// <summary>A node's state machine has applied up to <paramref name="committed"/>: it must hold the model's state there.</summary>
+    public void OnStateAt(SimulatedNode node, CommittedEntry committed)
+    {
+        var state = node.StateMachine!.ReadAll();
+        if (state.Meta.Index != committed.Entry.Index || state.Meta.Term != committed.Entry.Term)
+            Fail($"node {node.Id} applied {committed.Entry.Index} but its engine records ({state.Meta.Index},t{state.Meta.Term})");
+        if (committed.StateAfter.Mismatch(state.Data, state.Sessions) is { } mismatch)
             Fail($"state-machine safety: node {node.Id} after applying {committed.Entry.Index} holds {mismatch}");
     }
 
-    /// <summary>A node snapshots its own state machine at what it applied, to save it and compact its log.</summary>
-    public void OnSnapshotTaken(SimulatedNode node, StoredSnapshot snapshot)
+    /// <summary>
+    /// A node made its state durable and compacted its log at what it applied: that must be a committed entry, and
+    /// the state (which the node now sends to followers that need it) the model's there.
+    /// </summary>
+    public void OnSnapshotTaken(SimulatedNode node, AppliedPoint state)
     {
-        CheckSnapshot(node, "takes", snapshot.Index, snapshot.Term, snapshot.Data);
+        CheckCommitted(node, "compacts its log at", state.Index, state.Term);
+        if (node.Engine.DurableApplied != state.Index)
+            Fail($"node {node.Id} compacts its log at {state.Index} but its engine is durable only to {node.Engine.DurableApplied}");
+        OnRestored(node, $"snapshots its state at {state}");
     }
 
     /// <summary>
@@ -218,11 +235,11 @@ internal sealed class InvariantChecker(EventQueue clock)
     /// log, ahead of what the node applied, and the node's log may be kept past it only if its disk agrees with
     /// it at its index (Figure 13); one that agrees must not be discarded either, or acknowledged entries go.
     /// </summary>
-    public void BeforeSnapshotInstall(SimulatedNode node, SnapshotInstall install, byte[] data)
+    public void BeforeSnapshotInstall(SimulatedNode node, SnapshotInstall install)
     {
         if (install.Index <= node.Applied)
             Fail($"node {node.Id} installs a snapshot at {install.Index} having applied up to {node.Applied}");
-        CheckSnapshot(node, "installs", install.Index, install.Term, data);
+        CheckCommitted(node, "installs a snapshot at", install.Index, install.Term);
         var held = node.Disk.Written.TermAt(install.Index); // what its disk will hold when the snapshot's save comes
         if (!install.DiscardLog && held != install.Term)
             Fail($"node {node.Id} keeps its log after snapshot ({install.Index},t{install.Term}) but its disk holds " +
@@ -234,10 +251,12 @@ internal sealed class InvariantChecker(EventQueue clock)
     /// <summary>A node's state machine was rebuilt from a snapshot: it must hold exactly the model's state at that index.</summary>
     public void OnRestored(SimulatedNode node, string how)
     {
-        var machine = node.StateMachine!;
+        var state = node.StateMachine!.ReadAll();
         if (node.Applied > _committed.Count)
             Fail($"node {node.Id} {how} at {node.Applied}, past the committed log ({_committed.Count})");
-        if (_committed.StateAt(node.Applied).Mismatch(machine.Data, machine.Sessions) is { } mismatch)
+        if (state.Meta.Index != node.Applied)
+            Fail($"node {node.Id} {how}: its core applied {node.Applied} but its engine records {state.Meta.Index}");
+        if (_committed.StateAt(node.Applied).Mismatch(state.Data, state.Sessions) is { } mismatch)
             Fail($"snapshot: node {node.Id} {how} at {node.Applied} and holds {mismatch}");
     }
 
@@ -299,25 +318,12 @@ internal sealed class InvariantChecker(EventQueue clock)
         ReadsAcknowledged++;
     }
 
-    private void CheckSnapshot(SimulatedNode node, string verb, long index, long term, byte[] data)
+    private void CheckCommitted(SimulatedNode node, string verb, long index, long term)
     {
         if (index < 1 || index > _committed.Count)
-            Fail($"node {node.Id} {verb} a snapshot at {index}; the committed log ends at {_committed.Count}");
+            Fail($"node {node.Id} {verb} {index}; the committed log ends at {_committed.Count}");
         if (_committed[index].Entry.Term != term)
-            Fail($"node {node.Id} {verb} a snapshot at ({index},t{term}) where ({index},t{_committed[index].Entry.Term}) is committed");
-        Dictionary<string, string> kv;
-        Dictionary<Guid, ClientSession> sessions;
-        try
-        {
-            (kv, sessions) = KvSnapshotCodec.Decode(data);
-        }
-        catch (FormatException e)
-        {
-            Fail($"node {node.Id} {verb} a snapshot at {index} that does not decode: {e.Message}");
-            return;
-        }
-        if (_committed.StateAt(index).Mismatch(kv, sessions) is { } mismatch)
-            Fail($"node {node.Id} {verb} a snapshot at {index} that holds {mismatch}");
+            Fail($"node {node.Id} {verb} ({index},t{term}) where ({index},t{_committed[index].Entry.Term}) is committed");
     }
 
     /// <summary>
@@ -340,8 +346,8 @@ internal sealed class InvariantChecker(EventQueue clock)
                 if (entry.Term != _committed[i].Entry.Term || raft.EntryAt(i).Term != entry.Term)
                     Fail($"node {node.Id} ends with term {entry.Term} on disk and {raft.EntryAt(i).Term} in memory at {i}, committed is t{_committed[i].Entry.Term}");
             }
-            var machine = node.StateMachine!;
-            if (_model.State.Mismatch(machine.Data, machine.Sessions) is { } mismatch)
+            var state = node.StateMachine!.ReadAll();
+            if (_model.State.Mismatch(state.Data, state.Sessions) is { } mismatch)
                 Fail($"node {node.Id} ends with {mismatch}");
         }
 

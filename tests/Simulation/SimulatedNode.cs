@@ -26,7 +26,7 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     private readonly InvariantChecker _checker;
     private readonly SimulationTrace _trace;
     private readonly DurabilityCounters _counters;
-    private readonly KvStateMachine _kv = new();
+    private readonly KvStateMachine _kv;
     private readonly RaftReplica<string, KvResult> _replica;
 
     private Action<SimulatedNode>? _crashArmed; // see ArmCrashInWrite
@@ -53,11 +53,13 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         _counters = counters;
         Disk = new SimulatedDisk(id, queue, world, settings, checker, counters);
         Disk.WriteQueued += OnWriteQueued;
+        Engine = new SimulatedStateEngine(world);
+        _kv = new KvStateMachine(Engine);
         _replica = new RaftReplica<string, KvResult>(
             settings.ReplicaOptionsFor(id),
             this,
             Disk,
-            settings.SkipSnapshotRestore ? new StateMachineThatSkipsInstalls(_kv, () => _installing is not null) : _kv,
+            settings.SkipSnapshotRestore ? new StateMachineThatSkipsInstalls(_kv) : _kv,
             clock: () => queue.Now,
             post: action => queue.After(TimeSpan.Zero, action),
             newRandom: () => new Random(world.Next()),
@@ -67,6 +69,9 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
 
     public int Id => _id;
     public SimulatedDisk Disk { get; }
+
+    /// <summary>The state machine's engine: what of the state survives a crash.</summary>
+    public SimulatedStateEngine Engine { get; }
     public RaftNode? Raft => _replica.Core;
     public KvStateMachine? StateMachine => IsUp ? _kv : null;
 
@@ -121,7 +126,9 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         Incarnation++;
         Crashes++;
         _replica.Crash();
-        _trace.Write($"node {_id} crashes{(Disk.LastTear is { } tear ? $": {tear}" : "")}");
+        var lost = Engine.Crash();
+        if (lost > 0) _counters.StateWritesLostInCrash++;
+        _trace.Write($"node {_id} crashes{(Disk.LastTear is { } tear ? $": {tear}" : "")}{(lost > 0 ? $", its engine loses {lost} unsynced writes" : "")}");
     }
 
     /// <summary>
@@ -266,33 +273,36 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
 
     // ---- the observer seam: what the replica did, checked as it happens ----
 
-    void IReplicaObserver<KvResult>.Started(StoredSnapshot? snapshot)
+    void IReplicaObserver<KvResult>.Started(AppliedPoint state)
     {
-        if (snapshot is null) return;
-        if (Incarnation > 1) _counters.RestartsFromSnapshot++;
-        _checker.OnRestored(this, "restarted from its snapshot");
+        if (state.Index == 0) return;
+        if (Incarnation > 1) _counters.RestartsFromState++;
+        if (Incarnation > 1 && state.Index > Disk.Durable.LastIndex) _counters.RestartsWithStateAheadOfLog++;
+        _checker.OnRestored(this, $"restarted with its state at {state}");
     }
 
-    void IReplicaObserver<KvResult>.SnapshotAccepted(SnapshotInstall install, byte[] data)
+    void IReplicaObserver<KvResult>.SnapshotAccepted(SnapshotInstall install)
     {
-        _checker.BeforeSnapshotInstall(this, install, data);
+        _checker.BeforeSnapshotInstall(this, install);
         _installing = install;
         if (_crashArmed is not null && _crashTarget == CrashTarget.SnapshotInstall) StrikeArmedCrash();
     }
 
-    void IReplicaObserver<KvResult>.SnapshotRestored(StoredSnapshot snapshot)
+    void IReplicaObserver<KvResult>.SnapshotRestored(SnapshotInstall install)
     {
         _counters.SnapshotsInstalled++;
         if (_installing is { DiscardLog: true }) _counters.SnapshotsInstalledDiscardingLog++;
         _installing = null;
-        _trace.Write($"node {_id} installs snapshot ({snapshot.Index},t{snapshot.Term}) of {snapshot.Data.Length} bytes");
+        _trace.Write($"node {_id} installs snapshot ({install.Index},t{install.Term})");
         _checker.OnRestored(this, "installed its leader's snapshot");
     }
 
     void IReplicaObserver<KvResult>.Applied(LogEntry entry, KvResult? result)
     {
         var committed = _checker.OnCommitted(this, entry);
-        if (result is not null) _checker.OnApplied(this, committed, result);
+        if (result is not null) _checker.OnAnswered(this, committed, result);
+        // A batch is applied in one write: the state is the model's as of the batch's last entry.
+        if (entry.Index == _kv.Applied.Index) _checker.OnStateAt(this, committed);
     }
 
     void IReplicaObserver<KvResult>.ReadReleased(ReadState read)
@@ -301,11 +311,11 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         _counters.ReadsAnswered++;
     }
 
-    void IReplicaObserver<KvResult>.SnapshotTaken(StoredSnapshot snapshot)
+    void IReplicaObserver<KvResult>.SnapshotTaken(AppliedPoint state)
     {
-        _checker.OnSnapshotTaken(this, snapshot);
+        _checker.OnSnapshotTaken(this, state);
         _counters.Compactions++;
-        _trace.Write($"node {_id} snapshots ({snapshot.Index},t{snapshot.Term}) in {snapshot.Data.Length} bytes and compacts its log");
+        _trace.Write($"node {_id} makes its state durable at {state} and compacts its log");
     }
 
     /// <summary>
@@ -329,18 +339,25 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         _commitSeen = raft.CommitIndex;
     }
 
-    /// <summary>The planted bug of <see cref="SimulationSettings.SkipSnapshotRestore"/>: a leader's snapshot is saved but its state never restored.</summary>
-    private sealed class StateMachineThatSkipsInstalls(KvStateMachine inner, Func<bool> installing) : IStateMachine<string, KvResult>
+    /// <summary>The planted bug of <see cref="SimulationSettings.SkipSnapshotRestore"/>: a leader's snapshot is received and accepted but never takes the state's place.</summary>
+    private sealed class StateMachineThatSkipsInstalls(KvStateMachine inner) : IStateMachine<string, KvResult>
     {
-        public KvResult Apply(byte[] command) => inner.Apply(command);
+        public AppliedPoint Open() => inner.Open();
+        public AppliedPoint Applied => inner.Applied;
+        public IReadOnlyList<KvResult?> Apply(IReadOnlyList<LogEntry> entries) => inner.Apply(entries);
         public KvResult Query(string query) => inner.Query(query);
-        public byte[] TakeSnapshot() => inner.TakeSnapshot();
-        public void Restore(byte[]? snapshot)
-        {
-            if (!installing()) inner.Restore(snapshot);
-        }
+        public void MakeDurable() => inner.MakeDurable();
+        public IStateSnapshot TakeSnapshot() => inner.TakeSnapshot();
+        public IStateInstall BeginInstall(long index, long term) => new SkippedInstall(inner.BeginInstall(index, term));
         public string Fingerprint => inner.Fingerprint;
-        public int Count => inner.Count;
+        public long Count => inner.Count;
+
+        private sealed class SkippedInstall(IStateInstall received) : IStateInstall
+        {
+            public void Write(ReadOnlySpan<byte> chunk) => received.Write(chunk);
+            public void Commit() { }
+            public void Dispose() => received.Dispose();
+        }
     }
 }
 

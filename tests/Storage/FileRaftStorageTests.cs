@@ -148,7 +148,7 @@ public sealed class FileRaftStorageTests : IDisposable
             var before = storage.SegmentFiles.Count;
             Assert.True(before > 5, $"small segments should have rotated, got {before}");
 
-            storage.SaveSnapshot(new StoredSnapshot(60, 2, Encoding.UTF8.GetBytes("state@60")), discardLog: false);
+            storage.SaveSnapshot(new StoredSnapshot(60, 2), discardLog: false);
 
             Assert.True(storage.SegmentFiles.Count < before, "covered segments must be deleted");
             Assert.All(storage.SegmentFiles, path => Assert.True(File.Exists(path)));
@@ -159,7 +159,7 @@ public sealed class FileRaftStorageTests : IDisposable
         var state = Reopen();
         Assert.Equal(new HardState(2, 1), state.HardState); // lived in a deleted segment; new segments repeat it
         Assert.Equal(60, state.Snapshot!.Index);
-        Assert.Equal("state@60", Encoding.UTF8.GetString(state.Snapshot.Data));
+        Assert.Equal(2, state.Snapshot.Term);
         Assert.Equal(Enumerable.Range(61, 41).Select(i => (long)i), state.Log.Select(e => e.Index));
     }
 
@@ -169,7 +169,7 @@ public sealed class FileRaftStorageTests : IDisposable
         using (var storage = Open())
         {
             storage.Persist(new HardState(3, 3), Enumerable.Range(1, 10).Select(i => Entry(i, 1)).ToArray());
-            storage.SaveSnapshot(new StoredSnapshot(20, 3, Encoding.UTF8.GetBytes("leader state")), discardLog: true);
+            storage.SaveSnapshot(new StoredSnapshot(20, 3), discardLog: true);
             storage.Persist(null, new[] { Entry(21, 3) });
         }
 
@@ -183,7 +183,7 @@ public sealed class FileRaftStorageTests : IDisposable
     {
         using (var storage = Open())
         {
-            storage.SaveSnapshot(new StoredSnapshot(5, 1, Encoding.UTF8.GetBytes("snapshot-data")), discardLog: false);
+            storage.SaveSnapshot(new StoredSnapshot(5, 1), discardLog: false);
         }
         var path = Path.Combine(_dir.Path, "snapshot.bin");
         var bytes = File.ReadAllBytes(path);

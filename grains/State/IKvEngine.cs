@@ -1,0 +1,69 @@
+namespace RaftOrleans.State;
+
+/// <summary>
+/// The embedded storage engine under a node's state machine: an ordered map of byte keys to byte values that
+/// writes batches atomically. The state machine keeps its data, its client sessions and its applied index in
+/// it, all in the same atomic writes, so what the engine holds after a crash is always the state as of one
+/// applied index. RocksDB on disk (<see cref="RocksKvEngine"/>), a dictionary in memory (<see cref="MemoryKvEngine"/>).
+/// <para>
+/// Single-threaded: the node calls it on its own turn only (views are read on that turn too).
+/// </para>
+/// </summary>
+public interface IKvEngine : IDisposable
+{
+    /// <summary>The value stored under <paramref name="key"/>, or null.</summary>
+    byte[]? Get(ReadOnlySpan<byte> key);
+
+    /// <summary>
+    /// Applies <paramref name="changes"/> (a null value deletes the key) as one atomic write: after a crash either
+    /// all of them are there or none. Not synced: a process crash keeps it, a power failure may lose it (and every
+    /// write after it) until <see cref="Sync"/>.
+    /// </summary>
+    void Write(IReadOnlyList<KvChange> changes);
+
+    /// <summary>Makes every write so far survive a power failure.</summary>
+    void Sync();
+
+    /// <summary>
+    /// A consistent view of the contents as of now: writes after it, and a later <see cref="KvEngineStaging.Commit"/>,
+    /// do not show in it. Cheap to take (RocksDB pins a sequence number). Dispose it when done; scans already
+    /// under way keep it alive until they are disposed.
+    /// </summary>
+    IKvEngineView View();
+
+    /// <summary>
+    /// Starts building new contents that will replace the whole of the current ones (a snapshot from the leader).
+    /// Nothing changes until <see cref="KvEngineStaging.Commit"/>; disposing it without a commit throws the
+    /// staged data away.
+    /// </summary>
+    KvEngineStaging BeginReplace();
+}
+
+/// <summary>One change of an atomic write: put <see cref="Value"/> under <see cref="Key"/>, or delete the key when it is null.</summary>
+public readonly record struct KvChange(byte[] Key, byte[]? Value);
+
+/// <summary>A frozen view of an engine (see <see cref="IKvEngine.View"/>).</summary>
+public interface IKvEngineView : IDisposable
+{
+    /// <summary>
+    /// Every pair of the view in ascending key order. May be enumerated several times, and several enumerations
+    /// may be under way at once (one per follower being sent the snapshot).
+    /// </summary>
+    IEnumerable<KeyValuePair<byte[], byte[]>> Scan();
+}
+
+/// <summary>New contents being built to replace an engine's (see <see cref="IKvEngine.BeginReplace"/>).</summary>
+public abstract class KvEngineStaging : IDisposable
+{
+    /// <summary>Adds one pair. Pairs may come in any order; a key added twice keeps the last value.</summary>
+    public abstract void Put(byte[] key, byte[] value);
+
+    /// <summary>
+    /// Replaces the engine's whole contents by the staged ones, atomically and durably: after a crash at any
+    /// point the engine holds either the old contents or the new, complete. Views taken before stay as they were.
+    /// </summary>
+    public abstract void Commit();
+
+    /// <summary>Throws the staged contents away unless committed.</summary>
+    public abstract void Dispose();
+}
