@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using RaftOrleans;
 using RaftOrleans.Configuration;
 using RaftOrleans.Silo;
+using RaftOrleans.Storage;
 
 // The local silo: reads raft.toml, hosts Raft nodes 1..N and the gateway on localhost.
 var arguments = SiloArguments.Parse(args, out var argumentError);
@@ -39,9 +40,21 @@ builder.Logging.AddSimpleConsole(options =>
 builder.Logging.SetMinimumLevel(level < LogLevel.Information ? level : LogLevel.Warning);
 builder.Logging.AddFilter("RaftOrleans", level);
 
+var storage = RaftClusterOptionsFactory.StorageFrom(config);
+try
+{
+    StoragePreflight.Check(storage, Enumerable.Range(1, config.Cluster.Nodes));
+}
+catch (Exception error) when (StoragePreflight.IsStorageProblem(error))
+{
+    Console.Error.WriteLine($"silo: cannot start: {error.Message}");
+    (storage as IDisposable)?.Dispose();
+    return 1;
+}
+
 builder.UseOrleans(silo => silo
     .UseLocalhostClustering(config.Silo.SiloPort, config.Silo.GatewayPort)
-    .AddRaftKeyValueStore(RaftClusterOptionsFactory.From(config), RaftClusterOptionsFactory.StorageFrom(config)));
+    .AddRaftKeyValueStore(RaftClusterOptionsFactory.From(config), storage));
 
 using var host = builder.Build();
 Console.WriteLine($"RaftOrleans silo: {config.Cluster.Nodes} Raft nodes, gateway on 127.0.0.1:{config.Silo.GatewayPort}, " +

@@ -173,11 +173,8 @@ public sealed class RaftReplica<TQuery, TResult>
         DropSnapshots();
         var persisted = _storage.Load();
         var state = _stateMachine.Open();
+        StateLogCheck.Verify(Id, state, persisted.Snapshot);
         var logStart = persisted.Snapshot ?? new StoredSnapshot(0, 0);
-        if (state.Index < logStart.Index || (state.Index == logStart.Index && state.Term != logStart.Term))
-            throw new InvalidDataException($"node {Id}: the state engine has applied up to {state}, but the Raft log starts after " +
-                                           $"({logStart.Index},t{logStart.Term}): the state is not the one this log was compacted against " +
-                                           "(a state directory lost or from another store); wipe the node's data to rejoin empty");
         var log = persisted.Log;
         var agrees = true;
         if (state.Index > logStart.Index)

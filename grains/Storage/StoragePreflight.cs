@@ -1,0 +1,28 @@
+using RaftOrleans.Kv;
+using RaftOrleans.Replica;
+using RaftOrleans.State;
+
+namespace RaftOrleans.Storage;
+
+/// <summary>
+/// Opens every node's storage before the silo starts, as each node will at its start (the provider keeps what it
+/// opened for the nodes): a damaged, foreign or locked data directory then stops start-up with one line naming the
+/// directory and what to do, instead of a grain activation failing inside Orleans.
+/// </summary>
+public static class StoragePreflight
+{
+    public static void Check(IRaftStorageProvider storage, IEnumerable<int> nodeIds)
+    {
+        foreach (var id in nodeIds)
+        {
+            var persisted = storage.For(id).Load();
+            var state = new KvStateMachine(storage.StateFor(id)).Open();
+            StateLogCheck.Verify(id, state, persisted.Snapshot);
+        }
+    }
+
+    /// <summary>Whether <paramref name="error"/> is a storage problem the person starting the silo must fix (its message says how).</summary>
+    public static bool IsStorageProblem(Exception error) =>
+        error is StateEngineException or StorageCorruptedException or InvalidDataException or IOException or FormatException
+            or UnauthorizedAccessException;
+}
