@@ -174,7 +174,7 @@ if $kill_test; then
 fi
 
 if ((catch_up > 0)); then
-    follower=$(status_json | jq -r '[.nodes[] | select(.role == "Follower") | .nodeId] | last')
+    follower=$(status_json | jq -r '[.nodes[] | select(.role == "Follower") | .id] | last')
     [[ "$follower" =~ ^[0-9]+$ ]] || die "no follower to crash"
     say "catch-up: crash node $follower, load $catch_up keys without it"
     client crash "$follower" >/dev/null
@@ -188,7 +188,7 @@ if ((catch_up > 0)); then
     caught=""
     while [[ -z "$caught" ]]; do
         bench_run catching-up
-        applied=$(status_json | jq --argjson id "$follower" '.nodes[] | select(.nodeId == $id) | .lastApplied // 0')
+        applied=$(status_json | jq --argjson id "$follower" '.nodes[] | select(.id == $id) | .lastApplied // 0')
         ((applied >= goal)) && caught=$(echo "$(date +%s.%N) - $restarted" | bc)
     done
     say "node $follower applied the leader's commit index at its restart ($goal) within $caught s (checked after each run)"
