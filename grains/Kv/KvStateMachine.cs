@@ -19,6 +19,10 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
     // The batch being applied: its changes so far, read before the engine (a null value is a deleted key).
     private readonly Dictionary<string, string?> _pendingData = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, ClientSession> _pendingSessions = new();
+    // Sessions read or written so far, as the engine holds them: every request looks its client's session up, and
+    // there are few clients next to keys (one record each, until sessions expire). Cleared when the engine's
+    // contents change under it (Open, an installed snapshot).
+    private readonly Dictionary<Guid, ClientSession> _sessions = new();
     private KvMeta _meta = KvMeta.Empty;
 
     public AppliedPoint Applied => new(_meta.Index, _meta.Term);
@@ -35,6 +39,7 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
 
     public AppliedPoint Open()
     {
+        _sessions.Clear();
         _meta = KvRecords.DecodeMeta(engine.Get(KvRecords.MetaKey));
         return Applied;
     }
@@ -60,9 +65,21 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
         foreach (var (client, session) in _pendingSessions)
             changes.Add(new KvChange(KvRecords.SessionKey(client), KvRecords.EncodeSession(session)));
         changes.Add(new KvChange(KvRecords.MetaKey, KvRecords.EncodeMeta(meta)));
-        _pendingData.Clear(); // reads between batches (and after an installed snapshot) go to the engine alone
-        _pendingSessions.Clear();
-        engine.Write(changes); // a failure (disk full) leaves _meta as it was: the node stops, and nothing is half applied
+        try
+        {
+            engine.Write(changes);
+            foreach (var (client, session) in _pendingSessions) _sessions[client] = session;
+        }
+        catch
+        {
+            _sessions.Clear(); // a failure (disk full) leaves _meta as it was: the node stops, and nothing is half applied
+            throw;
+        }
+        finally
+        {
+            _pendingData.Clear(); // reads between batches (and after an installed snapshot) go to the engine alone
+            _pendingSessions.Clear();
+        }
         _meta = meta;
         return results;
     }
@@ -155,7 +172,10 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
 
     private ClientSession? Session(Guid client)
     {
-        if (_pendingSessions.TryGetValue(client, out var pending)) return pending;
-        return engine.Get(KvRecords.SessionKey(client)) is { } bytes ? KvRecords.DecodeSession(bytes) : null;
+        if (_pendingSessions.TryGetValue(client, out var pending) || _sessions.TryGetValue(client, out pending)) return pending;
+        if (engine.Get(KvRecords.SessionKey(client)) is not { } bytes) return null;
+        var stored = KvRecords.DecodeSession(bytes);
+        _sessions[client] = stored;
+        return stored;
     }
 }
