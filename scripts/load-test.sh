@@ -186,11 +186,15 @@ if ((catch_up > 0)); then
     # Caught up: it has applied what the leader had committed when it restarted.
     goal=$(status_json | jq '[.nodes[] | select(.role == "Leader") | .commitIndex] | max')
     caught=""
-    while [[ -z "$caught" ]]; do
+    for _ in $(seq 1 30); do
         bench_run catching-up
         applied=$(status_json | jq --argjson id "$follower" '.nodes[] | select(.id == $id) | .lastApplied // 0')
-        ((applied >= goal)) && caught=$(echo "$(date +%s.%N) - $restarted" | bc)
+        if ((applied >= goal)); then caught=$(echo "$(date +%s.%N) - $restarted" | bc); break; fi
     done
+    [[ -n "$caught" ]] || die "node $follower did not catch up within 30 runs"
+    installed=$(grep -h "node $follower installed a snapshot" "$silo_log" | tail -n 1 | cut -d' ' -f1 || true)
+    [[ -n "$installed" ]] &&
+        say "node $follower installed the leader's snapshot $(echo "$(date -d "$(date +%F) $installed" +%s.%N) - $restarted" | bc) s after its restart"
     say "node $follower applied the leader's commit index at its restart ($goal) within $caught s (checked after each run)"
     bench_run after-catch-up
     check_state

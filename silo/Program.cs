@@ -43,7 +43,8 @@ builder.Logging.AddFilter("RaftOrleans", level);
 var storage = RaftClusterOptionsFactory.StorageFrom(config);
 try
 {
-    StoragePreflight.Check(storage, Enumerable.Range(1, config.Cluster.Nodes));
+    foreach (var repair in StoragePreflight.Check(storage, Enumerable.Range(1, config.Cluster.Nodes)))
+        Console.Error.WriteLine($"silo: warning: {repair}");
 }
 catch (Exception error) when (StoragePreflight.IsStorageProblem(error))
 {

@@ -20,8 +20,9 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
     private readonly Dictionary<string, string?> _pendingData = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, ClientSession> _pendingSessions = new();
     // Sessions read or written so far, as the engine holds them: every request looks its client's session up, and
-    // there are few clients next to keys (one record each, until sessions expire). Cleared when the engine's
-    // contents change under it (Open, an installed snapshot).
+    // there are few clients next to keys. It grows with the clients ever seen, as the session table does (nothing
+    // expires sessions yet: see README, Limits). Cleared when the engine's contents change under it (Open, an
+    // installed snapshot).
     private readonly Dictionary<Guid, ClientSession> _sessions = new();
     private KvMeta _meta = KvMeta.Empty;
 
@@ -40,6 +41,8 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
     public AppliedPoint Open()
     {
         _sessions.Clear();
+        _pendingData.Clear();
+        _pendingSessions.Clear();
         _meta = KvRecords.DecodeMeta(engine.Get(KvRecords.MetaKey));
         return Applied;
     }
@@ -55,7 +58,8 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
         {
             var entry = entries[i];
             if (entry.Index != meta.Index + 1)
-                throw new InvalidOperationException($"entry {entry.Index} applied to a state that has applied up to {meta.Index}");
+                throw new InvalidOperationException($"entry {entry.Index} (the {i + 1}th of a batch of {entries.Count}, " +
+                                                    $"{entries[0].Index}..{entries[^1].Index}) applied to a state that has applied up to {meta.Index}");
             if (!entry.IsNoOp) results[i] = Apply(KvCommandCodec.Decode(entry.Data), ref meta);
             meta = meta with { Index = entry.Index, Term = entry.Term };
         }
@@ -102,7 +106,7 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
             {
                 if (key.AsSpan().SequenceEqual(KvRecords.MetaKey)) received = KvRecords.DecodeMeta(value);
             },
-            beforeCommit: () =>
+            complete: () =>
             {
                 // The stream's header is checked against the announced point; the state inside must be of it too.
                 if (received is not { } meta || meta.Index != index || meta.Term != term)

@@ -29,7 +29,7 @@ public sealed class Progress
     /// <summary>Heard from since the last check-quorum round.</summary>
     public bool RecentActive { get; set; }
 
-    /// <summary>In Snapshot mode: when the snapshot was sent (leader clock).</summary>
+    /// <summary>In Snapshot mode: when the snapshot was sent, or its transfer last moved on (leader clock).</summary>
     public TimeSpan SnapshotSentAt { get; private set; }
 
     public int InflightCount => _inflight.Count;
@@ -64,6 +64,15 @@ public sealed class Progress
         SnapshotSentAt = now;
         ProbeSent = false;
         _inflight.Clear();
+    }
+
+    /// <summary>
+    /// A chunk of the snapshot was answered: the transfer is moving, not lost. A state of any size takes many
+    /// chunks, and only a transfer that stalls for the retry interval is sent again.
+    /// </summary>
+    public void SnapshotProgressed(TimeSpan now)
+    {
+        if (Mode == ReplicationMode.Snapshot) SnapshotSentAt = now;
     }
 
     public void RecordSent(long lastIndex, TimeSpan now) => _inflight.Enqueue((lastIndex, now));

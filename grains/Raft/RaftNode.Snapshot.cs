@@ -44,17 +44,19 @@ public sealed partial class RaftNode
         LeaderId = request.From;
         ResetElectionTimer(); // every chunk is word from the leader, so a long transfer starts no election
 
-        if (!request.Done)
-        {
-            Reply(SnapshotReply(request.From, done: false, matchIndex: 0));
-            return;
-        }
-
         var index = request.LastIncludedIndex;
         if (index <= CommitIndex)
         {
             // Nothing new: this node's committed prefix already covers the snapshot, and it matches the leader's.
+            // Said at the first chunk, so a leader that sends it again (its last reply was lost) stops at once
+            // instead of streaming the whole state for nothing.
             Reply(SnapshotReply(request.From, done: true, matchIndex: CommitIndex));
+            return;
+        }
+
+        if (!request.Done)
+        {
+            Reply(SnapshotReply(request.From, done: false, matchIndex: 0));
             return;
         }
 
@@ -78,7 +80,11 @@ public sealed partial class RaftNode
         if (Role != Role.Leader) return;
         var progress = _progress[reply.From];
         progress.HeardFrom(Now);
-        if (!reply.Done) return;
+        if (!reply.Done)
+        {
+            progress.SnapshotProgressed(Now);
+            return;
+        }
 
         progress.Acknowledge(reply.MatchIndex);
         if (progress.Mode == ReplicationMode.Snapshot) progress.BecomeProbe();

@@ -24,7 +24,7 @@ public sealed record RaftOptions
     public required int MaxInflightAppends { get; init; }
 
     /// <summary>
-    /// How long a leader waits for a follower to confirm a snapshot before it sends it again. Not a raft.toml
+    /// How long a leader waits for a snapshot's transfer to move on (a chunk answered) before it sends it again. Not a raft.toml
     /// setting; this is its one default.
     /// </summary>
     public TimeSpan SnapshotRetryInterval { get; init; } = TimeSpan.FromSeconds(2);

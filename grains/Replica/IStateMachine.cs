@@ -35,7 +35,8 @@ public interface IStateMachine<in TQuery, out TResult>
 
     /// <summary>
     /// A consistent view of the state as applied now, to stream to followers while applying goes on. Cheap to take
-    /// (the engine pins a version; it copies nothing). Dispose it when no longer needed.
+    /// on disk (RocksDB pins a version and copies nothing; the in-memory engine of tests copies). Dispose it when no
+    /// longer needed.
     /// </summary>
     IStateSnapshot TakeSnapshot();
 

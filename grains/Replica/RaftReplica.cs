@@ -83,7 +83,8 @@ public sealed class RaftReplica<TQuery, TResult>
         _newRandom = newRandom;
         _logger = logger;
         _observer = observer ?? NoReplicaObserver<TResult>.Instance;
-        _snapshotSender = new SnapshotSender(transport, options.SnapshotChunkBytes);
+        _snapshotSender = new SnapshotSender(transport, options.SnapshotChunkBytes,
+            readFailed: (follower, error) => ReplicaLog.SnapshotReadFailed(_logger, Id, follower, error));
     }
 
     public int Id => _options.Raft.NodeId;
@@ -187,12 +188,12 @@ public sealed class RaftReplica<TQuery, TResult>
         _lastTick = _clock();
         _softState = new SoftState(core.Role, core.LeaderId, core.Term);
         _view = _stateMachine.TakeSnapshot();
-        _core = core; // up only once everything above succeeded
         if (state.Index > logStart.Index)
         {
             _stateMachine.MakeDurable(); // the disk's log may forget what the engine holds only once the engine holds it for good
-            QueueSnapshot(new StoredSnapshot(state.Index, state.Term), discardLog: !agrees, stable: false);
+            QueueSnapshot(new StoredSnapshot(state.Index, state.Term), discardLog: !agrees, stable: false); // completes on a later turn
         }
+        _core = core; // up only once everything above succeeded
         _observer.Started(state);
         ReplicaLog.Started(_logger, Id, persisted.HardState.Term, state, core.LastLogIndex - state.Index);
     }
@@ -203,8 +204,7 @@ public sealed class RaftReplica<TQuery, TResult>
         _snapshotSender.Clear();
         _view?.Dispose();
         _view = null;
-        _incoming?.Dispose();
-        _incoming = null;
+        DropIncoming();
     }
 
     /// <summary>
@@ -254,8 +254,10 @@ public sealed class RaftReplica<TQuery, TResult>
     /// </summary>
     public void Receive(RaftMessage request, Action<RaftMessage?> answered)
     {
-        if (request is InstallSnapshot chunk && _core is not null) request = ReceiveChunk(chunk);
+        if (request is InstallSnapshot chunk && _core is { } core) request = ReceiveChunk(core, chunk);
         Input(core => core.Step(request), answered);
+        // A whole snapshot the core did not take (it came from an older term): nothing will install it.
+        if (_incoming is { Complete: true }) DropIncoming();
     }
 
     /// <summary>
@@ -354,6 +356,7 @@ public sealed class RaftReplica<TQuery, TResult>
     /// <summary>Feeds one input to the core and takes the batch it produced. Anything thrown stops the node (see <see cref="Fail"/>).</summary>
     private void Input(Action<RaftNode> input, Action<RaftMessage?>? answer = null)
     {
+        using var turn = OnTurn();
         answer = AtMostOnce(answer);
         if (RunningCore() is not { } core)
         {
@@ -453,6 +456,7 @@ public sealed class RaftReplica<TQuery, TResult>
     /// <summary>Carries out waiting batches in order, each once its writes (and all before them) are durable, or its messages already left.</summary>
     private void Drain()
     {
+        using var turn = OnTurn();
         if (_draining) return; // a batch being carried out fed an input: the loop below picks its batch up
         _draining = true;
         Batch? current = null;
@@ -630,14 +634,33 @@ public sealed class RaftReplica<TQuery, TResult>
     /// transfer (offset 0) replaces the one in progress unless it comes from an older term; a chunk that does not
     /// continue the current transfer is ignored, not allowed to wreck it.
     /// </summary>
-    private InstallSnapshot ReceiveChunk(InstallSnapshot chunk)
+    private InstallSnapshot ReceiveChunk(RaftNode core, InstallSnapshot chunk)
     {
-        if (chunk.Offset == 0 && (_incoming is null || chunk.Term >= _incoming.Term))
+        if (_incoming is { } older && older.Index <= core.CommitIndex) DropIncoming(); // this node has committed past it
+        if (chunk.LastIncludedIndex <= core.CommitIndex) return chunk; // the core answers that it needs none of it
+        try
         {
-            _incoming?.Dispose();
-            _incoming = SnapshotAssembly.Start(chunk, _stateMachine);
+            if (chunk.Offset == 0 && (_incoming is null || chunk.Term >= _incoming.Term))
+            {
+                DropIncoming();
+                _incoming = SnapshotAssembly.Start(chunk, _stateMachine);
+            }
+            return _incoming is not null && _incoming.TryAdd(chunk) ? chunk : chunk with { Done = false };
         }
-        return _incoming is not null && _incoming.TryAdd(chunk) ? chunk : chunk with { Done = false };
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            // The engine could not stage it (say, a full disk): this transfer is lost, the node goes on as it was,
+            // and the leader sends the snapshot again later.
+            ReplicaLog.SnapshotReceiveFailed(_logger, Id, error);
+            DropIncoming();
+            return chunk with { Done = false };
+        }
+    }
+
+    private void DropIncoming()
+    {
+        _incoming?.Dispose();
+        _incoming = null;
     }
 
     /// <summary>
@@ -685,6 +708,34 @@ public sealed class RaftReplica<TQuery, TResult>
             // term has just deposed it).
             return _core is { Role: Role.Leader } leader && leader.Term == request.Term;
         });
+    }
+
+    // ---- one turn at a time ----
+
+    private int _turnThread; // the thread inside the replica now (0: none)...
+    private int _turnDepth; // ...and how deep (an input fed while a batch is carried out nests)
+
+    /// <summary>
+    /// The replica must be called on one turn at a time (see the class's remarks). A call from a second thread while
+    /// one is inside would corrupt its pipeline silently; this makes it fail loudly instead, naming both threads.
+    /// </summary>
+    private TurnScope OnTurn()
+    {
+        var me = Environment.CurrentManagedThreadId;
+        var inside = Interlocked.CompareExchange(ref _turnThread, me, 0);
+        if (inside != 0 && inside != me)
+            throw new InvalidOperationException($"node {Id}: called on thread {me} while thread {inside} is inside it; " +
+                                                "the replica must run on its host's turn only");
+        _turnDepth++;
+        return new TurnScope(this);
+    }
+
+    private readonly struct TurnScope(RaftReplica<TQuery, TResult> replica) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (--replica._turnDepth == 0) Volatile.Write(ref replica._turnThread, 0);
+        }
     }
 
     // ---- status ----

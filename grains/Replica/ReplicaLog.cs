@@ -27,6 +27,12 @@ internal static partial class ReplicaLog
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} sends its state as of index {Index} to node {Peer}")]
     public static partial void SnapshotSending(ILogger logger, int nodeId, long index, int peer);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId} could not read its state to send it to node {Peer}; the transfer is dropped and will be retried")]
+    public static partial void SnapshotReadFailed(ILogger logger, int nodeId, int peer, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId} could not stage the snapshot its leader is sending; it keeps its state and the leader will send it again")]
+    public static partial void SnapshotReceiveFailed(ILogger logger, int nodeId, Exception error);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} elected leader of term {Term} by votes of {Voters} in {DurationMs:F0} ms")]
     public static partial void Elected(ILogger logger, int nodeId, long term, string voters, double durationMs);
 

@@ -9,9 +9,10 @@ namespace RaftOrleans.Replica;
 /// The core names only the snapshot to send (an <see cref="InstallSnapshot"/> without bytes); the bytes come from
 /// the view the replica took at that index.
 /// </summary>
-internal sealed class SnapshotSender(IReplicaTransport transport, int chunkBytes)
+internal sealed class SnapshotSender(IReplicaTransport transport, int chunkBytes, Action<int, Exception> readFailed)
 {
-    private readonly Dictionary<int, (int Number, ISnapshotReader Reader)> _transfers = new(); // per follower: the transfer that may run
+    private readonly Dictionary<int, (long Number, ISnapshotReader Reader)> _transfers = new(); // per follower: the transfer that may run
+    private long _lastNumber; // every transfer its own number, so a stale answer can never end a newer transfer
 
     /// <summary>
     /// Starts sending <paramref name="snapshot"/> as asked by <paramref name="request"/>. Each chunk's reply goes to
@@ -20,12 +21,8 @@ internal sealed class SnapshotSender(IReplicaTransport transport, int chunkBytes
     /// </summary>
     public void Start(InstallSnapshot request, IStateSnapshot snapshot, Func<RaftMessage, bool> answered)
     {
-        var number = 1;
-        if (_transfers.Remove(request.To, out var older))
-        {
-            older.Reader.Dispose();
-            number = older.Number + 1;
-        }
+        if (_transfers.Remove(request.To, out var older)) older.Reader.Dispose();
+        var number = ++_lastNumber;
         var reader = snapshot.OpenReader();
         _transfers[request.To] = (number, reader);
         SendChunk(request, reader, offset: 0, number, answered);
@@ -38,25 +35,40 @@ internal sealed class SnapshotSender(IReplicaTransport transport, int chunkBytes
         _transfers.Clear();
     }
 
-    private bool Current(int follower, int number) => _transfers.TryGetValue(follower, out var t) && t.Number == number;
+    private bool Current(int follower, long number) => _transfers.TryGetValue(follower, out var t) && t.Number == number;
 
-    private void SendChunk(InstallSnapshot request, ISnapshotReader reader, long offset, int number, Func<RaftMessage, bool> answered)
+    private void SendChunk(InstallSnapshot request, ISnapshotReader reader, long offset, long number, Func<RaftMessage, bool> answered)
     {
-        var (data, last) = reader.Next(chunkBytes);
+        byte[] data;
+        bool last;
+        try
+        {
+            (data, last) = reader.Next(chunkBytes);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            // The view could not be read (a damaged table file): this transfer ends, the core asks again later,
+            // and the node's own state is untouched. Said once per transfer, not lost in a discarded task.
+            End(request.To, number);
+            readFailed(request.To, error);
+            return;
+        }
         var chunk = request with { Offset = offset, Data = data, Done = last };
         if (last) End(request.To, number);
         transport.Call(chunk, reply =>
         {
-            if (reply is null || !answered(reply) || last || !Current(request.To, number))
+            // A lost chunk ends the transfer (the core asks for a new one); so does an answer that the follower
+            // needs no more (it holds the snapshot's index already, or took the whole of it).
+            if (reply is null || !answered(reply) || last || reply is InstallSnapshotReply { Done: true } || !Current(request.To, number))
             {
-                End(request.To, number); // a lost chunk ends the transfer: the core asks for a new one
+                End(request.To, number);
                 return;
             }
             SendChunk(request, reader, offset + data.Length, number, answered);
         });
     }
 
-    private void End(int follower, int number)
+    private void End(int follower, long number)
     {
         if (!Current(follower, number)) return;
         _transfers.Remove(follower, out var transfer);

@@ -8,11 +8,13 @@ namespace RaftOrleans.State;
 /// Receives <see cref="SnapshotStream"/> chunks into an engine's staging area (<see cref="IKvEngine.BeginReplace"/>)
 /// as they arrive, so a snapshot of any size never sits in memory whole. The engine's contents change only at
 /// <see cref="Commit"/>, once the header matched, every pair came and the trailer's count and hash agree.
-/// <paramref name="onPair"/> sees every pair (the state machine checks its own records there);
-/// <paramref name="beforeCommit"/> may still refuse; <paramref name="committed"/> runs once the new state is in place.
+/// <paramref name="onPair"/> sees every pair (the state machine looks for its own records there);
+/// <paramref name="complete"/> runs when the trailer checks out and may still refuse the snapshot (a
+/// <see cref="FormatException"/>: the last chunk is then refused, and the transfer with it);
+/// <paramref name="committed"/> runs once the new state is in place.
 /// </summary>
 internal sealed class EngineInstall(
-    KvEngineStaging staging, AppliedPoint point, Action<byte[], byte[]> onPair, Action beforeCommit, Action committed)
+    KvEngineStaging staging, AppliedPoint point, Action<byte[], byte[]> onPair, Action complete, Action committed)
     : IStateInstall
 {
     private readonly XxHash64 _hash = new();
@@ -48,8 +50,8 @@ internal sealed class EngineInstall(
                     Need(chunk, 9 + (long)keyLength);
                     var valueLength = BinaryPrimitives.ReadInt32LittleEndian(chunk[(5 + keyLength)..]);
                     if (valueLength < 0) throw new FormatException("a negative value length");
+                    Need(chunk, 9L + keyLength + valueLength); // in long: two large lengths must not wrap around
                     var length = 9 + keyLength + valueLength;
-                    Need(chunk, length);
                     _hash.Append(chunk[1..length]);
                     var key = chunk.Slice(5, keyLength).ToArray();
                     var value = chunk.Slice(9 + keyLength, valueLength).ToArray();
@@ -65,6 +67,7 @@ internal sealed class EngineInstall(
                     if (pairs != _pairs || hash != _hash.GetCurrentHashAsUInt64())
                         throw new FormatException($"the snapshot's trailer says {pairs} pairs with hash {hash:X16}; " +
                                                   $"{_pairs} arrived with hash {_hash.GetCurrentHashAsUInt64():X16}");
+                    complete(); // the state machine checks what it received before the chunk is taken
                     _trailerSeen = true;
                     chunk = chunk[17..];
                     break;
@@ -78,7 +81,6 @@ internal sealed class EngineInstall(
     {
         if (_done) throw new InvalidOperationException("the snapshot was committed or discarded already");
         if (!_trailerSeen) throw new FormatException("the snapshot is incomplete (no trailer)");
-        beforeCommit();
         staging.Commit();
         _done = true;
         committed();

@@ -11,14 +11,20 @@ namespace RaftOrleans.Storage;
 /// </summary>
 public static class StoragePreflight
 {
-    public static void Check(IRaftStorageProvider storage, IEnumerable<int> nodeIds)
+    /// <summary>Throws on a problem; returns what recovery repaired (a torn last record cut off), one line per node, to show as warnings.</summary>
+    public static IReadOnlyList<string> Check(IRaftStorageProvider storage, IEnumerable<int> nodeIds)
     {
+        var repairs = new List<string>();
         foreach (var id in nodeIds)
         {
-            var persisted = storage.For(id).Load();
+            var log = storage.For(id);
+            var persisted = log.Load();
+            // The node's own Load finds nothing left to repair: this is the one place to say what was cut off.
+            if (log is FileRaftStorage { LastRepair: { } repair }) repairs.Add($"node {id} storage recovery: {repair}");
             var state = new KvStateMachine(storage.StateFor(id)).Open();
             StateLogCheck.Verify(id, state, persisted.Snapshot);
         }
+        return repairs;
     }
 
     /// <summary>Whether <paramref name="error"/> is a storage problem the person starting the silo must fix (its message says how).</summary>

@@ -21,7 +21,7 @@ public class StoragePreflightTests : IDisposable
     private string NodeDirectory(int id) => Path.Combine(_dir.Path, $"node-{id}");
 
     [Fact]
-    public void Good_data_passes_and_what_it_opened_is_what_the_nodes_get()
+    public void Good_data_passes_and_passes_again_after_a_restart_with_what_was_written()
     {
         using (var first = new FileRaftStorageProvider(_dir.Path, fsync: false))
         {
