@@ -19,13 +19,18 @@ internal sealed partial class GrainTransport(IGrainFactory grains, TimeSpan dead
         try
         {
             var peer = grains.GetGrain<IRaftNodeGrain>(request.To);
-            reply = request switch
+            Task<RaftMessage> call = request switch
             {
-                AppendEntries append => await peer.AppendEntries(append).WaitAsync(deadline),
-                RequestVote vote => await peer.RequestVote(vote).WaitAsync(deadline),
-                InstallSnapshot chunk => await peer.InstallSnapshot(chunk).WaitAsync(deadline),
+                AppendEntries append => Reply(peer.AppendEntries(append)),
+                RequestVote vote => Reply(peer.RequestVote(vote)),
+                InstallSnapshot chunk => Reply(peer.InstallSnapshot(chunk)),
                 _ => throw new InvalidOperationException($"{request.GetType().Name} is only sent as a call's answer"),
             };
+            // Always a later turn, never inline: a peer in this silo can answer on another thread before this line
+            // awaits, and a plain await would then run the replica's callback inside the Call that sent the request
+            // (seen under load: the answer's batch overtook the one being sent, and an entry was skipped).
+            reply = await call.WaitAsync(deadline)
+                .ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.ForceYielding);
         }
         catch (Exception error)
         {
@@ -33,6 +38,8 @@ internal sealed partial class GrainTransport(IGrainFactory grains, TimeSpan dead
         }
         answered(reply);
     }
+
+    private static async Task<RaftMessage> Reply<TReply>(Task<TReply> call) where TReply : RaftMessage => await call;
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "node {NodeId} could not reach node {Peer}: {Error}")]
     private partial void LogPeerUnreachable(int nodeId, int peer, string error);

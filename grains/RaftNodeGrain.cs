@@ -39,8 +39,6 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!Live.TryAdd(NodeId, this))
-            LogSecondActivation(NodeId); // two replicas over one node's storage would corrupt it
         if (NodeId < 1 || NodeId > _cluster.Nodes)
             throw new ArgumentOutOfRangeException(nameof(NodeId), NodeId, $"node ids are 1..{_cluster.Nodes}");
         _clock.Start();
@@ -67,8 +65,6 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     /// <summary>An activation going away must not go on persisting into storage a new activation will use.</summary>
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        LogDeactivating(NodeId, reason.ToString());
-        Live.TryRemove(new KeyValuePair<int, RaftNodeGrain>(NodeId, this));
         if (_replica is null) return Task.CompletedTask; // the activation failed before the replica existed
         var stopped = new TaskCompletionSource();
         _replica.Stop(() => stopped.TrySetResult());
@@ -144,15 +140,6 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         await Task.Yield();
         action();
     }
-
-    // The activations of this silo, by node: a node must have one at a time (see OnActivateAsync).
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, RaftNodeGrain> Live = new();
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "node {NodeId} is activated a second time in this silo while its first activation lives")]
-    private partial void LogSecondActivation(int nodeId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId} is being deactivated: {Reason}")]
-    private partial void LogDeactivating(int nodeId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId} storage recovery: {Repair}")]
     private partial void LogRepaired(int nodeId, string repair);

@@ -6,9 +6,10 @@ namespace RaftOrleans.Replica;
 public interface IReplicaTransport
 {
     /// <summary>
-    /// Sends <paramref name="request"/> to node <c>request.To</c>. <paramref name="answered"/> runs on the
-    /// replica's own turn with the peer's reply, or with null when none came within the transport's deadline
-    /// (the peer is down, slow or unreachable): Raft then counts the message as lost and its timers resend.
+    /// Sends <paramref name="request"/> to node <c>request.To</c>. <paramref name="answered"/> runs later on the
+    /// replica's own turn, never inside this call, with the peer's reply, or with null when none came within the
+    /// transport's deadline (the peer is down, slow or unreachable): Raft then counts the message as lost and its
+    /// timers resend.
     /// </summary>
     void Call(RaftMessage request, Action<RaftMessage?> answered);
 }

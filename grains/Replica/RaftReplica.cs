@@ -379,8 +379,11 @@ public sealed class RaftReplica<TQuery, TResult>
                 answer?.Invoke(null);
                 return;
             }
-            if (ready.MessagesMayPrecedePersist || _options.PlantedBugSendBeforeDurable) Send(batch);
+            // In the outbox before anything is sent: should an answer come back inside the send (a transport that breaks
+            // its contract and answers at once), the input it feeds must find this batch ahead of its own. Once sent
+            // this way, a batch may even be carried out by that inner input, in its turn.
             _outbox.Enqueue(batch);
+            if (ready.MessagesMayPrecedePersist || _options.PlantedBugSendBeforeDurable) Send(batch);
             Drain();
         }
         catch (Exception error)
@@ -533,6 +536,9 @@ public sealed class RaftReplica<TQuery, TResult>
     {
         if (committed.Count == 0) return;
         var applied = _stateMachine.Applied.Index;
+        if (committed[0].Index > applied + 1) // a batch carried out before an earlier one: the pipeline's order broke
+            throw new InvalidOperationException($"node {Id}: carrying out {committed[0].Index}..{committed[^1].Index} " +
+                                                $"with the state at {applied} (the core applied {core.LastApplied})");
         var first = committed.FindIndex(e => e.Index > applied);
         var fresh = first < 0 ? Array.Empty<LogEntry>() : (IReadOnlyList<LogEntry>)committed.GetRange(first, committed.Count - first);
         var results = _stateMachine.Apply(fresh);
@@ -724,8 +730,12 @@ public sealed class RaftReplica<TQuery, TResult>
         var me = Environment.CurrentManagedThreadId;
         var inside = Interlocked.CompareExchange(ref _turnThread, me, 0);
         if (inside != 0 && inside != me)
-            throw new InvalidOperationException($"node {Id}: called on thread {me} while thread {inside} is inside it; " +
-                                                "the replica must run on its host's turn only");
+        {
+            var error = new InvalidOperationException($"node {Id}: called on thread {me} while thread {inside} is inside it; " +
+                                                      "the replica must run on its host's turn only");
+            ReplicaLog.TurnViolated(_logger, Id, error);
+            throw error;
+        }
         _turnDepth++;
         return new TurnScope(this);
     }

@@ -27,6 +27,9 @@ internal static partial class ReplicaLog
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} sends its state as of index {Index} to node {Peer}")]
     public static partial void SnapshotSending(ILogger logger, int nodeId, long index, int peer);
 
+    [LoggerMessage(Level = LogLevel.Critical, Message = "node {NodeId}: a call from outside its turn")]
+    public static partial void TurnViolated(ILogger logger, int nodeId, Exception error);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId} could not read its state to send it to node {Peer}; the transfer is dropped and will be retried")]
     public static partial void SnapshotReadFailed(ILogger logger, int nodeId, int peer, Exception error);
 
