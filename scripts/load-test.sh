@@ -16,7 +16,7 @@
 #   defaults: --keys 5000000 --clients 64 --seconds 10 --value-size 16; results go to --out (default
 #   /tmp/raft-load-<time>): runs.jsonl (one JSON object per bench run, with rss_mb, max_term, keys_acknowledged
 #   and phase), summary.txt, and the logs. Builds from a copy of the working tree. Stops only the silo it
-#   started, by process id, also on Ctrl+C. Needs dotnet and jq.
+#   started, by process id, also on Ctrl+C. Needs dotnet; installs jq with apt-get when it is missing.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -45,7 +45,10 @@ done
 for n in "$keys" "$clients" "$seconds" "$value_size" "$catch_up"; do
     [[ "$n" =~ ^[0-9]+$ ]] || { echo "load-test: '$n' is not a whole number" >&2; exit 2; }
 done
-command -v jq >/dev/null || { echo "load-test: needs jq (apt-get install -y jq)" >&2; exit 2; }
+if ! command -v jq >/dev/null; then
+    echo "load-test: installing jq (apt-get)" >&2
+    { apt-get update && apt-get install -y jq; } >/dev/null 2>&1 || { echo "load-test: needs jq and could not install it (apt-get install -y jq)" >&2; exit 2; }
+fi
 
 silo_port=11711
 gateway_port=30711
@@ -61,6 +64,7 @@ summary="$out/summary.txt"
 work="$(mktemp -d /tmp/raft-load-work.XXXXXX)"
 silo_pid=""
 die() { echo "load-test: $*" >&2; exit 1; }
+since() { awk -v from="$1" -v to="${2:-$(date +%s.%N)}" 'BEGIN { printf "%.1f\n", to - from }'; } # seconds from $1 to $2 (default: now)
 say() { log "$*" | tee -a "$summary"; }
 
 stop_silo() {
@@ -109,7 +113,7 @@ wait_serving() {
         ((SECONDS < deadline)) || die "not serving within 5 minutes; log $silo_log"
         sleep 0.2
     done
-    echo "$(date +%s.%N) - $silo_started" | bc
+    since "$silo_started"
 }
 
 status_json() { client status --json 2>/dev/null || true; }
@@ -189,12 +193,12 @@ if ((catch_up > 0)); then
     for _ in $(seq 1 30); do
         bench_run catching-up
         applied=$(status_json | jq --argjson id "$follower" '.nodes[] | select(.id == $id) | .lastApplied // 0')
-        if ((applied >= goal)); then caught=$(echo "$(date +%s.%N) - $restarted" | bc); break; fi
+        if ((applied >= goal)); then caught=$(since "$restarted"); break; fi
     done
     [[ -n "$caught" ]] || die "node $follower did not catch up within 30 runs"
     installed=$(grep -h "node $follower installed a snapshot" "$silo_log" | tail -n 1 | cut -d' ' -f1 || true)
     [[ -n "$installed" ]] &&
-        say "node $follower installed the leader's snapshot $(echo "$(date -d "$(date +%F) $installed" +%s.%N) - $restarted" | bc) s after its restart"
+        say "node $follower installed the leader's snapshot $(since "$restarted" "$(date -d "$(date +%F) $installed" +%s.%N)") s after its restart"
     say "node $follower applied the leader's commit index at its restart ($goal) within $caught s (checked after each run)"
     bench_run after-catch-up
     check_state
