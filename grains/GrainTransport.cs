@@ -11,6 +11,11 @@ namespace RaftOrleans;
 /// </summary>
 internal sealed partial class GrainTransport(IGrainFactory grains, TimeSpan deadline, int nodeId, ILogger logger) : IReplicaTransport
 {
+    // Always a later turn on this grain, never inline: a peer in this silo can answer on another thread before the
+    // await, and a plain await would then run the replica's callback inside the Call that sent the request (seen
+    // under load: the answer's batch overtook the one being sent, and the leader skipped an entry).
+    private const ConfigureAwaitOptions LaterTurn = ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.ForceYielding;
+
     public void Call(RaftMessage request, Action<RaftMessage?> answered) => _ = CallAsync(request, answered);
 
     private async Task CallAsync(RaftMessage request, Action<RaftMessage?> answered)
@@ -19,18 +24,13 @@ internal sealed partial class GrainTransport(IGrainFactory grains, TimeSpan dead
         try
         {
             var peer = grains.GetGrain<IRaftNodeGrain>(request.To);
-            Task<RaftMessage> call = request switch
+            reply = request switch
             {
-                AppendEntries append => Reply(peer.AppendEntries(append)),
-                RequestVote vote => Reply(peer.RequestVote(vote)),
-                InstallSnapshot chunk => Reply(peer.InstallSnapshot(chunk)),
+                AppendEntries append => await peer.AppendEntries(append).WaitAsync(deadline).ConfigureAwait(LaterTurn),
+                RequestVote vote => await peer.RequestVote(vote).WaitAsync(deadline).ConfigureAwait(LaterTurn),
+                InstallSnapshot chunk => await peer.InstallSnapshot(chunk).WaitAsync(deadline).ConfigureAwait(LaterTurn),
                 _ => throw new InvalidOperationException($"{request.GetType().Name} is only sent as a call's answer"),
             };
-            // Always a later turn, never inline: a peer in this silo can answer on another thread before this line
-            // awaits, and a plain await would then run the replica's callback inside the Call that sent the request
-            // (seen under load: the answer's batch overtook the one being sent, and an entry was skipped).
-            reply = await call.WaitAsync(deadline)
-                .ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.ForceYielding);
         }
         catch (Exception error)
         {
@@ -38,8 +38,6 @@ internal sealed partial class GrainTransport(IGrainFactory grains, TimeSpan dead
         }
         answered(reply);
     }
-
-    private static async Task<RaftMessage> Reply<TReply>(Task<TReply> call) where TReply : RaftMessage => await call;
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "node {NodeId} could not reach node {Peer}: {Error}")]
     private partial void LogPeerUnreachable(int nodeId, int peer, string error);

@@ -41,8 +41,6 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
     public AppliedPoint Open()
     {
         _sessions.Clear();
-        _pendingData.Clear();
-        _pendingSessions.Clear();
         _meta = KvRecords.DecodeMeta(engine.Get(KvRecords.MetaKey));
         return Applied;
     }
@@ -52,25 +50,23 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
         if (entries.Count == 0) return Array.Empty<KvResult?>();
         var results = new KvResult?[entries.Count];
         var meta = _meta;
-        _pendingData.Clear(); // a batch that failed half way left its changes here
-        _pendingSessions.Clear();
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var entry = entries[i];
-            if (entry.Index != meta.Index + 1)
-                throw new InvalidOperationException($"entry {entry.Index} (the {i + 1}th of a batch of {entries.Count}, " +
-                                                    $"{entries[0].Index}..{entries[^1].Index}) applied to a state that has applied up to {meta.Index}");
-            if (!entry.IsNoOp) results[i] = Apply(KvCommandCodec.Decode(entry.Data), ref meta);
-            meta = meta with { Index = entry.Index, Term = entry.Term };
-        }
-        var changes = new List<KvChange>(_pendingData.Count + _pendingSessions.Count + 1);
-        foreach (var (key, value) in _pendingData)
-            changes.Add(new KvChange(KvRecords.DataKey(key), value is null ? null : KvRecords.EncodeValue(value)));
-        foreach (var (client, session) in _pendingSessions)
-            changes.Add(new KvChange(KvRecords.SessionKey(client), KvRecords.EncodeSession(session)));
-        changes.Add(new KvChange(KvRecords.MetaKey, KvRecords.EncodeMeta(meta)));
         try
         {
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var entry = entries[i];
+                if (entry.Index != meta.Index + 1)
+                    throw new InvalidOperationException($"entry {entry.Index} (the {i + 1}th of a batch of {entries.Count}, " +
+                                                        $"{entries[0].Index}..{entries[^1].Index}) applied to a state that has applied up to {meta.Index}");
+                if (!entry.IsNoOp) results[i] = Apply(KvCommandCodec.Decode(entry.Data), ref meta);
+                meta = meta with { Index = entry.Index, Term = entry.Term };
+            }
+            var changes = new List<KvChange>(_pendingData.Count + _pendingSessions.Count + 1);
+            foreach (var (key, value) in _pendingData)
+                changes.Add(new KvChange(KvRecords.DataKey(key), value is null ? null : KvRecords.EncodeValue(value)));
+            foreach (var (client, session) in _pendingSessions)
+                changes.Add(new KvChange(KvRecords.SessionKey(client), KvRecords.EncodeSession(session)));
+            changes.Add(new KvChange(KvRecords.MetaKey, KvRecords.EncodeMeta(meta)));
             engine.Write(changes);
             foreach (var (client, session) in _pendingSessions) _sessions[client] = session;
         }

@@ -535,10 +535,7 @@ public sealed class RaftReplica<TQuery, TResult>
     private void Apply(RaftNode core, List<LogEntry> committed)
     {
         if (committed.Count == 0) return;
-        var applied = _stateMachine.Applied.Index;
-        if (committed[0].Index > applied + 1) // a batch carried out before an earlier one: the pipeline's order broke
-            throw new InvalidOperationException($"node {Id}: carrying out {committed[0].Index}..{committed[^1].Index} " +
-                                                $"with the state at {applied} (the core applied {core.LastApplied})");
+        var applied = _stateMachine.Applied.Index; // (the state machine refuses a gap: a batch that overtook another)
         var first = committed.FindIndex(e => e.Index > applied);
         var fresh = first < 0 ? Array.Empty<LogEntry>() : (IReadOnlyList<LogEntry>)committed.GetRange(first, committed.Count - first);
         var results = _stateMachine.Apply(fresh);
@@ -682,13 +679,8 @@ public sealed class RaftReplica<TQuery, TResult>
             : throw new InvalidOperationException($"node {Id}: the core accepted snapshot {install.Index} but its bytes are not here");
         _incoming = null;
         _observer.SnapshotAccepted(install);
-        using (assembly)
-        {
-            _view?.Dispose(); // the engine's view of the state being replaced is no use any more
-            _view = null;
-            assembly.Install.Commit();
-        }
-        _view = _stateMachine.TakeSnapshot();
+        using (assembly) assembly.Install.Commit();
+        ReplaceView(_stateMachine.TakeSnapshot()); // the old view keeps the replaced state only until disposed
     }
 
     /// <summary>The installed snapshot's batch is carried out: the core learns its state is applied.</summary>

@@ -34,14 +34,14 @@ internal sealed class EngineInstall(
             {
                 case SnapshotStream.Header:
                     if (_headerSeen) throw new FormatException("a second snapshot header");
-                    Need(chunk, 18);
+                    Need(chunk, SnapshotStream.HeaderBytes);
                     if (chunk[1] != SnapshotStream.Version) throw new FormatException($"unknown snapshot format version {chunk[1]}");
                     var index = BinaryPrimitives.ReadInt64LittleEndian(chunk[2..]);
                     var term = BinaryPrimitives.ReadInt64LittleEndian(chunk[10..]);
                     if (index != point.Index || term != point.Term)
                         throw new FormatException($"the snapshot is of ({index},t{term}), not of {point} as announced");
                     _headerSeen = true;
-                    chunk = chunk[18..];
+                    chunk = chunk[SnapshotStream.HeaderBytes..];
                     break;
                 case SnapshotStream.Pair:
                     Need(chunk, 5);
@@ -50,8 +50,8 @@ internal sealed class EngineInstall(
                     Need(chunk, 9 + (long)keyLength);
                     var valueLength = BinaryPrimitives.ReadInt32LittleEndian(chunk[(5 + keyLength)..]);
                     if (valueLength < 0) throw new FormatException("a negative value length");
-                    Need(chunk, 9L + keyLength + valueLength); // in long: two large lengths must not wrap around
-                    var length = 9 + keyLength + valueLength;
+                    Need(chunk, (long)SnapshotStream.PairOverheadBytes + keyLength + valueLength); // in long: no wrap-around
+                    var length = SnapshotStream.PairOverheadBytes + keyLength + valueLength;
                     _hash.Append(chunk[1..length]);
                     var key = chunk.Slice(5, keyLength).ToArray();
                     var value = chunk.Slice(9 + keyLength, valueLength).ToArray();
@@ -61,7 +61,7 @@ internal sealed class EngineInstall(
                     chunk = chunk[length..];
                     break;
                 case SnapshotStream.Trailer:
-                    Need(chunk, 17);
+                    Need(chunk, SnapshotStream.TrailerBytes);
                     var pairs = BinaryPrimitives.ReadInt64LittleEndian(chunk[1..]);
                     var hash = BinaryPrimitives.ReadUInt64LittleEndian(chunk[9..]);
                     if (pairs != _pairs || hash != _hash.GetCurrentHashAsUInt64())
@@ -69,7 +69,7 @@ internal sealed class EngineInstall(
                                                   $"{_pairs} arrived with hash {_hash.GetCurrentHashAsUInt64():X16}");
                     complete(); // the state machine checks what it received before the chunk is taken
                     _trailerSeen = true;
-                    chunk = chunk[17..];
+                    chunk = chunk[SnapshotStream.TrailerBytes..];
                     break;
                 default:
                     throw new FormatException($"unknown snapshot record type {type}");

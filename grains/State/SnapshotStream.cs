@@ -19,19 +19,23 @@ internal static class SnapshotStream
     public const byte Pair = (byte)'P';
     public const byte Trailer = (byte)'T';
 
+    public const int HeaderBytes = 18; // type, version, index, term
+    public const int PairOverheadBytes = 9; // type, key length, value length
+    public const int TrailerBytes = 17; // type, pairs, hash
+
     public static void WriteHeader(ArrayBufferWriter<byte> output, long index, long term)
     {
-        var span = output.GetSpan(18);
+        var span = output.GetSpan(HeaderBytes);
         span[0] = Header;
         span[1] = Version;
         BinaryPrimitives.WriteInt64LittleEndian(span[2..], index);
         BinaryPrimitives.WriteInt64LittleEndian(span[10..], term);
-        output.Advance(18);
+        output.Advance(HeaderBytes);
     }
 
     public static void WritePair(ArrayBufferWriter<byte> output, byte[] key, byte[] value, XxHash64 hash)
     {
-        var length = 1 + 4 + key.Length + 4 + value.Length;
+        var length = PairOverheadBytes + key.Length + value.Length;
         var span = output.GetSpan(length)[..length];
         span[0] = Pair;
         BinaryPrimitives.WriteInt32LittleEndian(span[1..], key.Length);
@@ -44,10 +48,10 @@ internal static class SnapshotStream
 
     public static void WriteTrailer(ArrayBufferWriter<byte> output, long pairs, ulong hash)
     {
-        var span = output.GetSpan(17);
+        var span = output.GetSpan(TrailerBytes);
         span[0] = Trailer;
         BinaryPrimitives.WriteInt64LittleEndian(span[1..], pairs);
         BinaryPrimitives.WriteUInt64LittleEndian(span[9..], hash);
-        output.Advance(17);
+        output.Advance(TrailerBytes);
     }
 }

@@ -15,8 +15,8 @@ internal sealed class SimulatedStateEngine(Random world) : IKvEngine
     private KeyValuePair<byte[], byte[]>[] _durable = Array.Empty<KeyValuePair<byte[], byte[]>>();
     private readonly List<KvChange[]> _unsynced = new(); // writes since the last sync, oldest first
 
-    /// <summary>The index the durable image has applied up to: what survives any crash.</summary>
-    public long DurableApplied => KvRecords.DecodeMeta(_durable.FirstOrDefault(p => p.Key.AsSpan().SequenceEqual(KvRecords.MetaKey)).Value).Index;
+    /// <summary>The index the durable image has applied up to: what survives any crash (the checker asks after every batch).</summary>
+    public long DurableApplied { get; private set; }
 
     /// <summary>Writes not yet synced (a crash may lose them).</summary>
     public int Unsynced => _unsynced.Count;
@@ -33,6 +33,7 @@ internal sealed class SimulatedStateEngine(Random world) : IKvEngine
     {
         _durable = _live.Contents();
         _unsynced.Clear();
+        DurableApplied = KvRecords.DecodeMeta(_live.Get(KvRecords.MetaKey)).Index;
     }
 
     public IKvEngineView View() => _live.View();
@@ -46,8 +47,7 @@ internal sealed class SimulatedStateEngine(Random world) : IKvEngine
         var lost = _unsynced.Count - kept;
         _live = new MemoryKvEngine(_durable);
         foreach (var write in _unsynced.Take(kept)) _live.Write(write);
-        _unsynced.Clear();
-        _durable = _live.Contents(); // what survived is on the disk now
+        Sync(); // what survived is on the disk now
         return lost;
     }
 
