@@ -6,8 +6,8 @@ using RaftOrleans.Kv;
 namespace RaftOrleans;
 
 /// <summary>
-/// Finds the leader, forwards, retries. Stateless worker: Orleans runs as many activations as load needs,
-/// each remembering the leader it last reached. Every retry reuses the request's (client id, sequence), so
+/// Finds the leader, forwards, retries. Stateless worker: Orleans runs as many activations as load needs, all
+/// starting from the leader this silo's gateways last reached (<see cref="LeaderCache"/>). Every retry reuses the request's (client id, sequence), so
 /// however often a request is resent, the state machine applies it at most once.
 /// </summary>
 [StatelessWorker, Reentrant]
@@ -17,14 +17,16 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
     private static readonly TimeSpan MaxAttempt = TimeSpan.FromSeconds(1);
 
     private readonly RaftClusterOptions _cluster;
+    private readonly LeaderCache _leader;
     private readonly ILogger<KvGatewayGrain> _logger;
-    private int? _leader;
     private int _roundRobin;
 
-    public KvGatewayGrain(RaftClusterOptions cluster, ILogger<KvGatewayGrain> logger)
+    public KvGatewayGrain(RaftClusterOptions cluster, LeaderCache leader, ILogger<KvGatewayGrain> logger)
     {
         _cluster = cluster;
+        _leader = leader;
         _logger = logger;
+        _roundRobin = Random.Shared.Next(cluster.Nodes);
     }
 
     public Task<KvResult> Put(Guid clientId, long sequence, string key, string value) =>
@@ -44,7 +46,7 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
         }
 
         var deadline = Stopwatch.StartNew();
-        var target = _leader ?? NextNode();
+        var target = _leader.Leader ?? NextNode();
         string lastProblem = "no node answered";
         while (true)
         {
@@ -57,7 +59,7 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
                 var result = await node.Submit(request).WaitAsync(remaining < MaxAttempt ? remaining : MaxAttempt);
                 if (result.Status != KvStatus.NotLeader)
                 {
-                    _leader = target;
+                    _leader.Reached(target);
                     return result;
                 }
                 lastProblem = $"node {target} is not the leader";
@@ -75,7 +77,7 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
             }
 
             // No usable hint: an election is probably under way. Wait about one heartbeat, then try the next node.
-            _leader = null;
+            _leader.Failed(target);
             target = NextNode();
             await Task.Delay(_cluster.HeartbeatInterval);
         }

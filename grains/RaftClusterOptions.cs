@@ -40,6 +40,24 @@ public sealed record RaftClusterOptions
 
     public IReadOnlyList<int> NodeIds => Enumerable.Range(1, Nodes).ToArray();
 
+    /// <summary>
+    /// One silo per node (cluster mode) rather than one silo for all (embedded). Decides the silo names the
+    /// placement puts each node on (<see cref="SiloNameOf"/>).
+    /// </summary>
+    public required bool OneNodePerSilo { get; init; }
+
+    /// <summary>The nodes this silo hosts: all of them (embedded) or its own one (cluster mode).</summary>
+    public required IReadOnlyList<int> HostedNodes { get; init; }
+
+    /// <summary>
+    /// The name (Orleans' <c>SiloOptions.SiloName</c>) of the one silo allowed to host <paramref name="node"/>:
+    /// "raft-node-N" in cluster mode, the embedded silo's name otherwise.
+    /// </summary>
+    public string SiloNameOf(int node) => OneNodePerSilo ? $"raft-node-{node}" : "raft-embedded";
+
+    /// <summary>This silo's own name, the one <see cref="SiloNameOf"/> gives for the nodes it hosts.</summary>
+    public string SiloName => SiloNameOf(HostedNodes[0]);
+
     /// <summary>What the replica of node <paramref name="nodeId"/> needs.</summary>
     public ReplicaOptions ForReplica(int nodeId) => new()
     {

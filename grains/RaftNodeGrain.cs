@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Orleans.Placement;
+using RaftOrleans.Placement;
 using RaftOrleans.Kv;
 using RaftOrleans.Raft;
 using RaftOrleans.Replica;
@@ -15,8 +17,10 @@ namespace RaftOrleans;
 /// Everything else, the whole of a node's logic, is the replica's.
 /// Reentrant, because a node waiting on a peer must still answer that peer; safe, because the replica runs only
 /// on this activation's turns and never keeps protocol state across one.
+/// Node N lives only on its own silo (<see cref="RaftNodePlacement"/>), never moves (<c>Immovable</c>: the
+/// rebalancer would carry it away from its disk) and is never collected as idle (<c>KeepAlive</c>).
 /// </summary>
-[Reentrant]
+[Reentrant, RaftNodePlacement, Immovable, KeepAlive]
 public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 {
     private readonly RaftClusterOptions _cluster;
@@ -41,6 +45,9 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     {
         if (NodeId < 1 || NodeId > _cluster.Nodes)
             throw new ArgumentOutOfRangeException(nameof(NodeId), NodeId, $"node ids are 1..{_cluster.Nodes}");
+        // The placement already chose this silo by name; this is the last guard, on the silo that owns the disk.
+        if (!_cluster.HostedNodes.Contains(NodeId))
+            throw new RaftNodeUnavailableException(NodeId, $"silo {_cluster.SiloName} does not host it (its data directory is on {_cluster.SiloNameOf(NodeId)})");
         _clock.Start();
         var storage = new WriterStorage(_storageProvider.For(NodeId), NodeId, repair => LogRepaired(NodeId, repair));
         _replica = new RaftReplica<string, KvResult>(
@@ -96,7 +103,11 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         return answer.Task;
     }
 
-    public Task<NodeStatus> GetStatus() => Task.FromResult(Replica.Status());
+    public Task<NodeStatus> GetStatus() => Task.FromResult(Replica.Status() with
+    {
+        Silo = RuntimeIdentity,
+        ProcessId = Environment.ProcessId,
+    });
 
     public Task Crash()
     {

@@ -5,7 +5,8 @@ using RaftOrleans.Configuration;
 using RaftOrleans.Silo;
 using RaftOrleans.Storage;
 
-// The local silo: reads raft.toml, hosts Raft nodes 1..N and the gateway on localhost.
+// The silo: reads raft.toml; embedded mode hosts Raft nodes 1..N on localhost, cluster mode hosts node --node N
+// and joins the others through Redis.
 var arguments = SiloArguments.Parse(args, out var argumentError);
 if (arguments is null)
 {
@@ -25,25 +26,42 @@ catch (RaftConfigException error)
     return 2;
 }
 
+if (NodeArgumentProblem(config, arguments.Node) is { } nodeProblem)
+{
+    Console.Error.WriteLine($"silo: {nodeProblem}");
+    return 2;
+}
+var options = RaftClusterOptionsFactory.From(config, arguments.Node);
+
 var level = arguments.LogLevel ?? config.Silo.LogLevel;
 // No host defaults: raft.toml is the configuration, and the defaults' appsettings reload watcher would watch
 // the working directory and everything under it, data_dir included, waking on every log write.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
 builder.Logging.ClearProviders();
-builder.Logging.AddSimpleConsole(options =>
+builder.Logging.AddSimpleConsole(o =>
 {
-    options.SingleLine = true;
-    options.TimestampFormat = "HH:mm:ss.fff ";
+    o.SingleLine = true;
+    o.TimestampFormat = "HH:mm:ss.fff ";
 });
 // Our own categories at the configured level; Orleans' own chatter only when something is wrong
 // (or when the user asked for Debug or finer, where it helps to see both).
 builder.Logging.SetMinimumLevel(level < LogLevel.Information ? level : LogLevel.Warning);
 builder.Logging.AddFilter("RaftOrleans", level);
+// In cluster mode a dead or paused silo is a normal event; Orleans reports every message it could not deliver to
+// it, every failed connection attempt and every missed probe, each with a stack trace. Raft counts such messages
+// as lost and says what it does about them; Orleans' membership still logs its verdicts (a silo declared dead).
+if (level >= LogLevel.Information)
+{
+    builder.Logging.AddFilter("Orleans.Messaging", LogLevel.Critical);
+    builder.Logging.AddFilter("Orleans.Runtime.Messaging", LogLevel.Error);
+    builder.Logging.AddFilter("Orleans.Runtime.MembershipService.SiloHealthMonitor", LogLevel.Error);
+    builder.Logging.AddFilter("Orleans.Runtime.GrainDirectory", LogLevel.Error);
+}
 
 var storage = RaftClusterOptionsFactory.StorageFrom(config);
 try
 {
-    foreach (var repair in StoragePreflight.Check(storage, Enumerable.Range(1, config.Cluster.Nodes)))
+    foreach (var repair in StoragePreflight.Check(storage, options.HostedNodes))
         Console.Error.WriteLine($"silo: warning: {repair}");
 }
 catch (Exception error) when (StoragePreflight.IsStorageProblem(error))
@@ -52,17 +70,46 @@ catch (Exception error) when (StoragePreflight.IsStorageProblem(error))
     (storage as IDisposable)?.Dispose();
     return 1;
 }
+if (config.Cluster.Mode == ClusterMode.Cluster && await RedisProbe.ProblemAsync(config.Cluster) is { } redisProblem)
+{
+    Console.Error.WriteLine($"silo: cannot start: {redisProblem}");
+    (storage as IDisposable)?.Dispose();
+    return 1;
+}
 
 builder.UseOrleans(silo => silo
-    .UseLocalhostClustering(config.Silo.SiloPort, config.Silo.GatewayPort)
-    .AddRaftKeyValueStore(RaftClusterOptionsFactory.From(config), storage));
+    .UseRaftClustering(config, arguments.Node)
+    .AddRaftKeyValueStore(options, storage));
 
 using var host = builder.Build();
-Console.WriteLine($"RaftOrleans silo: {config.Cluster.Nodes} Raft nodes, gateway on 127.0.0.1:{config.Silo.GatewayPort}, " +
+try
+{
+    await host.StartAsync();
+}
+catch (NodeClaimedException claimed)
+{
+    Console.Error.WriteLine($"silo: cannot start: {claimed.Message}");
+    return 1;
+}
+Console.WriteLine($"RaftOrleans silo {options.SiloName}: " +
+                  (options.OneNodePerSilo ? $"Raft node {arguments.Node} of {config.Cluster.Nodes}, " : $"{config.Cluster.Nodes} Raft nodes, ") +
+                  $"gateway on {(options.OneNodePerSilo ? config.Silo.Address : "127.0.0.1")}:{config.GatewayPortOf(arguments.Node)}, " +
                   $"config {Path.GetFullPath(arguments.ConfigPath)}, " +
                   (config.Storage.Kind == StorageKind.File
                       ? $"data in {Path.GetFullPath(config.Storage.DataDir)} (fsync {(config.Storage.Fsync ? "on" : "off")}). "
                       : "data in memory (lost when the silo stops). ") +
-                  "Ctrl+C stops it.");
-await host.RunAsync();
+                  $"Process id {Environment.ProcessId}. Ctrl+C stops it.");
+await host.WaitForShutdownAsync();
 return 0;
+
+// --node is required in cluster mode (which node this silo hosts), and meaningless in embedded mode.
+static string? NodeArgumentProblem(RaftConfig config, int? node) => (config.Cluster.Mode, node) switch
+{
+    (ClusterMode.Cluster, null) =>
+        $"cluster.mode is \"cluster\": say which Raft node this silo hosts with --node N (1..{config.Cluster.Nodes})",
+    (ClusterMode.Cluster, { } id) when id > config.Cluster.Nodes =>
+        $"--node {id}: this cluster has nodes 1..{config.Cluster.Nodes} (cluster.nodes = {config.Cluster.Nodes})",
+    (ClusterMode.Embedded, { } id) =>
+        $"--node {id}: this raft.toml runs every node in one silo (cluster.mode = \"embedded\"); set cluster.mode = \"cluster\" to run one silo per node",
+    _ => null,
+};

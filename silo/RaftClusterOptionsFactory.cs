@@ -18,12 +18,23 @@ public static class RaftClusterOptionsFactory
 
     /// <summary>The storage raft.toml asks for: files under data_dir (default) or memory.</summary>
     public static IRaftStorageProvider StorageFrom(RaftConfig config) => config.Storage.Kind == StorageKind.File
-        ? new FileRaftStorageProvider(config.Storage.DataDir, config.Storage.Fsync)
+        ? new FileRaftStorageProvider(config.Storage.DataDir, config.Storage.Fsync, config.Cluster.Id)
         : new InMemoryRaftStorageProvider();
 
-    public static RaftClusterOptions From(RaftConfig config) => new()
+    /// <summary>
+    /// The options of a silo hosting <paramref name="node"/> (cluster mode), or every node (embedded mode: leave
+    /// it null).
+    /// </summary>
+    public static RaftClusterOptions From(RaftConfig config, int? node = null) => new()
     {
         Nodes = config.Cluster.Nodes,
+        OneNodePerSilo = config.Cluster.Mode == ClusterMode.Cluster,
+        HostedNodes = (config.Cluster.Mode, node) switch
+        {
+            (ClusterMode.Embedded, null) => config.Cluster.NodeIds,
+            (ClusterMode.Cluster, { } id) when config.Cluster.NodeIds.Contains(id) => [id],
+            _ => throw new ArgumentException($"node {node?.ToString() ?? "(none)"} does not fit cluster.mode {config.Cluster.Mode} with {config.Cluster.Nodes} nodes", nameof(node)),
+        },
         ElectionTimeoutMin = config.Raft.ElectionTimeoutMin,
         ElectionTimeoutMax = config.Raft.ElectionTimeoutMax,
         HeartbeatInterval = config.Raft.HeartbeatInterval,

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using RaftOrleans.Placement;
+using RaftOrleans.Silo.Placement;
 using RaftOrleans.Storage;
 
 namespace RaftOrleans.Silo;
@@ -8,19 +11,19 @@ public static class SiloBuilderExtensions
     /// <summary>
     /// Everything a silo needs to host the Raft nodes and the gateway: options, storage (a singleton, so it
     /// outlives a node's crash and restart), and a start-up task
-    /// that activates nodes 1..N so elections run before any client shows up. Shared by the real silo and
+    /// that activates the nodes this silo hosts so elections run before any client shows up, the placement that
+    /// keeps node N on its own silo, and the silo's name that placement goes by. Shared by the real silo and
     /// the TestCluster tests, so both run the same wiring.
     /// </summary>
     public static ISiloBuilder AddRaftKeyValueStore(this ISiloBuilder silo, RaftClusterOptions options, IRaftStorageProvider storage)
     {
         silo.Services.AddSingleton(options);
+        silo.Services.AddSingleton<LeaderCache>();
+        silo.Configure<SiloOptions>(o => o.SiloName = options.SiloName);
+        silo.Services.AddPlacementDirector<RaftNodePlacement, RaftNodePlacementDirector>();
         // Registered through a factory so the container disposes it (closing the log files) with the silo.
         silo.Services.AddSingleton<IRaftStorageProvider>(_ => storage);
-        silo.AddStartupTask(async (services, _) =>
-        {
-            var grains = services.GetRequiredService<IGrainFactory>();
-            await Task.WhenAll(options.NodeIds.Select(id => grains.GetGrain<IRaftNodeGrain>(id).Start()));
-        });
+        silo.AddStartupTask((services, cancellation) => NodeStartup.RunAsync(services, options, cancellation));
         return silo;
     }
 }

@@ -33,11 +33,11 @@ internal sealed class BenchClient(int index, BenchWorkload workload, string valu
 
     public long Count(KvOperation operation) => _operations[OperationSlot(operation)];
 
-    public async Task RunAsync(IGrainFactory grains, BenchSchedule schedule, RunAbort abort)
+    public async Task RunAsync(GatewayRoute route, BenchSchedule schedule, RunAbort abort)
     {
         // One send per request, no resend: a resend would hide an Unavailable inside a longer latency, and
         // the etcd loader does not resend either. An error is counted and the client goes on.
-        var session = new KvSession(grains, attempts: 1);
+        var session = new KvSession(route, attempts: 1);
         var random = new Random(HashCode.Combine(index, session.ClientId));
         for (long request = 0; !abort.IsTripped; request++)
         {

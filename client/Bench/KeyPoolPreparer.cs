@@ -12,7 +12,7 @@ namespace RaftOrleans.Client.Bench;
 internal static class KeyPoolPreparer
 {
     /// <summary>Null when the pool is ready, else why not (a request that got no answer from the store).</summary>
-    public static async Task<string?> PrepareAsync(IGrainFactory grains, BenchMix mix, int keys, string value, int parallelism)
+    public static async Task<string?> PrepareAsync(GatewayRoute route, BenchMix mix, int keys, string value, int parallelism)
     {
         if (mix == BenchMix.Put)
         {
@@ -23,7 +23,7 @@ internal static class KeyPoolPreparer
         async Task WorkerAsync()
         {
             // Default resends here: this is set-up, not measurement, and one lost answer should not stop it.
-            var session = new KvSession(grains);
+            var session = new KvSession(route);
             int index;
             while (Volatile.Read(ref failure) is null && (index = Interlocked.Increment(ref next)) < keys)
             {

@@ -22,7 +22,7 @@ internal sealed class BenchCommand(BenchOptions options) : IClientCommand
         if (options.Mix != BenchMix.Put)
         {
             line.Show($"bench {run}: preparing {options.Keys} keys for mix {options.MixName}");
-            var failure = await KeyPoolPreparer.PrepareAsync(context.Cluster, options.Mix, options.Keys, value, options.Clients);
+            var failure = await KeyPoolPreparer.PrepareAsync(context.Route, options.Mix, options.Keys, value, options.Clients);
             if (failure is not null)
             {
                 line.Finish();
@@ -37,7 +37,7 @@ internal sealed class BenchCommand(BenchOptions options) : IClientCommand
         var abort = new RunAbort();
         var schedule = new BenchSchedule(TimeSpan.FromSeconds(options.Warmup), TimeSpan.FromSeconds(options.Seconds));
         // Task.Run: each loop starts on the thread pool rather than running its first send on this thread.
-        var loops = Task.WhenAll(clients.Select(client => Task.Run(() => client.RunAsync(context.Cluster, schedule, abort))));
+        var loops = Task.WhenAll(clients.Select(client => Task.Run(() => client.RunAsync(context.Route, schedule, abort))));
         using var stopProgress = new CancellationTokenSource();
         var progress = BenchProgress.RunAsync(line, schedule, clients, stopProgress.Token);
 

@@ -1,3 +1,4 @@
+using RaftOrleans.Client.Kv;
 using RaftOrleans.Client.Status;
 using RaftOrleans.Configuration;
 
@@ -8,7 +9,10 @@ internal sealed record CommandContext(RaftConfig Config, IClusterClient Cluster,
 {
     public IReadOnlyList<int> NodeIds => Config.Cluster.NodeIds;
 
+    /// <summary>How requests reach a gateway (one silo, or spread over the cluster's silos); what every KvSession needs.</summary>
+    public GatewayRoute Route { get; } = new(Cluster, Config);
+
     public IRaftNodeGrain Node(int nodeId) => Cluster.GetGrain<IRaftNodeGrain>(nodeId);
 
-    public Task<ClusterSnapshot> ReadStatusAsync() => ClusterProbe.ReadAsync(Cluster, NodeIds);
+    public Task<ClusterSnapshot> ReadStatusAsync() => ClusterProbe.ReadAsync(Cluster, NodeIds, Route.SpreadOverSilos);
 }

@@ -27,7 +27,7 @@ internal sealed class FailoverCommand(int tries) : IClientCommand
         var elections = new List<double>();
         for (var attempt = 1; attempt <= tries; attempt++)
         {
-            var session = new KvSession(context.Cluster);
+            var session = new KvSession(context.Route);
             var before = await session.PutAsync($"failover-{runId}-{attempt}-before", "steady");
             if (!before.Succeeded)
             {

@@ -23,7 +23,7 @@ internal static class LeaderCrash
 
     /// <summary>The first leader of a term after <paramref name="crashed"/>'s, or null if none is elected in time.</summary>
     public static Task<NodeStatus?> WaitForSuccessorAsync(CommandContext context, NodeStatus crashed) =>
-        LeaderPolling.WaitForLeaderAsync(context.Cluster, context.NodeIds, leader => leader.Term > crashed.Term, SuccessorTimeout);
+        LeaderPolling.WaitForLeaderAsync(context, leader => leader.Term > crashed.Term, SuccessorTimeout);
 
     /// <summary>"by the votes of nodes 4, 1, 5", from the election record of the leader's current term.</summary>
     public static string Votes(NodeStatus leader) =>

@@ -11,7 +11,7 @@ internal sealed class SingleOperationCommand(KvOperation operation, string key, 
 {
     public async Task<int> RunAsync(CommandContext context)
     {
-        var session = new KvSession(context.Cluster, KvSession.InteractiveAttempts);
+        var session = new KvSession(context.Route, KvSession.InteractiveAttempts);
         var outcome = operation switch
         {
             KvOperation.Put => await session.PutAsync(key, value ?? ""),

@@ -64,7 +64,7 @@ internal sealed class TasksCommand(int count, int? crashLeaderAfter) : IClientCo
     /// <summary>One client: takes the next task number until none is left, one request at a time.</summary>
     private async Task RunWorkerAsync()
     {
-        var session = new KvSession(_context.Cluster);
+        var session = new KvSession(_context.Route);
         var progressStep = Math.Max(1, count / 10);
         int task;
         while (!_abort.IsTripped && (task = Interlocked.Increment(ref _nextTask)) <= count)
@@ -106,7 +106,7 @@ internal sealed class TasksCommand(int count, int? crashLeaderAfter) : IClientCo
     /// <summary>Reader <paramref name="worker"/> of <paramref name="workers"/> reads tasks worker+1, worker+1+workers, ...</summary>
     private async Task ReadBackAsync(int worker, int workers)
     {
-        var session = new KvSession(_context.Cluster);
+        var session = new KvSession(_context.Route);
         for (var task = worker + 1; task <= count && !_abort.IsTripped; task += workers)
         {
             var outcome = await session.GetAsync(_ledger.Key(task));

@@ -31,7 +31,7 @@ internal sealed class WorkloadCommand(int? seed) : IClientCommand
     private static async Task RunClientAsync(CommandContext context, int client, Random random, WorkloadTally tally, RunAbort abort)
     {
         var settings = context.Config.Client;
-        var session = new KvSession(context.Cluster);
+        var session = new KvSession(context.Route);
         for (var i = 1; i <= settings.RequestsPerClient && !abort.IsTripped; i++)
         {
             var key = $"key-{random.Next(settings.KeySpace)}";

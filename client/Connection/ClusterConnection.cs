@@ -25,6 +25,8 @@ internal sealed class ClusterConnection : IAsyncDisposable
 
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(2);
 
+    private const int ClusterConnectTries = 3;
+
     private readonly IHost _host;
 
     private ClusterConnection(IHost host)
@@ -35,33 +37,73 @@ internal sealed class ClusterConnection : IAsyncDisposable
 
     public IClusterClient Client { get; }
 
-    /// <exception cref="SiloUnreachableException">Nothing answered on [silo] gateway_port within the connect timeout.</exception>
+    /// <exception cref="SiloUnreachableException">
+    /// Embedded: nothing answered on [silo] gateway_port within the connect timeout. Cluster mode: Redis did not
+    /// answer, or no gateway it lists did.
+    /// </exception>
     public static async Task<ClusterConnection> OpenAsync(RaftConfig config)
     {
+        var cluster = config.Cluster.Mode == ClusterMode.Cluster;
         var port = config.Silo.GatewayPort;
-        await ProbeGatewayPortAsync(port);
+        if (cluster)
+        {
+            if (await RedisProbe.ProblemAsync(config.Cluster) is { } problem) throw SiloUnreachableException.Cluster(problem);
+        }
+        else
+        {
+            await ProbeGatewayPortAsync(port);
+        }
+        // Cluster mode: the Orleans client asks one gateway, picked at random, for the cluster's manifest before it
+        // starts; a paused silo's gateway accepts the connection and never answers. Another try picks again.
+        var tries = cluster ? ClusterConnectTries : 1;
+        for (var attempt = 1; ; attempt++)
+        {
+            var host = Build(config, cluster);
+            using var timeout = new CancellationTokenSource(ConnectTimeout);
+            try
+            {
+                await host.StartAsync(timeout.Token);
+                return new ClusterConnection(host);
+            }
+            catch (Exception error) when (error is OperationCanceledException || ConnectionErrors.IsLostConnection(error))
+            {
+                host.Dispose();
+                if (attempt < tries) continue;
+                throw cluster
+                    ? SiloUnreachableException.Cluster($"no gateway listed in Redis at {config.Cluster.Redis} answered: start the silos (scripts/cluster.sh start)", error)
+                    : SiloUnreachableException.Embedded(port, error);
+            }
+        }
+    }
+
+    private static IHost Build(RaftConfig config, bool cluster)
+    {
         // No defaults: everything the console needs is configured below, and the defaults would add an
         // appsettings.json reload watcher, which watches the working directory and everything under it (a
         // silo's data directory too, when both start from the same place) and wakes on every write there.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton<IHostLifetime, NoSignalHandlingLifetime>();
         ConfigureLogging(builder.Logging);
-        builder.UseOrleansClient(client => client
-            .UseLocalhostClustering(port)
-            .Configure<ClientMessagingOptions>(options => options.ResponseTimeout = config.Gateway.RequestTimeout + ResponseMargin));
-
-        var host = builder.Build();
-        using var timeout = new CancellationTokenSource(ConnectTimeout);
-        try
+        builder.UseOrleansClient(client =>
         {
-            await host.StartAsync(timeout.Token);
-        }
-        catch (Exception error) when (error is OperationCanceledException || ConnectionErrors.IsLostConnection(error))
-        {
-            host.Dispose();
-            throw new SiloUnreachableException(port, error);
-        }
-        return new ClusterConnection(host);
+            // Cluster mode: every silo's gateway, as Redis lists them; the client spreads its calls over them and
+            // leaves out one whose connection breaks.
+            if (cluster)
+            {
+                client.Configure<ClusterOptions>(options =>
+                    {
+                        options.ClusterId = config.Cluster.Id;
+                        options.ServiceId = config.Cluster.Id;
+                    })
+                    .UseRedisClustering(config.Cluster.Redis);
+            }
+            else
+            {
+                client.UseLocalhostClustering(config.Silo.GatewayPort);
+            }
+            client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = config.Gateway.RequestTimeout + ResponseMargin);
+        });
+        return builder.Build();
     }
 
     /// <summary>
@@ -78,7 +120,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         }
         catch (Exception error) when (error is SocketException or OperationCanceledException)
         {
-            throw new SiloUnreachableException(port, error);
+            throw SiloUnreachableException.Embedded(port, error);
         }
     }
 
@@ -110,6 +152,9 @@ internal sealed class ClusterConnection : IAsyncDisposable
         logging.AddFilter("Orleans.Runtime.Messaging", LogLevel.Error);
         logging.AddFilter("Orleans.Messaging", LogLevel.Error);
         logging.AddFilter("Orleans.Runtime.CallbackData", LogLevel.Error);
+        // Cluster mode: a gateway that died is left out after a failed attempt (or a manifest refresh) it warns of.
+        logging.AddFilter("Orleans.Runtime.ClientClusterManifestProvider", LogLevel.Error);
+        logging.AddFilter("Orleans.Runtime.GatewayManager", LogLevel.Error);
         logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
     }
 }

@@ -1,5 +1,13 @@
 namespace RaftOrleans.Client.Connection;
 
-/// <summary>No silo answered on the gateway port: the one failure every command reports the same way, exit code 3.</summary>
-internal sealed class SiloUnreachableException(int gatewayPort, Exception? cause = null)
-    : Exception($"cannot reach the silo at 127.0.0.1:{gatewayPort}: start it with `dotnet run --project silo`", cause);
+/// <summary>No silo answered: the one failure every command reports the same way, exit code 3.</summary>
+internal sealed class SiloUnreachableException(string message, Exception? cause = null) : Exception(message, cause)
+{
+    /// <summary>Embedded mode: nothing answered on [silo] gateway_port.</summary>
+    public static SiloUnreachableException Embedded(int gatewayPort, Exception? cause = null) =>
+        new($"cannot reach the silo at 127.0.0.1:{gatewayPort}: start it with `dotnet run --project silo`", cause);
+
+    /// <summary>Cluster mode: Redis (where the gateways are listed) or every gateway it lists did not answer.</summary>
+    public static SiloUnreachableException Cluster(string why, Exception? cause = null) =>
+        new($"cannot reach the cluster: {why}", cause);
+}

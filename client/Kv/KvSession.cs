@@ -21,15 +21,16 @@ internal sealed class KvSession
     // either over or needs a moment more; resending at once would only add load.
     private static readonly TimeSpan ResendPause = TimeSpan.FromMilliseconds(100);
 
-    private readonly IKvGatewayGrain _gateway;
+    private readonly GatewayRoute _route;
     private readonly int _attempts;
     private long _lastSequence;
 
-    public KvSession(IGrainFactory grains, int attempts = DefaultAttempts)
+    /// <param name="attempts">In gateway deadlines: cluster mode makes more, shorter attempts in the same time (<see cref="GatewayRoute"/>).</param>
+    public KvSession(GatewayRoute route, int attempts = DefaultAttempts)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
-        _gateway = grains.GetGrain<IKvGatewayGrain>(0);
-        _attempts = attempts;
+        _route = route;
+        _attempts = attempts * route.AttemptsPerDeadline;
     }
 
     public Guid ClientId { get; } = Guid.NewGuid();
@@ -53,26 +54,33 @@ internal sealed class KvSession
             {
                 return new RequestOutcome(request, result, Resends: attempt - 1);
             }
-            await Task.Delay(ResendPause * attempt);
+            // A resend after a short attempt (cluster mode) went to a silo that did not answer: go to another at once.
+            if (!_route.SpreadOverSilos) await Task.Delay(ResendPause * attempt);
         }
     }
 
     /// <summary>
-    /// One trip to the gateway. A lost silo is thrown on (nothing to retry against); anything else becomes
-    /// an Unavailable answer, because the request may or may not have reached the log and only a resend
-    /// under the same id can settle which, safely.
+    /// One trip to the gateway. In embedded mode a lost silo is thrown on (nothing to retry against); anything
+    /// else becomes an Unavailable answer, because the request may or may not have reached the log and only a
+    /// resend under the same id can settle which, safely.
     /// </summary>
     private async Task<KvResult> SendOnceAsync(KvRequest request)
     {
+        var gateway = _route.Gateway();
         try
         {
-            return request.Operation switch
+            var call = request.Operation switch
             {
-                KvOperation.Put => await _gateway.Put(request.ClientId, request.Sequence, request.Key, request.Value ?? ""),
-                KvOperation.Get => await _gateway.Get(request.ClientId, request.Sequence, request.Key),
-                KvOperation.Delete => await _gateway.Delete(request.ClientId, request.Sequence, request.Key),
+                KvOperation.Put => gateway.Put(request.ClientId, request.Sequence, request.Key, request.Value ?? ""),
+                KvOperation.Get => gateway.Get(request.ClientId, request.Sequence, request.Key),
+                KvOperation.Delete => gateway.Delete(request.ClientId, request.Sequence, request.Key),
                 _ => throw new ArgumentOutOfRangeException(nameof(request), request.Operation, "unknown operation"),
             };
+            return _route.AttemptTimeout is { } timeout ? await call.WaitAsync(timeout) : await call;
+        }
+        catch (Exception error) when (_route.SpreadOverSilos && ConnectionErrors.IsLostConnection(error))
+        {
+            return KvResult.Unavailable($"lost the connection to a gateway: {error.Message}");
         }
         catch (TimeoutException error)
         {

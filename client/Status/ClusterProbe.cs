@@ -8,13 +8,17 @@ internal static class ClusterProbe
     // A node answers GetStatus from memory at once; anything slower is worth showing as a problem.
     private static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(2);
 
-    public static async Task<ClusterSnapshot> ReadAsync(IGrainFactory grains, IReadOnlyList<int> nodeIds)
+    /// <param name="manySilos">
+    /// Cluster mode: a lost connection is one gateway's problem, shown on that node; with one silo (embedded) it
+    /// is thrown, because then nothing answers at all.
+    /// </param>
+    public static async Task<ClusterSnapshot> ReadAsync(IGrainFactory grains, IReadOnlyList<int> nodeIds, bool manySilos)
     {
-        var probes = await Task.WhenAll(nodeIds.Select(nodeId => ProbeAsync(grains, nodeId)));
+        var probes = await Task.WhenAll(nodeIds.Select(nodeId => ProbeAsync(grains, nodeId, manySilos)));
         return new ClusterSnapshot(DateTimeOffset.UtcNow, probes);
     }
 
-    private static async Task<NodeProbe> ProbeAsync(IGrainFactory grains, int nodeId)
+    private static async Task<NodeProbe> ProbeAsync(IGrainFactory grains, int nodeId, bool manySilos)
     {
         try
         {
@@ -23,9 +27,13 @@ internal static class ClusterProbe
         }
         catch (TimeoutException)
         {
-            return new NodeProbe(nodeId, null, $"no answer within {NodeTimeout.TotalSeconds:F0} s");
+            return new NodeProbe(nodeId, null, $"no answer within {NodeTimeout.TotalSeconds:F0} s (its silo is paused, overloaded or unreachable)");
         }
-        catch (Exception error) when (!ConnectionErrors.IsLostConnection(error))
+        catch (RaftNodeUnavailableException error)
+        {
+            return new NodeProbe(nodeId, null, error.Message);
+        }
+        catch (Exception error) when (manySilos || !ConnectionErrors.IsLostConnection(error))
         {
             return new NodeProbe(nodeId, null, $"{error.GetType().Name}: {error.Message}");
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RaftOrleans.Client.Commands;
 using RaftOrleans.Status;
 
 namespace RaftOrleans.Client.Status;
@@ -14,12 +15,12 @@ internal static class LeaderPolling
 
     /// <summary>The first leader for which <paramref name="accept"/> holds, or null at the deadline.</summary>
     public static async Task<NodeStatus?> WaitForLeaderAsync(
-        IGrainFactory grains, IReadOnlyList<int> nodeIds, Func<NodeStatus, bool> accept, TimeSpan timeout)
+        CommandContext context, Func<NodeStatus, bool> accept, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var snapshot = await ClusterProbe.ReadAsync(grains, nodeIds);
+            var snapshot = await context.ReadStatusAsync();
             if (snapshot.Leader is { } leader && accept(leader))
             {
                 return leader;

@@ -39,7 +39,9 @@ internal sealed record NodeReport(
     long? SnapshotIndex,
     long? KeyCount,
     string? StateDigest,
-    string? Problem)
+    string? Problem,
+    string? Silo,
+    int? ProcessId)
 {
     public static NodeReport From(NodeProbe probe)
     {
@@ -47,11 +49,11 @@ internal sealed record NodeReport(
         {
             var crashed = probe.Status is not null;
             return new NodeReport(probe.NodeId, Reachable: crashed, crashed, crashed ? "Crashed" : "Unreachable",
-                null, null, null, null, null, null, null, null, null, probe.Problem);
+                null, null, null, null, null, null, null, null, null, probe.Problem, probe.Status?.Silo, probe.Status?.ProcessId);
         }
         return new NodeReport(status.NodeId, Reachable: true, Crashed: false, status.Role, status.Term, status.VotedFor,
             status.LeaderId, status.LastLogIndex, status.CommitIndex, status.LastApplied, status.SnapshotIndex, status.KeyCount,
-            status.StateDigest, Problem: null);
+            status.StateDigest, Problem: null, status.Silo, status.ProcessId);
     }
 }
 

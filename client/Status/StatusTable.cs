@@ -7,15 +7,20 @@ internal static class StatusTable
 {
     public static void Write(StatusReport report, TextWriter output)
     {
-        var nodes = new TextTable("node", "role", "term", "voted for", "follows", "last log", "commit", "applied", "snapshot", "keys", "state digest");
+        var nodes = new TextTable("node", "role", "term", "voted for", "follows", "last log", "commit", "applied", "snapshot", "keys",
+            "state digest", "silo (pid)");
         foreach (var node in report.Nodes)
         {
-            var role = node.Problem is { } problem ? $"{node.Role} ({problem})"
-                : node.Id == report.Leader?.Id ? $"{node.Role} *" : node.Role;
+            var role = node.Id == report.Leader?.Id ? $"{node.Role} *" : node.Role;
             nodes.Add(node.Id, role, node.Term, node.VotedFor, node.Leader, node.LastLogIndex, node.CommitIndex,
-                node.LastApplied, node.SnapshotIndex, node.KeyCount, node.StateDigest);
+                node.LastApplied, node.SnapshotIndex, node.KeyCount, node.StateDigest, Silo(node));
         }
         nodes.WriteTo(output);
+        // Why a node gave no status, under the table: one line each, however long.
+        foreach (var node in report.Nodes.Where(n => n.Problem is not null))
+        {
+            output.WriteLine($"  node {node.Id}: {node.Problem}");
+        }
         output.WriteLine();
 
         if (report.Leader is not { } leader)
@@ -56,6 +61,19 @@ internal static class StatusTable
         var ago = (now - at).TotalSeconds;
         var voters = leader.Voters is { Count: > 0 } ids ? $" by the votes of nodes {string.Join(", ", ids)}" : "";
         return $"elected at {Clock(at)} ({ago:F1} s ago) in {leader.ElectionDurationMs:F0} ms{voters}";
+    }
+
+    /// <summary>
+    /// Where the node runs: its silo's address and port (the runtime identity without its "S" and generation) and
+    /// process id; "-" when it did not answer.
+    /// </summary>
+    private static string? Silo(NodeReport node)
+    {
+        if (node.Silo is not { } silo) return null;
+        var endpoint = silo.TrimStart('S');
+        var generation = endpoint.LastIndexOf(':');
+        if (generation > 0 && endpoint.IndexOf(':') != generation) endpoint = endpoint[..generation];
+        return node.ProcessId is { } pid ? $"{endpoint} ({pid})" : endpoint;
     }
 
     /// <summary>Local wall-clock time to the millisecond: elections are close together.</summary>

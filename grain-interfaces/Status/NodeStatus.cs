@@ -27,4 +27,10 @@ public sealed record NodeStatus
 
     /// <summary>The last index covered by this node's snapshot; its log starts after it (0: no snapshot yet).</summary>
     [Id(13)] public required long SnapshotIndex { get; init; }
+
+    /// <summary>The silo hosting the node (its Orleans runtime identity: address, port and generation); set by the node grain.</summary>
+    [Id(14)] public string? Silo { get; init; }
+
+    /// <summary>The process id of that silo; set by the node grain.</summary>
+    [Id(15)] public int? ProcessId { get; init; }
 }

@@ -11,17 +11,24 @@ public sealed class FileRaftStorageProvider : IRaftStorageProvider, IDisposable
 {
     private readonly string _dataDir;
     private readonly bool _fsync;
+    private readonly string _clusterId;
     private readonly ConcurrentDictionary<int, FileRaftStorage> _nodes = new();
     private readonly ConcurrentDictionary<int, Lazy<RocksKvEngine>> _states = new();
 
-    public FileRaftStorageProvider(string dataDir, bool fsync)
+    /// <param name="clusterId">cluster.id: recorded in each node's directory (<see cref="NodeDirectoryOwner"/>), which refuses another cluster's.</param>
+    public FileRaftStorageProvider(string dataDir, bool fsync, string clusterId)
     {
         _dataDir = Path.GetFullPath(dataDir);
         _fsync = fsync;
+        _clusterId = clusterId;
     }
 
     public IRaftStorage For(int nodeId) =>
-        _nodes.GetOrAdd(nodeId, id => new FileRaftStorage(NodeDirectory(id), _fsync));
+        _nodes.GetOrAdd(nodeId, id =>
+        {
+            NodeDirectoryOwner.Claim(NodeDirectory(id), id, _clusterId);
+            return new FileRaftStorage(NodeDirectory(id), _fsync);
+        });
 
     public IKvEngine StateFor(int nodeId) =>
         _states.GetOrAdd(nodeId, id => new Lazy<RocksKvEngine>(() => RocksKvEngine.Open(Path.Combine(NodeDirectory(id), "state")))).Value;

@@ -28,4 +28,16 @@ public sealed record RaftConfig
     public ClientSettings Client { get; init; } = new();
 
     public StorageSettings Storage { get; init; } = new();
+
+    /// <summary>
+    /// The silo-to-silo port of the silo hosting <paramref name="node"/> (null: the embedded silo, which hosts
+    /// them all). In cluster mode node N's silo uses silo_port + N - 1, so the silos of one machine share a
+    /// raft.toml.
+    /// </summary>
+    public int SiloPortOf(int? node) => Silo.SiloPort + PortOffset(node);
+
+    /// <summary>The gateway port of the silo hosting <paramref name="node"/>; see <see cref="SiloPortOf"/>.</summary>
+    public int GatewayPortOf(int? node) => Silo.GatewayPort + PortOffset(node);
+
+    private int PortOffset(int? node) => Cluster.Mode == ClusterMode.Cluster && node is { } id ? id - 1 : 0;
 }

@@ -93,6 +93,9 @@ public static class RaftConfigLoader
             Cluster = new ClusterSettings
             {
                 Nodes = cluster.Int("nodes", defaults.Cluster.Nodes),
+                Mode = cluster.EnumName<ClusterMode>("mode", defaults.Cluster.Mode),
+                Id = cluster.String("id", defaults.Cluster.Id),
+                Redis = cluster.String("redis", defaults.Cluster.Redis),
             },
             Raft = new RaftSettings
             {
@@ -105,6 +108,7 @@ public static class RaftConfigLoader
             },
             Silo = new SiloSettings
             {
+                Address = silo.String("address", defaults.Silo.Address),
                 SiloPort = silo.Int("silo_port", defaults.Silo.SiloPort),
                 GatewayPort = silo.Int("gateway_port", defaults.Silo.GatewayPort),
                 LogLevel = silo.EnumName<LogLevel>("log_level", defaults.Silo.LogLevel),

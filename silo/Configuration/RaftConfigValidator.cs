@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 
 namespace RaftOrleans.Configuration;
@@ -19,6 +20,7 @@ public static class RaftConfigValidator
 
         InRange(problems, "cluster.nodes", config.Cluster.Nodes, ClusterSettings.MinNodes, ClusterSettings.MaxNodes,
             "Raft clusters are small; 3 or 5 is typical");
+        ValidateCluster(problems, config.Cluster);
 
         var raft = config.Raft;
         var minOk = InRange(problems, "raft.election_timeout_min_ms", raft.ElectionTimeoutMinMs, 1, MaxDurationMs);
@@ -48,6 +50,14 @@ public static class RaftConfigValidator
         {
             problems.Add(ConfigProblem.Invalid("silo.gateway_port",
                 $"must differ from silo.silo_port ({silo.SiloPort}), got {silo.GatewayPort}", "silo.silo_port"));
+        }
+        if (!IPAddress.TryParse(silo.Address, out _))
+        {
+            problems.Add(ConfigProblem.Invalid("silo.address", $"must be an IP address such as 127.0.0.1, got \"{silo.Address}\""));
+        }
+        if (siloPortOk && gatewayPortOk && config.Cluster.Mode == ClusterMode.Cluster)
+        {
+            ValidateClusterPorts(problems, config);
         }
         if (!Enum.IsDefined(silo.LogLevel))
         {
@@ -82,6 +92,50 @@ public static class RaftConfigValidator
         AtLeast(problems, "storage.snapshot_catchup_entries", storage.SnapshotCatchUpEntries, 0);
 
         return problems;
+    }
+
+    private static void ValidateCluster(List<ConfigProblem> problems, ClusterSettings cluster)
+    {
+        if (!Enum.IsDefined(cluster.Mode))
+        {
+            problems.Add(ConfigProblem.Invalid("cluster.mode", $"must be embedded or cluster, got {(int)cluster.Mode}"));
+        }
+        if (cluster.Id.Length == 0 || cluster.Id.Length > 64 || !cluster.Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            problems.Add(ConfigProblem.Invalid("cluster.id",
+                $"must be 1 to 64 letters, digits, '-', '_' or '.', got \"{cluster.Id}\""));
+        }
+        // StackExchange.Redis reads "host:port[,option=value...]"; only the endpoint is checked here, the options
+        // by the Redis client when the silo connects.
+        var endpoint = cluster.Redis.Split(',')[0].Trim();
+        var colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], out var port) || port is < 1 or > 65535)
+        {
+            problems.Add(ConfigProblem.Invalid("cluster.redis",
+                $"must start with host:port (port 1..65535), for example \"127.0.0.1:6379\", got \"{cluster.Redis}\""));
+        }
+    }
+
+    /// <summary>In cluster mode node N's silo listens on silo_port + N - 1 and gateway_port + N - 1: both ranges must fit and not overlap.</summary>
+    private static void ValidateClusterPorts(List<ConfigProblem> problems, RaftConfig config)
+    {
+        var last = config.Cluster.Nodes - 1;
+        var silo = config.Silo;
+        foreach (var (key, first) in new[] { ("silo.silo_port", silo.SiloPort), ("silo.gateway_port", silo.GatewayPort) })
+        {
+            if (first + last > 65535)
+            {
+                problems.Add(ConfigProblem.Invalid(key,
+                    $"must be at most {65535 - last} in cluster mode (node {config.Cluster.Nodes} listens on it + {last}), got {first}"));
+                return;
+            }
+        }
+        if (silo.SiloPort <= silo.GatewayPort + last && silo.GatewayPort <= silo.SiloPort + last)
+        {
+            problems.Add(ConfigProblem.Invalid("silo.gateway_port",
+                $"must be at least {config.Cluster.Nodes} away from silo.silo_port ({silo.SiloPort}) in cluster mode " +
+                $"(node N listens on both + N - 1), got {silo.GatewayPort}", "silo.silo_port"));
+        }
     }
 
     private static bool InRange(List<ConfigProblem> problems, string key, int value, int min, int max, string? why = null)

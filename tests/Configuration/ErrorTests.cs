@@ -143,11 +143,43 @@ public class ErrorTests
     [InlineData("client", "requests_per_client", "0", "must be at least 1, got 0")]
     [InlineData("client", "key_space", "0", "must be at least 1, got 0")]
     [InlineData("client", "key_space", "99999999999", "must be at most 2147483647, got 99999999999")]
+    [InlineData("cluster", "mode", "\"swarm\"", "must be one of Embedded, Cluster, got string \"swarm\"")]
+    [InlineData("cluster", "id", "\"my cluster\"", "must be 1 to 64 letters, digits, '-', '_' or '.', got \"my cluster\"")]
+    [InlineData("cluster", "redis", "\"localhost\"", "must start with host:port (port 1..65535), for example \"127.0.0.1:6379\", got \"localhost\"")]
+    [InlineData("cluster", "redis", "\"127.0.0.1:70000\"", "must start with host:port (port 1..65535), for example \"127.0.0.1:6379\", got \"127.0.0.1:70000\"")]
+    [InlineData("silo", "address", "\"my-laptop\"", "must be an IP address such as 127.0.0.1, got \"my-laptop\"")]
     public void Out_of_range_value_names_key_bound_and_value(string section, string key, string value, string reason)
     {
         var error = SingleError($"[{section}]\n{key} = {value}\n");
 
         Assert.Equal($"raft.toml: {section}.{key}: {reason} (line 2)", error);
+    }
+
+    [Fact]
+    public void Cluster_mode_ports_of_all_nodes_must_not_overlap()
+    {
+        // Node N listens on silo_port + N - 1 and gateway_port + N - 1: with 5 nodes, 11111..11115 and 11113..11117 overlap.
+        var error = SingleError("[cluster]\nmode = \"cluster\"\n[silo]\nsilo_port = 11111\ngateway_port = 11113\n");
+
+        Assert.Equal("raft.toml: silo.gateway_port: must be at least 5 away from silo.silo_port (11111) in cluster mode " +
+                     "(node N listens on both + N - 1), got 11113 (line 5)", error);
+    }
+
+    [Fact]
+    public void Cluster_mode_ports_of_the_last_node_must_fit()
+    {
+        var error = SingleError("[cluster]\nmode = \"cluster\"\n[silo]\nsilo_port = 65533\n");
+
+        Assert.Equal("raft.toml: silo.silo_port: must be at most 65531 in cluster mode (node 5 listens on it + 4), got 65533 (line 4)", error);
+    }
+
+    [Fact]
+    public void Embedded_mode_uses_one_port_of_each_kind()
+    {
+        // The same ports are fine when one silo hosts every node.
+        var config = RaftConfigLoader.Parse("[silo]\nsilo_port = 11111\ngateway_port = 11113\n", "raft.toml");
+
+        Assert.Equal(11113, config.GatewayPortOf(null));
     }
 
     [Theory]

@@ -16,5 +16,5 @@ public sealed class FileStorageSiloConfigurator : ISiloConfigurator
     public static readonly RaftClusterOptions Options = TestSiloConfigurator.Options with { SnapshotThreshold = 20, SnapshotCatchUpEntries = 10 };
 
     public void Configure(ISiloBuilder siloBuilder) =>
-        siloBuilder.AddRaftKeyValueStore(Options, new FileRaftStorageProvider(DataDir, fsync: true));
+        siloBuilder.AddRaftKeyValueStore(Options, new FileRaftStorageProvider(DataDir, fsync: true, clusterId: "test"));
 }

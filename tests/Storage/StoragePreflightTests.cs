@@ -23,7 +23,7 @@ public class StoragePreflightTests : IDisposable
     [Fact]
     public void Good_data_passes_and_passes_again_after_a_restart_with_what_was_written()
     {
-        using (var first = new FileRaftStorageProvider(_dir.Path, fsync: false))
+        using (var first = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test"))
         {
             StoragePreflight.Check(first, [1, 2]);
             var kv = new KvStateMachine(first.StateFor(1));
@@ -33,7 +33,7 @@ public class StoragePreflightTests : IDisposable
             first.For(1).SaveSnapshot(new StoredSnapshot(1, 1), discardLog: false);
         }
 
-        using var again = new FileRaftStorageProvider(_dir.Path, fsync: false);
+        using var again = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test");
         StoragePreflight.Check(again, [1, 2]);
         var reopened = new KvStateMachine(again.StateFor(1));
         Assert.Equal(1, reopened.Open().Index);
@@ -46,7 +46,7 @@ public class StoragePreflightTests : IDisposable
         var state = Path.Combine(NodeDirectory(2), "state");
         Directory.CreateDirectory(state);
         File.WriteAllText(Path.Combine(state, "ENGINE"), "lmdb 1\n");
-        using var storage = new FileRaftStorageProvider(_dir.Path, fsync: false);
+        using var storage = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test");
 
         var error = Assert.Throws<StateEngineException>(() => StoragePreflight.Check(storage, [1, 2]));
 
@@ -66,7 +66,7 @@ public class StoragePreflightTests : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(16), System.IO.Hashing.Crc32.HashToUInt32(data));
         data.CopyTo(bytes, 20);
         File.WriteAllBytes(Path.Combine(NodeDirectory(1), "snapshot.bin"), bytes);
-        using var storage = new FileRaftStorageProvider(_dir.Path, fsync: false);
+        using var storage = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test");
 
         var error = Assert.Throws<StorageCorruptedException>(() => StoragePreflight.Check(storage, [1]));
 
@@ -77,7 +77,7 @@ public class StoragePreflightTests : IDisposable
     [Fact]
     public void A_state_older_than_where_the_log_starts_is_refused()
     {
-        using (var storage = new FileRaftStorageProvider(_dir.Path, fsync: false))
+        using (var storage = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test"))
         {
             var log = storage.For(1);
             log.Load();
@@ -87,7 +87,7 @@ public class StoragePreflightTests : IDisposable
         }
         Directory.Delete(Path.Combine(NodeDirectory(1), "state"), recursive: true); // the state lost
 
-        using var reopened = new FileRaftStorageProvider(_dir.Path, fsync: false);
+        using var reopened = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test");
         var error = Assert.Throws<InvalidDataException>(() => StoragePreflight.Check(reopened, [1]));
 
         Assert.Contains("node 1", error.Message);
