@@ -19,7 +19,7 @@ public abstract class RaftClusterTest : IAsyncLifetime
 
     protected IKvGatewayGrain Gateway => Cluster.GrainFactory.GetGrain<IKvGatewayGrain>(0);
 
-    protected IReadOnlyList<int> NodeIds => TestSiloConfigurator.Options.NodeIds;
+    protected virtual IReadOnlyList<int> NodeIds => TestSiloConfigurator.Options.NodeIds;
 
     protected IRaftNodeGrain Node(int id) => Cluster.GrainFactory.GetGrain<IRaftNodeGrain>(id);
 
@@ -27,17 +27,34 @@ public abstract class RaftClusterTest : IAsyncLifetime
 
     public virtual async Task DisposeAsync() => await Cluster.DisposeAsync();
 
-    /// <summary>Deploys a one-silo cluster configured by <typeparamref name="TConfigurator"/>.</summary>
-    protected async Task StartCluster<TConfigurator>() where TConfigurator : ISiloConfigurator, new()
+    /// <summary>Deploys a cluster of <paramref name="silos"/> silos (default one) configured by <typeparamref name="TConfigurator"/>.</summary>
+    protected async Task StartCluster<TConfigurator>(short silos = 1) where TConfigurator : ISiloConfigurator, new()
     {
-        var builder = new TestClusterBuilder(1);
+        var builder = new TestClusterBuilder(silos);
         builder.AddSiloBuilderConfigurator<TConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
 
-    protected async Task<NodeStatus[]> StatusAll() =>
-        await Task.WhenAll(NodeIds.Select(id => Node(id).GetStatus()));
+    /// <summary>
+    /// The status of every node that answers. A node whose silo is down (cluster mode) is left out, as a crashed
+    /// node is left out of "live": the placement refuses it until its silo is back.
+    /// </summary>
+    protected async Task<NodeStatus[]> StatusAll()
+    {
+        var answers = await Task.WhenAll(NodeIds.Select(async id =>
+        {
+            try
+            {
+                return await Node(id).GetStatus();
+            }
+            catch (RaftNodeUnavailableException)
+            {
+                return null;
+            }
+        }));
+        return answers.OfType<NodeStatus>().ToArray();
+    }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails naming <paramref name="what"/> if it never does.</summary>
     protected static async Task<T> WaitFor<T>(Func<Task<T?>> condition, string what, TimeSpan? deadline = null)

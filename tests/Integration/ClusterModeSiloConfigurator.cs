@@ -1,0 +1,36 @@
+using Orleans.TestingHost;
+using RaftOrleans.Configuration;
+using RaftOrleans.Silo;
+using RaftOrleans.Storage;
+
+namespace RaftOrleans.Tests.Integration;
+
+/// <summary>
+/// Cluster mode in a TestCluster: three silos, each hosting the one Raft node its TestCluster name gives
+/// ("Primary" node 1, "Secondary_1" node 2, "Secondary_2" node 3), wired as `silo --node N` wires a real silo.
+/// The storage stands for each silo's disk: one in-memory provider for the whole test (a static, because
+/// TestCluster builds configurators by type), so a silo stopped and started again finds its node's log.
+/// </summary>
+public sealed class ClusterModeSiloConfigurator : ISiloConfigurator
+{
+    public const int Nodes = 3;
+
+    public static InMemoryRaftStorageProvider Disks { get; set; } = new();
+
+    public static readonly RaftConfig Config = RaftConfig.Default with
+    {
+        Cluster = new ClusterSettings { Nodes = Nodes, Mode = ClusterMode.Cluster },
+        Gateway = RaftConfig.Default.Gateway with { RequestTimeoutMs = 2000 },
+    };
+
+    /// <summary>The node a TestCluster silo hosts, by the silo's TestCluster name.</summary>
+    public static int NodeOf(string testClusterName) => testClusterName == "Primary"
+        ? 1
+        : int.Parse(testClusterName["Secondary_".Length..]) + 1;
+
+    public void Configure(ISiloBuilder siloBuilder)
+    {
+        var name = siloBuilder.Configuration["Orleans:Name"] ?? throw new InvalidOperationException("TestCluster gave the silo no name");
+        siloBuilder.AddRaftKeyValueStore(RaftClusterOptionsFactory.From(Config, NodeOf(name)), Disks);
+    }
+}
