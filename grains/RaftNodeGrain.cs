@@ -29,6 +29,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private readonly Stopwatch _clock = new();
     private RaftReplica<string, KvResult>? _replica;
     private TimeSpan _lastTimer;
+    private DateTimeOffset _activatedAt;
 
     public RaftNodeGrain(RaftClusterOptions cluster, IRaftStorageProvider storageProvider, ILogger<RaftNodeGrain> logger)
     {
@@ -49,6 +50,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         if (!_cluster.HostedNodes.Contains(NodeId))
             throw new RaftNodeUnavailableException(NodeId, $"silo {_cluster.SiloName} does not host it (its data directory is on {_cluster.SiloNameOf(NodeId)})");
         _clock.Start();
+        _activatedAt = DateTimeOffset.UtcNow;
         var storage = new WriterStorage(_storageProvider.For(NodeId), NodeId, repair => LogRepaired(NodeId, repair));
         _replica = new RaftReplica<string, KvResult>(
             _cluster.ForReplica(NodeId),
@@ -107,6 +109,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     {
         Silo = RuntimeIdentity,
         ProcessId = Environment.ProcessId,
+        ActivatedAt = _activatedAt,
     });
 
     public Task Crash()

@@ -131,6 +131,7 @@ case "$command" in
         for node in $(nodes_started); do
             alive "$(pid_of "node-$node")" && die "a cluster already runs here (node $node, pid $(pid_of "node-$node")); stop it first"
         done
+        rm -f "$dir"/node-*.pid # a cluster started before, perhaps of another size, is stopped
         build
         start_redis
         write_config "$count"

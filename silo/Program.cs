@@ -37,26 +37,7 @@ var level = arguments.LogLevel ?? config.Silo.LogLevel;
 // No host defaults: raft.toml is the configuration, and the defaults' appsettings reload watcher would watch
 // the working directory and everything under it, data_dir included, waking on every log write.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-builder.Logging.ClearProviders();
-builder.Logging.AddSimpleConsole(o =>
-{
-    o.SingleLine = true;
-    o.TimestampFormat = "HH:mm:ss.fff ";
-});
-// Our own categories at the configured level; Orleans' own chatter only when something is wrong
-// (or when the user asked for Debug or finer, where it helps to see both).
-builder.Logging.SetMinimumLevel(level < LogLevel.Information ? level : LogLevel.Warning);
-builder.Logging.AddFilter("RaftOrleans", level);
-// In cluster mode a dead or paused silo is a normal event; Orleans reports every message it could not deliver to
-// it, every failed connection attempt and every missed probe, each with a stack trace. Raft counts such messages
-// as lost and says what it does about them; Orleans' membership still logs its verdicts (a silo declared dead).
-if (level >= LogLevel.Information)
-{
-    builder.Logging.AddFilter("Orleans.Messaging", LogLevel.Critical);
-    builder.Logging.AddFilter("Orleans.Runtime.Messaging", LogLevel.Error);
-    builder.Logging.AddFilter("Orleans.Runtime.MembershipService.SiloHealthMonitor", LogLevel.Error);
-    builder.Logging.AddFilter("Orleans.Runtime.GrainDirectory", LogLevel.Error);
-}
+SiloLogging.Configure(builder.Logging, level);
 
 var storage = RaftClusterOptionsFactory.StorageFrom(config);
 try
@@ -86,9 +67,11 @@ try
 {
     await host.StartAsync();
 }
-catch (NodeClaimedException claimed)
+catch (Exception error)
 {
-    Console.Error.WriteLine($"silo: cannot start: {claimed.Message}");
+    // Another silo already runs this node, a port is taken, membership could not be joined...: one line, no trace.
+    Console.Error.WriteLine($"silo: cannot start: {StartFailure(error)}");
+    SiloLogging.Mute();
     return 1;
 }
 Console.WriteLine($"RaftOrleans silo {options.SiloName}: " +
@@ -101,6 +84,15 @@ Console.WriteLine($"RaftOrleans silo {options.SiloName}: " +
                   $"Process id {Environment.ProcessId}. Ctrl+C stops it.");
 await host.WaitForShutdownAsync();
 return 0;
+
+// The innermost message says what went wrong (Orleans wraps a lifecycle failure); a bind failure names the port.
+static string StartFailure(Exception error)
+{
+    if (error is NodeClaimedException) return error.Message;
+    var inner = error;
+    while (inner.InnerException is not null && inner is not NodeClaimedException) inner = inner.InnerException;
+    return inner.Message.Split('\n')[0].Trim();
+}
 
 // --node is required in cluster mode (which node this silo hosts), and meaningless in embedded mode.
 static string? NodeArgumentProblem(RaftConfig config, int? node) => (config.Cluster.Mode, node) switch

@@ -33,4 +33,7 @@ public sealed record NodeStatus
 
     /// <summary>The process id of that silo; set by the node grain.</summary>
     [Id(15)] public int? ProcessId { get; init; }
+
+    /// <summary>When the node grain was activated (its replica started from storage); set by the node grain.</summary>
+    [Id(16)] public DateTimeOffset? ActivatedAt { get; init; }
 }

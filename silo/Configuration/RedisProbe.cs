@@ -25,7 +25,8 @@ public static class RedisProbe
         }
         catch (Exception error) when (error is RedisException or ArgumentException or TimeoutException)
         {
-            var reason = error.Message.Split('\n')[0].Trim();
+            // StackExchange.Redis's first sentence says it; the rest is advice about its own options.
+            var reason = error.Message.Split('\n')[0].Split(". ")[0].Trim().TrimEnd('.');
             return $"Redis at {cluster.Redis} (cluster.redis) is not reachable ({reason}); start it " +
                    "(scripts/cluster.sh start does) or point cluster.redis at a running one";
         }
