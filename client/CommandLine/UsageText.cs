@@ -20,8 +20,12 @@ internal static class UsageText
           tasks [--count N] [--crash-leader-after M]
                                            N unique puts (default 1000) by num_clients clients, optionally crashing
                                            the leader after M completed; then read every key back and check
-          failover [--tries N]             crash the leader N times (default 10) and measure the time from the
-                                           crash to the next committed write
+          failover [--tries N] [--kill-silo RESTART-COMMAND]
+                                           crash the leader N times (default 10) and measure the time from the
+                                           crash to the next committed write; --kill-silo kills the leader's
+                                           silo process instead (kill -9; cluster mode, on this machine) and
+                                           restarts it with the shell command, {node} standing for its node id,
+                                           e.g. --kill-silo "scripts/cluster.sh restart {node}"
           bench [--clients C] [--seconds S] [--mix put|mixed|get] [--keys K] [--value-size B] [--warmup W]
                 [--json] [--silo-pid PID]
                                            throughput and latency: C closed-loop clients (default 64), W s warm-up

@@ -51,8 +51,9 @@ internal static class CommandFactory
                 }
                 return new TasksCommand(count, crashAfter);
             case "failover":
-                args.Expect("failover [--tries N]", 0, "--tries");
-                return new FailoverCommand(args.Int("--tries", 1, FailoverCommand.DefaultTries)!.Value);
+                args.Expect("failover [--tries N] [--kill-silo RESTART-COMMAND]", 0, "--tries", "--kill-silo");
+                return new FailoverCommand(args.Int("--tries", 1, FailoverCommand.DefaultTries)!.Value,
+                    args.Flag("--kill-silo") ? new SiloKill(args.Text("--kill-silo", "")) : new ReplicaCrash());
             case "bench":
                 return new BenchCommand(BenchOptions.From(args, config));
             default:

@@ -6,18 +6,20 @@ using RaftOrleans.Status;
 namespace RaftOrleans.Client.Commands;
 
 /// <summary>
-/// `failover --tries N`: how long the store is unwritable when its leader dies. Each try starts from a
-/// healthy cluster (a leader, a write that succeeds), crashes the leader, and times from the crash to the
+/// `failover --tries N [--kill-silo RESTART]`: how long the store is unwritable when its leader dies. Each try
+/// starts from a healthy cluster (a leader, a write that succeeds), takes the leader down (its replica crashed
+/// inside the silo, or its whole silo process killed with kill -9), and times from the crash to the
 /// first write committed after it, as a client sees it (through the gateway and its retries); in parallel
 /// it times when the new leader shows up in status. Then the crashed node is restarted and allowed to
 /// catch up before the next try.
 /// </summary>
-internal sealed class FailoverCommand(int tries) : IClientCommand
+internal sealed class FailoverCommand(int tries, IFailoverFault fault) : IClientCommand
 {
     public const int DefaultTries = 10;
 
-    // How long a restarted node gets to catch up before the next try; it rejoins within a few heartbeats.
-    private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(5);
+    // How long a restarted node gets to catch up before the next try; it rejoins within a few heartbeats (a
+    // restarted silo process needs a few seconds more to start).
+    private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(30);
 
     public async Task<int> RunAsync(CommandContext context)
     {
@@ -42,13 +44,30 @@ internal sealed class FailoverCommand(int tries) : IClientCommand
                 return ExitCodes.Unavailable;
             }
             var clock = Stopwatch.StartNew();
-            await context.Node(crashed.NodeId).Crash();
+            string what;
+            try
+            {
+                what = await fault.DownAsync(context, crashed);
+            }
+            catch (FailoverFaultException error)
+            {
+                context.Error.WriteLine($"try {attempt}: {error.Message}");
+                return ExitCodes.Unavailable;
+            }
             var successorSeen = TimeSuccessorAsync(context, crashed, clock);
             var write = await session.PutAsync($"failover-{runId}-{attempt}-after", "written after the crash");
             var writeMs = clock.Elapsed.TotalMilliseconds;
             var (successor, electionMs) = await successorSeen;
 
-            await context.Node(crashed.NodeId).Restart();
+            try
+            {
+                await fault.UpAsync(context, crashed.NodeId);
+            }
+            catch (FailoverFaultException error)
+            {
+                context.Error.WriteLine($"try {attempt}: {error.Message}");
+                return ExitCodes.Unavailable;
+            }
             var caughtUp = await WaitForCatchUpAsync(context, crashed.NodeId);
 
             if (!write.Succeeded || successor is null)
@@ -59,7 +78,7 @@ internal sealed class FailoverCommand(int tries) : IClientCommand
             }
             writes.Add(writeMs);
             elections.Add(electionMs);
-            context.Out.WriteLine($"try {attempt,2}: crashed node {crashed.NodeId} (term {crashed.Term}); node {successor.NodeId} " +
+            context.Out.WriteLine($"try {attempt,2}: {what} (term {crashed.Term}); node {successor.NodeId} " +
                                   $"leads term {successor.Term} after {electionMs,4:F0} ms; first write committed after " +
                                   $"{writeMs,4:F0} ms{(write.Resends > 0 ? $" ({write.Resends} resends)" : "")}" +
                                   (caughtUp ? "" : $"; node {crashed.NodeId} had not caught up after {CatchUpTimeout.TotalSeconds:F0} s"));
@@ -88,8 +107,9 @@ internal sealed class FailoverCommand(int tries) : IClientCommand
         var target = (await context.ReadStatusAsync()).Leader?.CommitIndex ?? 0;
         while (clock.Elapsed < CatchUpTimeout)
         {
-            var node = await context.Node(nodeId).GetStatus();
-            if (!node.Crashed && node.LastApplied >= target)
+            // Through the probe: a restarted silo's node may not answer at first.
+            var node = (await context.ReadStatusAsync()).Node(nodeId)?.Status;
+            if (node is { Crashed: false } && node.LastApplied >= target)
             {
                 return true;
             }

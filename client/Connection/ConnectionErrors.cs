@@ -20,4 +20,7 @@ internal static class ConnectionErrors
         }
         return false;
     }
+
+    /// <summary>An exception's message without what Orleans appends to it (an inner exception's stack trace).</summary>
+    public static string FirstLine(Exception error) => error.Message.Split('\n')[0].Trim();
 }

@@ -20,23 +20,37 @@ internal sealed class GatewayRoute
     // Keys of the stateless gateway grain an attempt may use: enough to spread attempts over every gateway.
     private const int GatewayKeys = 64;
 
+    // Cluster mode: a failed attempt is often a fast one (a connection refused by a killed silo); the pause keeps
+    // a session's resends from being spent before the election that follows is over.
+    private static readonly TimeSpan ClusterResendPause = TimeSpan.FromMilliseconds(50);
+
+    // Embedded mode: the gateway has just spent its whole deadline, so an election is either over or needs a
+    // moment more; resending at once would only add load.
+    private static readonly TimeSpan EmbeddedResendPause = TimeSpan.FromMilliseconds(100);
+
     private readonly IGrainFactory _grains;
+    private readonly TimeSpan _requestTimeout;
 
     public GatewayRoute(IGrainFactory grains, RaftConfig config)
     {
         _grains = grains;
+        _requestTimeout = config.Gateway.RequestTimeout;
         SpreadOverSilos = config.Cluster.Mode == ClusterMode.Cluster;
-        // The same patience in both modes: as many short cluster attempts as fit in one gateway deadline.
-        AttemptsPerDeadline = SpreadOverSilos
-            ? Math.Max(1, (int)Math.Ceiling(config.Gateway.RequestTimeout / ClusterAttemptTimeout))
-            : 1;
     }
 
     /// <summary>Cluster mode: attempts are short, spread over the silos, and survive a lost connection.</summary>
     public bool SpreadOverSilos { get; }
 
-    /// <summary>How many attempts stand for one embedded-mode attempt (which waits a whole gateway deadline).</summary>
-    public int AttemptsPerDeadline { get; }
+    /// <summary>
+    /// Whether a session given <paramref name="deadlines"/> gateway deadlines of patience may send again after
+    /// <paramref name="attempts"/> attempts over <paramref name="elapsed"/>: one attempt per deadline (embedded), or
+    /// as many short ones as fit in that time (cluster mode).
+    /// </summary>
+    public bool MayResend(int deadlines, int attempts, TimeSpan elapsed) =>
+        SpreadOverSilos ? elapsed < _requestTimeout * deadlines : attempts < deadlines;
+
+    /// <summary>The pause before resend number <paramref name="attempt"/>.</summary>
+    public TimeSpan PauseBeforeResend(int attempt) => SpreadOverSilos ? ClusterResendPause : EmbeddedResendPause * attempt;
 
     /// <summary>The deadline of one attempt; null: the gateway's own deadline (plus Orleans' response margin).</summary>
     public TimeSpan? AttemptTimeout => SpreadOverSilos ? ClusterAttemptTimeout : null;

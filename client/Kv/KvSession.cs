@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RaftOrleans.Client.Connection;
 using RaftOrleans.Kv;
 
@@ -17,12 +18,8 @@ internal sealed class KvSession
     /// <summary>For a command a person waits on: one resend, so a cluster without a majority answers within two deadlines.</summary>
     public const int InteractiveAttempts = 2;
 
-    // A short pause before resending: the gateway has just spent its whole deadline, so an election is
-    // either over or needs a moment more; resending at once would only add load.
-    private static readonly TimeSpan ResendPause = TimeSpan.FromMilliseconds(100);
-
     private readonly GatewayRoute _route;
-    private readonly int _attempts;
+    private readonly int _deadlines;
     private long _lastSequence;
 
     /// <param name="attempts">In gateway deadlines: cluster mode makes more, shorter attempts in the same time (<see cref="GatewayRoute"/>).</param>
@@ -30,7 +27,7 @@ internal sealed class KvSession
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
         _route = route;
-        _attempts = attempts * route.AttemptsPerDeadline;
+        _deadlines = attempts;
     }
 
     public Guid ClientId { get; } = Guid.NewGuid();
@@ -46,16 +43,16 @@ internal sealed class KvSession
 
     private async Task<RequestOutcome> SendAsync(KvRequest request)
     {
+        var clock = Stopwatch.StartNew();
         for (var attempt = 1; ; attempt++)
         {
             var result = await SendOnceAsync(request);
             var worthResending = result.Status is KvStatus.Unavailable or KvStatus.NotLeader;
-            if (!worthResending || attempt >= _attempts)
+            if (!worthResending || !_route.MayResend(_deadlines, attempt, clock.Elapsed))
             {
                 return new RequestOutcome(request, result, Resends: attempt - 1);
             }
-            // A resend after a short attempt (cluster mode) went to a silo that did not answer: go to another at once.
-            if (!_route.SpreadOverSilos) await Task.Delay(ResendPause * attempt);
+            await Task.Delay(_route.PauseBeforeResend(attempt));
         }
     }
 
@@ -80,15 +77,15 @@ internal sealed class KvSession
         }
         catch (Exception error) when (_route.SpreadOverSilos && ConnectionErrors.IsLostConnection(error))
         {
-            return KvResult.Unavailable($"lost the connection to a gateway: {error.Message}");
+            return KvResult.Unavailable($"lost the connection to a gateway: {ConnectionErrors.FirstLine(error)}");
         }
         catch (TimeoutException error)
         {
-            return KvResult.Unavailable($"no answer from the gateway: {error.Message}");
+            return KvResult.Unavailable($"no answer from the gateway: {ConnectionErrors.FirstLine(error)}");
         }
         catch (Exception error) when (!ConnectionErrors.IsLostConnection(error))
         {
-            return KvResult.Unavailable($"the gateway failed: {error.GetType().Name}: {error.Message}");
+            return KvResult.Unavailable($"the gateway failed: {error.GetType().Name}: {ConnectionErrors.FirstLine(error)}");
         }
     }
 }

@@ -31,11 +31,11 @@ internal static class ClusterProbe
         }
         catch (RaftNodeUnavailableException error)
         {
-            return new NodeProbe(nodeId, null, error.Message);
+            return new NodeProbe(nodeId, null, ConnectionErrors.FirstLine(error));
         }
         catch (Exception error) when (manySilos || !ConnectionErrors.IsLostConnection(error))
         {
-            return new NodeProbe(nodeId, null, $"{error.GetType().Name}: {error.Message}");
+            return new NodeProbe(nodeId, null, $"{error.GetType().Name}: {ConnectionErrors.FirstLine(error)}");
         }
     }
 }
