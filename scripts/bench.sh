@@ -6,7 +6,7 @@
 # run inside the leader) the put cells. Every cell is run N times and its median by ops/s is shown; a
 # Markdown table compares them.
 #
-#   scripts/bench.sh [--runs N] [--seconds S] [--quick] [--rev REV] [--reuse-cluster] [--out DIR]
+#   scripts/bench.sh [--runs N] [--seconds S] [--quick] [--rev REV] [--reuse-cluster] [--cluster] [--out DIR]
 #                    [--clients "1 16 64"] [--mixes "put mixed"] [--fsync "true false"] [--no-etcd] [--no-dotnext]
 #
 #   --runs N          runs per cell (default 3); the median by ops/s is shown
@@ -17,6 +17,8 @@
 #   --client-from-rev with --rev: build the client from REV too (when today's client no longer builds against it)
 #   --reuse-cluster   one silo per fsync setting and one etcd cluster for all cells, instead of a fresh
 #                     cluster with an empty store for every run (see "Fresh clusters" below)
+#   --cluster         ours in cluster mode: Redis and 5 silo processes, one Raft node each (scripts/cluster.sh of
+#                     the measured sources, on ports of its own); --silo-pid CPU is then node 1's silo only
 #   --out DIR         where results go (default /tmp/raft-bench-<time>): results.jsonl (one JSON object per
 #                     run, every system), table.md, and the logs
 #   --clients, --mixes, --fsync   a part of the matrix only (space-separated lists)
@@ -48,6 +50,7 @@ seconds=10
 rev=""
 client_from_rev=false
 reuse=false
+cluster_mode=false
 out="/tmp/raft-bench-$(date +%Y%m%d-%H%M%S)"
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -57,13 +60,14 @@ while [[ $# -gt 0 ]]; do
         --rev) rev="${2:?--rev needs a commit}"; shift 2 ;;
         --client-from-rev) client_from_rev=true; shift ;;
         --reuse-cluster) reuse=true; shift ;;
+        --cluster) cluster_mode=true; shift ;;
         --out) out="${2:?--out needs a directory}"; shift 2 ;;
         --clients) read -r -a client_counts <<<"${2:?--clients needs a list}"; shift 2 ;;
         --mixes) read -r -a mixes <<<"${2:?--mixes needs a list}"; shift 2 ;;
         --fsync) read -r -a fsyncs <<<"${2:?--fsync needs a list}"; shift 2 ;;
         --no-dotnext) dotnext=false; shift ;;
         --no-etcd) etcd=false; shift ;;
-        -h|--help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -97,7 +101,20 @@ etcd_started=false
 source "$root/scripts/lib/common.sh"
 die() { echo "bench: $*" >&2; exit 1; }
 
+# Cluster mode (--cluster): the measured sources' own scripts/cluster.sh, in a directory and on ports of its own.
+cluster() {
+    RAFT_CLUSTER_DIR="$work/cluster" RAFT_CLUSTER_SILO_DLL="$work/silo/RaftOrleans.Silo.dll" RAFT_CLUSTER_NO_BUILD=1 \
+        RAFT_CLUSTER_REDIS_PORT=6611 RAFT_CLUSTER_SILO_BASE=11620 RAFT_CLUSTER_GATEWAY_BASE=30620 \
+        bash "$work/src/scripts/cluster.sh" "$@" 9>&-
+}
+
 stop_silo() {
+    if $cluster_mode && [[ -n "$silo_pid" ]]; then
+        cluster stop >>"$out/logs/cluster.log" 2>&1 || true
+        silo_pid=""
+        rm -rf "$work/cluster"
+        return 0
+    fi
     [[ -n "$silo_pid" ]] || return 0
     if kill -0 "$silo_pid" 2>/dev/null; then
         kill -TERM "$silo_pid" 2>/dev/null || true
@@ -195,6 +212,17 @@ wait_for_leader() {
 }
 
 start_silo() { # FSYNC
+    if $cluster_mode; then
+        rm -rf "$work/cluster"
+        RAFT_CLUSTER_FSYNC="$1" cluster start 5 >>"$out/logs/cluster.log" 2>&1 || { tail -n 20 "$out/logs/cluster.log" >&2; die "the cluster did not start"; }
+        config="$work/cluster/raft.toml"
+        silo_pid=$(cluster pid 1)
+        silo_log="$work/cluster/logs/node-1.log"
+        wait_for_leader
+        client bench --clients 16 --mix mixed --seconds 2 --warmup 0 --json >/dev/null 2>>"$out/logs/progress.log" ||
+            die "the priming run failed; logs in $work/cluster/logs"
+        return 0
+    fi
     for port in "$silo_port" "$gateway_port"; do port_in_use "$port" && die "port $port is already in use"; done
     write_config "$1"
     rm -rf "$work/data"
@@ -222,7 +250,8 @@ ours_run() { # FSYNC CLIENTS MIX RUN
     [[ -n "$line" ]] || line='{}'
     jq -c --argjson fsync "$fsync" --argjson run "$run" --argjson clients "$clients" --arg mix "$mix" \
         --argjson exit "$rc" --argjson term_before "${before:-null}" --argjson term_after "${after:-null}" \
-        '{system: (if $fsync then "ours-fsync-on" else "ours-fsync-off" end), fsync: $fsync, cell_run: $run,
+        --arg mode "$($cluster_mode && echo "-cluster" || true)" \
+        '{system: ((if $fsync then "ours-fsync-on" else "ours-fsync-off" end) + $mode), fsync: $fsync, cell_run: $run,
           clients: $clients, mix: $mix, exit_code: $exit, term_before: $term_before, term_after: $term_after} + .' \
         <<<"$line" | tee -a "$results" | summarize
 }
@@ -287,11 +316,11 @@ dotnext_run() { # CLIENTS RUN: put only (its writers run inside the leader; it h
 # ------------------------------------------------------------------------------------------------ table
 
 write_table() {
-    python3 - "$results" "$runs" "$seconds" <<'PY'
+    python3 - "$results" "$runs" "$seconds" "$($cluster_mode && echo "-cluster" || true)" <<'PY'
 import json, sys
-results, runs, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+results, runs, seconds, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 rows = [json.loads(line) for line in open(results) if line.strip()]
-systems = ["ours-fsync-on", "ours-fsync-off", "etcd", "dotnext"]
+systems = ["ours-fsync-on" + mode, "ours-fsync-off" + mode, "etcd", "dotnext"]
 
 def median(system, clients, mix):
     cell = [r for r in rows if r["system"] == system and r["clients"] == clients and r["mix"] == mix and "ops_per_s" in r]

@@ -11,11 +11,14 @@
 #   scripts/cluster.sh restart NODE   stop the silo of NODE if it runs (SIGTERM), start it again
 #   scripts/cluster.sh pid NODE       the process id of NODE's silo (or of Redis, for NODE = redis)
 #   scripts/cluster.sh config         the path of the cluster's raft.toml, for `client --config`
+#   scripts/cluster.sh running        exit 0 if a process this script started still runs, 1 if none does
 #
 # Everything lives in $RAFT_CLUSTER_DIR (default .cluster/ at the repository root): raft.toml (written at
 # start: cluster.mode = "cluster", the ports below), redis.pid, node-N.pid, logs/, data/. `stop` keeps the
 # data; delete the directory (stopped) to wipe it. Ports: Redis $RAFT_CLUSTER_REDIS_PORT (6391), node N's silo
-# 11410+N and gateway 30410+N. A silo started here is built once (Release) and run as `dotnet <dll>`.
+# $RAFT_CLUSTER_SILO_BASE+N (11410+N) and gateway $RAFT_CLUSTER_GATEWAY_BASE+N (30410+N). A silo started here
+# is built once (Release) and run as `dotnet <dll>`; $RAFT_CLUSTER_SILO_DLL runs another build instead, and
+# $RAFT_CLUSTER_FSYNC=false writes storage.fsync = false (scripts/bench.sh --cluster uses both).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -23,13 +26,14 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/lib/common.sh"
 dir="${RAFT_CLUSTER_DIR:-$root/.cluster}"
 redis_port="${RAFT_CLUSTER_REDIS_PORT:-6391}"
-silo_base=11410
-gateway_base=30410
-silo_dll="$root/silo/bin/Release/net10.0/RaftOrleans.Silo.dll"
+silo_base="${RAFT_CLUSTER_SILO_BASE:-11410}"
+gateway_base="${RAFT_CLUSTER_GATEWAY_BASE:-30410}"
+fsync="${RAFT_CLUSTER_FSYNC:-true}"
+silo_dll="${RAFT_CLUSTER_SILO_DLL:-$root/silo/bin/Release/net10.0/RaftOrleans.Silo.dll}"
 client_dll="$root/client/bin/Release/net10.0/RaftOrleans.Client.dll"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "cluster: $*" >&2; exit 2; }
 
 # alive PID: the recorded process still runs (and is not a zombie).
@@ -78,6 +82,9 @@ redis = "127.0.0.1:$redis_port"
 [silo]
 silo_port = $((silo_base + 1))
 gateway_port = $((gateway_base + 1))
+
+[storage]
+fsync = $fsync
 EOF
 }
 
@@ -115,6 +122,7 @@ stop_pid() {
 
 build() {
     [[ -n "${RAFT_CLUSTER_NO_BUILD:-}" && -f "$silo_dll" ]] && return
+    [[ -n "${RAFT_CLUSTER_SILO_DLL:-}" ]] && { [[ -f "$silo_dll" ]] || die "RAFT_CLUSTER_SILO_DLL: $silo_dll not found"; return; }
     log "building silo and client (Release)"
     dotnet build "$root/silo/RaftOrleans.Silo.csproj" -c Release -nologo -v quiet >/dev/null
     dotnet build "$root/client/RaftOrleans.Client.csproj" -c Release -nologo -v quiet >/dev/null
@@ -181,6 +189,10 @@ case "$command" in
         check_node "${1:-}"; pid_of "node-$1"
         ;;
     config) echo "$dir/raft.toml" ;;
+    running)
+        for name in redis $(nodes_started | sed 's/^/node-/'); do alive "$(pid_of "$name")" && exit 0; done
+        exit 1
+        ;;
     -h|--help|help) usage ;;
     *) die "unknown command '$command' (try --help)" ;;
 esac

@@ -3,9 +3,11 @@
 # elected, run the client workload (and, if asked, the 1,000-task exactly-once run with a leader crash,
 # and the failover measurement), then stop the silo, whatever happened.
 #
-#   scripts/demo.sh [--config PATH] [--tasks] [--failover]
+#   scripts/demo.sh [--config PATH | --cluster] [--tasks] [--failover]
 #
 #   --config PATH   configuration for silo and client (default: raft.toml at the repository root)
+#   --cluster       cluster mode instead: Redis and 5 silo processes, one Raft node each, started (and
+#                   stopped at the end) by scripts/cluster.sh; --failover then kills the leader's silo
 #   --tasks         also run `client tasks --count 1000 --crash-leader-after 300`
 #   --failover      also run `client failover --tries 10` (crash the leader 10 times, time each failover)
 #
@@ -16,12 +18,14 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 config="$root/raft.toml"
 run_tasks=false
 run_failover=false
+cluster_mode=false
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --config) config="$(realpath "${2:?--config needs a path}")"; shift 2 ;;
         --tasks) run_tasks=true; shift ;;
         --failover) run_failover=true; shift ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --cluster) cluster_mode=true; shift ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "demo: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -45,9 +49,14 @@ client() { dotnet "$client_dll" --config "$config" "$@"; }
 
 silo_log=""
 silo_pid=""
+cluster_started=false
 
 stop_silo() {
     local status=$?
+    if $cluster_started; then
+        step "stopping the cluster"
+        "$root/scripts/cluster.sh" stop || true
+    fi
     if [[ -n "$silo_pid" ]] && kill -0 "$silo_pid" 2>/dev/null; then
         step "stopping the silo (pid $silo_pid)"
         kill -TERM "$silo_pid" 2>/dev/null || true
@@ -72,21 +81,33 @@ fail_with_log() {
     exit 1
 }
 
-# A silo left running from before would answer in place of ours (and ours could not bind its ports).
-if client status --json 2>/dev/null | grep -q '"nodes"'; then
-    echo "demo: a silo is already answering on the gateway port of $config; stop it first" >&2
-    exit 1
-fi
+if $cluster_mode; then
+    step "starting Redis and 5 silos, one Raft node each (scripts/cluster.sh; logs in $("$root/scripts/cluster.sh" config | xargs dirname)/logs)"
+    if "$root/scripts/cluster.sh" running; then
+        echo "demo: a cluster started by scripts/cluster.sh already runs; stop it first (scripts/cluster.sh stop)" >&2
+        exit 1
+    fi
+    cluster_started=true
+    RAFT_CLUSTER_NO_BUILD=1 "$root/scripts/cluster.sh" start 5
+    config="$("$root/scripts/cluster.sh" config)"
+    silo_log="$(dirname "$config")/logs/node-1.log"
+else
+    # A silo left running from before would answer in place of ours (and ours could not bind its ports).
+    if client status --json 2>/dev/null | grep -q '"nodes"'; then
+        echo "demo: a silo is already answering on the gateway port of $config; stop it first" >&2
+        exit 1
+    fi
 
-silo_log="$(mktemp "${TMPDIR:-/tmp}/raft-silo.XXXXXX.log")"
-step "starting the silo (log: $silo_log)"
-dotnet "$silo_dll" --config "$config" >"$silo_log" 2>&1 &
-silo_pid=$!
+    silo_log="$(mktemp "${TMPDIR:-/tmp}/raft-silo.XXXXXX.log")"
+    step "starting the silo (log: $silo_log)"
+    dotnet "$silo_dll" --config "$config" >"$silo_log" 2>&1 &
+    silo_pid=$!
+fi
 
 step "waiting up to ${leader_deadline_seconds} s for a leader"
 deadline=$((SECONDS + leader_deadline_seconds))
 until client status --json 2>/dev/null | grep -q '"leader": {'; do
-    kill -0 "$silo_pid" 2>/dev/null || fail_with_log "the silo exited during start-up"
+    $cluster_mode || kill -0 "$silo_pid" 2>/dev/null || fail_with_log "the silo exited during start-up"
     ((SECONDS < deadline)) || fail_with_log "no leader elected within ${leader_deadline_seconds} s"
     sleep 1
 done
@@ -102,7 +123,11 @@ fi
 
 if $run_failover; then
     step "failover: crash the leader 10 times, time the first write after each crash"
-    client failover --tries 10
+    if $cluster_mode; then
+        client failover --tries 10 --kill-silo "$root/scripts/cluster.sh restart {node}"
+    else
+        client failover --tries 10
+    fi
 fi
 
 step "final status"
