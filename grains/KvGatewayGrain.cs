@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Orleans.GrainDirectory;
+using RaftOrleans.Placement;
 using RaftOrleans.Kv;
 
 namespace RaftOrleans;
@@ -10,7 +12,7 @@ namespace RaftOrleans;
 /// starting from the leader this silo's gateways last reached (<see cref="LeaderCache"/>). Every retry reuses the request's (client id, sequence), so
 /// however often a request is resent, the state machine applies it at most once.
 /// </summary>
-[StatelessWorker, Reentrant]
+[StatelessWorker, Reentrant, GrainDirectory(GrainDirectoryName = PlacementOnlyDirectory.Name)]
 public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
 {
     // One attempt at one node is cut short after this, so a stuck node costs a fraction of the deadline.
@@ -56,7 +58,7 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
             try
             {
                 var node = GrainFactory.GetGrain<IRaftNodeGrain>(target);
-                var result = await node.Submit(request).WaitAsync(remaining < MaxAttempt ? remaining : MaxAttempt);
+                var result = await SubmitWhileReachableAsync(node, request, remaining < MaxAttempt ? remaining : MaxAttempt);
                 if (result.Status != KvStatus.NotLeader)
                 {
                     _leader.Reached(target);
@@ -85,6 +87,30 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
         return KvResult.Unavailable(
             $"not committed within {_cluster.RequestTimeout.TotalMilliseconds:F0} ms ({lastProblem}); " +
             "it may still take effect once if it reached a leader, never twice");
+    }
+
+    /// <summary>
+    /// Submits and waits up to <paramref name="limit"/>, but gives up early if the node stops answering. A request
+    /// that reached a silo just killed (or was written to its connection before the reset was seen) is lost without
+    /// an error: waiting for it cost the whole second of <see cref="MaxAttempt"/> after every leader crash, though a
+    /// new leader was elected within ~300 ms. So while no answer has come, the node is asked for its status each
+    /// minimum election timeout; if that fails or takes longer than a peer call may (rpc_timeout), the attempt is
+    /// abandoned and the request goes to another node (same id: applied at most once).
+    /// </summary>
+    private async Task<KvResult> SubmitWhileReachableAsync(IRaftNodeGrain node, KvRequest request, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        var submit = node.Submit(request);
+        while (true)
+        {
+            var left = limit - clock.Elapsed;
+            if (left <= TimeSpan.Zero) return await submit.WaitAsync(TimeSpan.Zero);
+            var wait = left < _cluster.ElectionTimeoutMin ? left : _cluster.ElectionTimeoutMin;
+            if (await Task.WhenAny(submit, Task.Delay(wait)) == submit) return await submit;
+            if (clock.Elapsed >= limit) continue;
+            await node.GetStatus().WaitAsync(_cluster.RpcTimeout); // throws if the node is gone or stuck
+            if (submit.IsCompleted) return await submit;
+        }
     }
 
     private int NextNode()

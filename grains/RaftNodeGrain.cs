@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Orleans.GrainDirectory;
 using Orleans.Placement;
 using RaftOrleans.Placement;
 using RaftOrleans.Kv;
@@ -18,9 +19,10 @@ namespace RaftOrleans;
 /// Reentrant, because a node waiting on a peer must still answer that peer; safe, because the replica runs only
 /// on this activation's turns and never keeps protocol state across one.
 /// Node N lives only on its own silo (<see cref="RaftNodePlacement"/>), never moves (<c>Immovable</c>: the
-/// rebalancer would carry it away from its disk) and is never collected as idle (<c>KeepAlive</c>).
+/// rebalancer would carry it away from its disk) and is never collected as idle (<c>KeepAlive</c>). Its messages are
+/// addressed without a directory lookup (<see cref="PlacementOnlyDirectory"/>), so a dead silo cannot hold them up.
 /// </summary>
-[Reentrant, RaftNodePlacement, Immovable, KeepAlive]
+[Reentrant, RaftNodePlacement, Immovable, KeepAlive, GrainDirectory(GrainDirectoryName = PlacementOnlyDirectory.Name)]
 public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 {
     private readonly RaftClusterOptions _cluster;

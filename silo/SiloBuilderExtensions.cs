@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 using RaftOrleans.Placement;
 using RaftOrleans.Silo.Placement;
 using RaftOrleans.Storage;
@@ -21,6 +22,8 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton<LeaderCache>();
         silo.Configure<SiloOptions>(o => o.SiloName = options.SiloName);
         silo.Services.AddPlacementDirector<RaftNodePlacement, RaftNodePlacementDirector>();
+        // The nodes and the gateways are found by their placement alone, never by a lookup in Orleans' directory.
+        silo.AddGrainDirectory(PlacementOnlyDirectory.Name, (_, _) => PlacementOnlyDirectory.Instance);
         // Registered through a factory so the container disposes it (closing the log files) with the silo.
         silo.Services.AddSingleton<IRaftStorageProvider>(_ => storage);
         silo.AddStartupTask((services, cancellation) => NodeStartup.RunAsync(services, options, cancellation));

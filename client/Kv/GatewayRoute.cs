@@ -12,10 +12,11 @@ namespace RaftOrleans.Client.Kv;
 internal sealed class GatewayRoute
 {
     /// <summary>
-    /// One attempt in cluster mode. Longer than any healthy answer (tens of ms under load) and than a failover the
-    /// gateway rides out itself; short enough that a paused silo holding the request is left quickly.
+    /// One attempt in cluster mode. Far longer than a healthy answer (tens of ms under load); short enough that a
+    /// request lost with a killed silo's gateway, or held by a paused one, is resent through another soon after
+    /// the election that follows (the gateways themselves leave a dead node within an election timeout).
     /// </summary>
-    public static readonly TimeSpan ClusterAttemptTimeout = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan ClusterAttemptTimeout = TimeSpan.FromMilliseconds(500);
 
     // Keys of the stateless gateway grain an attempt may use: enough to spread attempts over every gateway.
     private const int GatewayKeys = 64;
