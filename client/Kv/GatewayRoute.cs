@@ -5,19 +5,12 @@ namespace RaftOrleans.Client.Kv;
 /// <summary>
 /// How a request reaches a gateway, and what a failed attempt is worth. Embedded mode has one silo: an attempt
 /// waits the gateway's whole deadline, and a lost connection ends the command (there is nothing else to try).
-/// Cluster mode has a gateway on every silo: an attempt waits at most <see cref="ClusterAttemptTimeout"/>, and a
+/// Cluster mode has a gateway on every silo: an attempt waits at most one election timeout, and a
 /// resend (same request id, so still applied at most once) goes out under another gateway grain key, which the
 /// Orleans client maps to a gateway of its own — a dead or paused silo costs one attempt, not the request.
 /// </summary>
 internal sealed class GatewayRoute
 {
-    /// <summary>
-    /// One attempt in cluster mode. Far longer than a healthy answer (tens of ms under load); short enough that a
-    /// request lost with a killed silo's gateway, or held by a paused one, is resent through another soon after
-    /// the election that follows (the gateways themselves leave a dead node within an election timeout).
-    /// </summary>
-    public static readonly TimeSpan ClusterAttemptTimeout = TimeSpan.FromMilliseconds(500);
-
     // Keys of the stateless gateway grain an attempt may use: enough to spread attempts over every gateway.
     private const int GatewayKeys = 64;
 
@@ -31,12 +24,17 @@ internal sealed class GatewayRoute
 
     private readonly IGrainFactory _grains;
     private readonly TimeSpan _requestTimeout;
+    private readonly TimeSpan _clusterAttemptTimeout;
 
     public GatewayRoute(IGrainFactory grains, RaftConfig config)
     {
         _grains = grains;
         _requestTimeout = config.Gateway.RequestTimeout;
         SpreadOverSilos = config.Cluster.Mode == ClusterMode.Cluster;
+        // Far longer than a healthy answer (tens of ms under load); as long as a failover's election takes. A
+        // request lost with a killed silo's gateway gets no error (it would wait for Orleans' response timeout),
+        // and one held by a paused silo none either: either is resent through another gateway this soon.
+        _clusterAttemptTimeout = config.Raft.ElectionTimeoutMax;
     }
 
     /// <summary>Cluster mode: attempts are short, spread over the silos, and survive a lost connection.</summary>
@@ -54,7 +52,7 @@ internal sealed class GatewayRoute
     public TimeSpan PauseBeforeResend(int attempt) => SpreadOverSilos ? ClusterResendPause : EmbeddedResendPause * attempt;
 
     /// <summary>The deadline of one attempt; null: the gateway's own deadline (plus Orleans' response margin).</summary>
-    public TimeSpan? AttemptTimeout => SpreadOverSilos ? ClusterAttemptTimeout : null;
+    public TimeSpan? AttemptTimeout => SpreadOverSilos ? _clusterAttemptTimeout : null;
 
     /// <summary>The gateway grain for an attempt: the one gateway (embedded) or one picked at random (cluster).</summary>
     public IKvGatewayGrain Gateway() =>
