@@ -63,17 +63,16 @@ internal sealed class KvSession
     /// </summary>
     private async Task<KvResult> SendOnceAsync(KvRequest request)
     {
-        var gateway = _route.Gateway();
         try
         {
-            var call = request.Operation switch
-            {
-                KvOperation.Put => gateway.Put(request.ClientId, request.Sequence, request.Key, request.Value ?? ""),
-                KvOperation.Get => gateway.Get(request.ClientId, request.Sequence, request.Key),
-                KvOperation.Delete => gateway.Delete(request.ClientId, request.Sequence, request.Key),
-                _ => throw new ArgumentOutOfRangeException(nameof(request), request.Operation, "unknown operation"),
-            };
-            return _route.AttemptTimeout is { } timeout ? await call.WaitAsync(timeout) : await call;
+            var call = Call(_route.Gateway(), request);
+            if (_route.AttemptTimeout is not { } timeout) return await call;
+            // Cluster mode: no answer within the hedge delay, and the same request (same id: applied at most once)
+            // also goes through another gateway; the first answer wins. A request lost with a killed silo's
+            // gateway gets no error, so without the hedge it would cost a whole attempt.
+            if (await Task.WhenAny(call, Task.Delay(_route.HedgeAfter)) == call) return await call;
+            var hedge = Call(_route.Gateway(), request);
+            return await FirstAnswerAsync(call, hedge).WaitAsync(timeout - _route.HedgeAfter);
         }
         catch (Exception error) when (_route.SpreadOverSilos && ConnectionErrors.IsLostConnection(error))
         {
@@ -86,6 +85,30 @@ internal sealed class KvSession
         catch (Exception error) when (!ConnectionErrors.IsLostConnection(error))
         {
             return KvResult.Unavailable($"the gateway failed: {error.GetType().Name}: {ConnectionErrors.FirstLine(error)}");
+        }
+    }
+
+    private static Task<KvResult> Call(IKvGatewayGrain gateway, KvRequest request) => request.Operation switch
+    {
+        KvOperation.Put => gateway.Put(request.ClientId, request.Sequence, request.Key, request.Value ?? ""),
+        KvOperation.Get => gateway.Get(request.ClientId, request.Sequence, request.Key),
+        KvOperation.Delete => gateway.Delete(request.ClientId, request.Sequence, request.Key),
+        _ => throw new ArgumentOutOfRangeException(nameof(request), request.Operation, "unknown operation"),
+    };
+
+    /// <summary>The first of two calls to answer; a call that fails counts only when the other fails too.</summary>
+    private static async Task<KvResult> FirstAnswerAsync(Task<KvResult> first, Task<KvResult> second)
+    {
+        var done = await Task.WhenAny(first, second);
+        if (done.IsCompletedSuccessfully) return done.Result;
+        var other = done == first ? second : first;
+        try
+        {
+            return await other;
+        }
+        catch (Exception)
+        {
+            return await done; // both failed: the first failure is the one to report
         }
     }
 }
