@@ -14,5 +14,7 @@ internal sealed record CommandContext(RaftConfig Config, IClusterClient Cluster,
 
     public IRaftNodeGrain Node(int nodeId) => Cluster.GetGrain<IRaftNodeGrain>(nodeId);
 
-    public Task<ClusterSnapshot> ReadStatusAsync() => ClusterProbe.ReadAsync(Cluster, NodeIds, Route.SpreadOverSilos);
+    /// <param name="nodeTimeout">How long one node may take to answer; shorter when polling for a leader, where a dead node must not set the pace.</param>
+    public Task<ClusterSnapshot> ReadStatusAsync(TimeSpan? nodeTimeout = null) =>
+        ClusterProbe.ReadAsync(Cluster, NodeIds, Route.SpreadOverSilos, nodeTimeout);
 }

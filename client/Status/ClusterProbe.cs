@@ -5,29 +5,31 @@ namespace RaftOrleans.Client.Status;
 /// <summary>Reads every node's status in parallel; a node that does not answer is reported, not waited for.</summary>
 internal static class ClusterProbe
 {
-    // A node answers GetStatus from memory at once; anything slower is worth showing as a problem.
-    private static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>A node answers GetStatus from memory at once; anything slower is worth showing as a problem.</summary>
+    public static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(2);
 
     /// <param name="manySilos">
     /// Cluster mode: a lost connection is one gateway's problem, shown on that node; with one silo (embedded) it
     /// is thrown, because then nothing answers at all.
     /// </param>
-    public static async Task<ClusterSnapshot> ReadAsync(IGrainFactory grains, IReadOnlyList<int> nodeIds, bool manySilos)
+    /// <param name="nodeTimeout">How long a node may take to answer (default <see cref="NodeTimeout"/>).</param>
+    public static async Task<ClusterSnapshot> ReadAsync(IGrainFactory grains, IReadOnlyList<int> nodeIds, bool manySilos, TimeSpan? nodeTimeout = null)
     {
-        var probes = await Task.WhenAll(nodeIds.Select(nodeId => ProbeAsync(grains, nodeId, manySilos)));
+        var timeout = nodeTimeout ?? NodeTimeout;
+        var probes = await Task.WhenAll(nodeIds.Select(nodeId => ProbeAsync(grains, nodeId, manySilos, timeout)));
         return new ClusterSnapshot(DateTimeOffset.UtcNow, probes);
     }
 
-    private static async Task<NodeProbe> ProbeAsync(IGrainFactory grains, int nodeId, bool manySilos)
+    private static async Task<NodeProbe> ProbeAsync(IGrainFactory grains, int nodeId, bool manySilos, TimeSpan timeout)
     {
         try
         {
-            var status = await grains.GetGrain<IRaftNodeGrain>(nodeId).GetStatus().WaitAsync(NodeTimeout);
+            var status = await grains.GetGrain<IRaftNodeGrain>(nodeId).GetStatus().WaitAsync(timeout);
             return new NodeProbe(nodeId, status, null);
         }
         catch (TimeoutException)
         {
-            return new NodeProbe(nodeId, null, $"no answer within {NodeTimeout.TotalSeconds:F0} s (its silo is paused, overloaded or unreachable)");
+            return new NodeProbe(nodeId, null, $"no answer within {timeout.TotalMilliseconds:F0} ms (its silo is paused, overloaded or unreachable)");
         }
         catch (RaftNodeUnavailableException error)
         {

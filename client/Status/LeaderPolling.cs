@@ -13,6 +13,10 @@ internal static class LeaderPolling
     /// </summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(10);
 
+    // A node whose silo was just killed gives no answer (its requests are lost without an error in Orleans):
+    // each poll waits for it this long at most, so an election is timed to within this, not to the 2 s of `status`.
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
+
     /// <summary>The first leader for which <paramref name="accept"/> holds, or null at the deadline.</summary>
     public static async Task<NodeStatus?> WaitForLeaderAsync(
         CommandContext context, Func<NodeStatus, bool> accept, TimeSpan timeout)
@@ -20,7 +24,7 @@ internal static class LeaderPolling
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var snapshot = await context.ReadStatusAsync();
+            var snapshot = await context.ReadStatusAsync(PollTimeout);
             if (snapshot.Leader is { } leader && accept(leader))
             {
                 return leader;
