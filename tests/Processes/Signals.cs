@@ -1,21 +1,26 @@
-using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace RaftOrleans.Tests.Processes;
 
-/// <summary>POSIX signals to a process by id, sent with kill(1) as a person would: `kill -KILL`, `-STOP`, `-CONT`.</summary>
+/// <summary>
+/// POSIX signals to a process by id (Linux numbers), what `kill -KILL`, `-STOP` and `-CONT` send; through libc, so
+/// the tests need no kill(1) on the machine.
+/// </summary>
 internal static class Signals
 {
-    public const string Kill = "KILL";
-    public const string Terminate = "TERM";
-    public const string Continue = "CONT";
-    public const string Stop = "STOP";
+    public const int Kill = 9;
+    public const int Terminate = 15;
+    public const int Continue = 18;
+    public const int Stop = 19;
 
-    public static void Send(int pid, string signal)
+    public static void Send(int pid, int signal)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", pid.ToString()]) { RedirectStandardError = true })
-                         ?? throw new InvalidOperationException("kill did not start");
-        var error = kill.StandardError.ReadToEnd();
-        kill.WaitForExit();
-        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{signal} {pid} failed: {error.Trim()}");
+        if (SysKill(pid, signal) != 0)
+            throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
+
+#pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code for one call that DllImport marshals as well
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SysKill(int pid, int signal);
+#pragma warning restore SYSLIB1054
 }

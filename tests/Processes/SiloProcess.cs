@@ -74,7 +74,7 @@ internal sealed class SiloProcess : IDisposable
         return _process.ExitCode;
     }
 
-    public void Signal(string signal) => Signals.Send(Pid, signal);
+    public void Signal(int signal) => Signals.Send(Pid, signal);
 
     private void Append(string? line)
     {
