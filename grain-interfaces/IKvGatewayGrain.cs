@@ -1,11 +1,13 @@
 using RaftOrleans.Kv;
+using RaftOrleans.Status;
 
 namespace RaftOrleans;
 
 /// <summary>
 /// The only grain clients call. It validates the request, forwards it to the leader it last knew, follows
 /// NotLeader hints, retries with the same (client id, sequence) so a retry is never applied twice, and
-/// answers Unavailable at the deadline instead of hanging. Use key 0.
+/// answers Unavailable at the deadline instead of hanging. Use key 0 with one silo; in cluster mode any key (the
+/// Orleans client routes each key through a gateway of its own, so spreading keys spreads the gateways).
 /// </summary>
 public interface IKvGatewayGrain : IGrainWithIntegerKey
 {
@@ -14,4 +16,10 @@ public interface IKvGatewayGrain : IGrainWithIntegerKey
     Task<KvResult> Get(Guid clientId, long sequence, string key);
 
     Task<KvResult> Delete(Guid clientId, long sequence, string key);
+
+    /// <summary>
+    /// Node <paramref name="nodeId"/>'s status, asked from this gateway's silo (read-only). In cluster mode it lets
+    /// a client reach a node through any gateway, not only the one the client routes that node's calls through.
+    /// </summary>
+    Task<NodeStatus> GetNodeStatus(int nodeId);
 }

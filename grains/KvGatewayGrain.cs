@@ -4,6 +4,7 @@ using Orleans.Concurrency;
 using Orleans.GrainDirectory;
 using RaftOrleans.Placement;
 using RaftOrleans.Kv;
+using RaftOrleans.Status;
 
 namespace RaftOrleans;
 
@@ -39,6 +40,9 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
 
     public Task<KvResult> Delete(Guid clientId, long sequence, string key) =>
         Execute(new KvRequest(clientId, sequence, KvOperation.Delete, key));
+
+    public Task<NodeStatus> GetNodeStatus(int nodeId) =>
+        GrainFactory.GetGrain<IRaftNodeGrain>(nodeId).GetStatus().WaitAsync(_cluster.RpcTimeout);
 
     private async Task<KvResult> Execute(KvRequest request)
     {

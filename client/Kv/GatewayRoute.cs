@@ -11,8 +11,8 @@ namespace RaftOrleans.Client.Kv;
 /// </summary>
 internal sealed class GatewayRoute
 {
-    // Keys of the stateless gateway grain an attempt may use: enough to spread attempts over every gateway.
-    private const int GatewayKeys = 64;
+    /// <summary>Keys of the stateless gateway grain an attempt may use: enough to spread attempts over every gateway.</summary>
+    public const int GatewayKeys = 64;
 
     // Cluster mode: a failed attempt is often a fast one (a connection refused by a killed silo); the pause keeps
     // a session's resends from being spent before the election that follows is over.

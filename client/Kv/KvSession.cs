@@ -72,7 +72,7 @@ internal sealed class KvSession
             // gateway gets no error, so without the hedge it would cost a whole attempt.
             if (await Task.WhenAny(call, Task.Delay(_route.HedgeAfter)) == call) return await call;
             var hedge = Call(_route.Gateway(), request);
-            return await FirstAnswerAsync(call, hedge).WaitAsync(timeout - _route.HedgeAfter);
+            return await FirstAnswer.Of(call, hedge).WaitAsync(timeout - _route.HedgeAfter);
         }
         catch (Exception error) when (_route.SpreadOverSilos && ConnectionErrors.IsLostConnection(error))
         {
@@ -95,20 +95,4 @@ internal sealed class KvSession
         KvOperation.Delete => gateway.Delete(request.ClientId, request.Sequence, request.Key),
         _ => throw new ArgumentOutOfRangeException(nameof(request), request.Operation, "unknown operation"),
     };
-
-    /// <summary>The first of two calls to answer; a call that fails counts only when the other fails too.</summary>
-    private static async Task<KvResult> FirstAnswerAsync(Task<KvResult> first, Task<KvResult> second)
-    {
-        var done = await Task.WhenAny(first, second);
-        if (done.IsCompletedSuccessfully) return done.Result;
-        var other = done == first ? second : first;
-        try
-        {
-            return await other;
-        }
-        catch (Exception)
-        {
-            return await done; // both failed: the first failure is the one to report
-        }
-    }
 }

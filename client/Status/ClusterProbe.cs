@@ -1,4 +1,5 @@
 using RaftOrleans.Client.Connection;
+using RaftOrleans.Client.Kv;
 
 namespace RaftOrleans.Client.Status;
 
@@ -24,7 +25,13 @@ internal static class ClusterProbe
     {
         try
         {
-            var status = await grains.GetGrain<IRaftNodeGrain>(nodeId).GetStatus().WaitAsync(timeout);
+            var direct = grains.GetGrain<IRaftNodeGrain>(nodeId).GetStatus();
+            // Cluster mode: the Orleans client routes all of this node's calls through one gateway, which may be a
+            // paused silo's; the same question through a gateway picked at random answers anyway.
+            var call = manySilos
+                ? FirstAnswer.Of(direct, grains.GetGrain<IKvGatewayGrain>(Random.Shared.Next(GatewayRoute.GatewayKeys)).GetNodeStatus(nodeId))
+                : direct;
+            var status = await call.WaitAsync(timeout);
             return new NodeProbe(nodeId, status, null);
         }
         catch (TimeoutException)

@@ -78,6 +78,9 @@ public sealed class ProcessClusterTests
             var successor = await WaitFor(async () => (await context.ReadStatusAsync()).Leader is { } l && l.Term > paused.Term ? l : null,
                 "a new leader while the old one is paused");
             await workload.WaitForAcknowledgedAsync(20, pausedAt, Generous, $"while node {paused.NodeId}'s silo is paused");
+            // Status reaches every other node, even one whose calls the Orleans client routes through the paused gateway.
+            await WaitFor(async () => (await context.ReadStatusAsync()).Nodes.All(n => n.NodeId == paused.NodeId || n.Status is not null) ? "" : null,
+                "every node but the paused one to answer status");
             Assert.True(workload.Clock.Elapsed - pausedAt > cluster.Config.Raft.ElectionTimeoutMax,
                 "the pause must outlast an election timeout");
 
