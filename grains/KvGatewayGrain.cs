@@ -61,8 +61,7 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
             if (remaining <= TimeSpan.Zero) break;
             try
             {
-                var node = GrainFactory.GetGrain<IRaftNodeGrain>(target);
-                var result = await SubmitWhileReachableAsync(node, request, remaining < MaxAttempt ? remaining : MaxAttempt);
+                var result = await SubmitWhileReachableAsync(target, request, remaining < MaxAttempt ? remaining : MaxAttempt);
                 if (result.Status != KvStatus.NotLeader)
                 {
                     _leader.Reached(target);
@@ -94,26 +93,48 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
     }
 
     /// <summary>
-    /// Submits and waits up to <paramref name="limit"/>, but gives up early if the node stops answering. A request
-    /// that reached a silo just killed (or was written to its connection before the reset was seen) is lost without
-    /// an error: waiting for it cost the whole second of <see cref="MaxAttempt"/> after every leader crash, though a
-    /// new leader was elected within ~300 ms. So while no answer has come, the node is asked for its status each
-    /// minimum election timeout; if that fails or takes longer than a peer call may (rpc_timeout), the attempt is
-    /// abandoned and the request goes to another node (same id: applied at most once).
+    /// Submits and waits up to <paramref name="limit"/>, but gives up early when the node is no longer worth
+    /// waiting for. A request that reached a silo just killed (or was written to its connection before the reset
+    /// was seen) is lost without an error: waiting for it cost the whole second of <see cref="MaxAttempt"/> after
+    /// every leader crash, though a new leader was elected within ~300 ms. So while no answer has come: every
+    /// heartbeat interval this silo's own node is asked whom it follows (an in-silo call), and a new leader is
+    /// tried at once; every minimum election timeout the node itself is asked for its status, and if that fails
+    /// or takes longer than a peer call may (rpc_timeout) the attempt is abandoned. The request keeps its id, so
+    /// it is applied at most once however many nodes it reaches.
     /// </summary>
-    private async Task<KvResult> SubmitWhileReachableAsync(IRaftNodeGrain node, KvRequest request, TimeSpan limit)
+    private async Task<KvResult> SubmitWhileReachableAsync(int target, KvRequest request, TimeSpan limit)
     {
+        var node = GrainFactory.GetGrain<IRaftNodeGrain>(target);
         var clock = Stopwatch.StartNew();
         var submit = node.Submit(request);
+        var lastPing = TimeSpan.Zero;
         while (true)
         {
             var left = limit - clock.Elapsed;
             if (left <= TimeSpan.Zero) return await submit.WaitAsync(TimeSpan.Zero);
-            var wait = left < _cluster.ElectionTimeoutMin ? left : _cluster.ElectionTimeoutMin;
+            var wait = left < _cluster.HeartbeatInterval ? left : _cluster.HeartbeatInterval;
             if (await Task.WhenAny(submit, Task.Delay(wait)) == submit) return await submit;
-            if (clock.Elapsed >= limit) continue;
-            await node.GetStatus().WaitAsync(_cluster.RpcTimeout); // throws if the node is gone or stuck
+            if (await LocalNodeLeader() is { } leader && leader != target) return KvResult.NotLeader(leader);
+            if (clock.Elapsed - lastPing >= _cluster.ElectionTimeoutMin)
+            {
+                lastPing = clock.Elapsed;
+                await node.GetStatus().WaitAsync(_cluster.RpcTimeout); // throws if the node is gone or stuck
+            }
             if (submit.IsCompleted) return await submit;
+        }
+    }
+
+    /// <summary>The leader this silo's own node follows (or is), if it knows one; it hears of a new one as soon as it is elected.</summary>
+    private async Task<int?> LocalNodeLeader()
+    {
+        try
+        {
+            var status = await GrainFactory.GetGrain<IRaftNodeGrain>(_cluster.HostedNodes[0]).GetStatus().WaitAsync(_cluster.RpcTimeout);
+            return status.Crashed ? null : status.LeaderId;
+        }
+        catch (Exception)
+        {
+            return null; // this silo's node is down or slow: the other checks still apply
         }
     }
 
