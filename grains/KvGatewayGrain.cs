@@ -97,8 +97,9 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
     /// waiting for. A request that reached a silo just killed (or was written to its connection before the reset
     /// was seen) is lost without an error: waiting for it cost the whole second of <see cref="MaxAttempt"/> after
     /// every leader crash, though a new leader was elected within ~300 ms. So while no answer has come: every
-    /// heartbeat interval this silo's own node is asked whom it follows (an in-silo call), and a new leader is
-    /// tried at once; every minimum election timeout the node itself is asked for its status, and if that fails
+    /// heartbeat interval the leader this silo last heard of is looked at (its node tells <see cref="LeaderCache"/>
+    /// at once), and a leader learned of since the request went out is tried at once; every minimum election timeout the node itself is asked for
+    /// its status, and if that fails
     /// or takes longer than a peer call may (rpc_timeout) the attempt is abandoned. The request keeps its id, so
     /// it is applied at most once however many nodes it reaches.
     /// </summary>
@@ -107,6 +108,7 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
         var node = GrainFactory.GetGrain<IRaftNodeGrain>(target);
         var clock = Stopwatch.StartNew();
         var submit = node.Submit(request);
+        var known = _leader.Leader; // only a leader learned of after this is news
         var lastPing = TimeSpan.Zero;
         while (true)
         {
@@ -114,27 +116,13 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
             if (left <= TimeSpan.Zero) return await submit.WaitAsync(TimeSpan.Zero);
             var wait = left < _cluster.HeartbeatInterval ? left : _cluster.HeartbeatInterval;
             if (await Task.WhenAny(submit, Task.Delay(wait)) == submit) return await submit;
-            if (await LocalNodeLeader() is { } leader && leader != target) return KvResult.NotLeader(leader);
+            if (_leader.Leader is { } leader && leader != target && leader != known) return KvResult.NotLeader(leader);
             if (clock.Elapsed - lastPing >= _cluster.ElectionTimeoutMin)
             {
                 lastPing = clock.Elapsed;
                 await node.GetStatus().WaitAsync(_cluster.RpcTimeout); // throws if the node is gone or stuck
             }
             if (submit.IsCompleted) return await submit;
-        }
-    }
-
-    /// <summary>The leader this silo's own node follows (or is), if it knows one; it hears of a new one as soon as it is elected.</summary>
-    private async Task<int?> LocalNodeLeader()
-    {
-        try
-        {
-            var status = await GrainFactory.GetGrain<IRaftNodeGrain>(_cluster.HostedNodes[0]).GetStatus().WaitAsync(_cluster.RpcTimeout);
-            return status.Crashed ? null : status.LeaderId;
-        }
-        catch (Exception)
-        {
-            return null; // this silo's node is down or slow: the other checks still apply
         }
     }
 

@@ -1,7 +1,8 @@
 namespace RaftOrleans;
 
 /// <summary>
-/// The leader this silo's gateways last reached, shared by all their activations (a singleton). The gateway is a
+/// The leader this silo's gateways last reached, or its node last heard of (<see cref="LeaderCacheObserver"/>),
+/// shared by all the gateways' activations (a singleton). The gateway is a
 /// stateless worker, and clients in cluster mode spread their attempts over many gateway keys: each new
 /// activation starting from the known leader, instead of walking the nodes (a paused one costs a whole attempt),
 /// keeps the first request after a failover as cheap as the rest.

@@ -27,16 +27,18 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 {
     private readonly RaftClusterOptions _cluster;
     private readonly IRaftStorageProvider _storageProvider;
+    private readonly LeaderCache _leaderCache;
     private readonly ILogger<RaftNodeGrain> _logger;
     private readonly Stopwatch _clock = new();
     private RaftReplica<string, KvResult>? _replica;
     private TimeSpan _lastTimer;
     private DateTimeOffset _activatedAt;
 
-    public RaftNodeGrain(RaftClusterOptions cluster, IRaftStorageProvider storageProvider, ILogger<RaftNodeGrain> logger)
+    public RaftNodeGrain(RaftClusterOptions cluster, IRaftStorageProvider storageProvider, LeaderCache leaderCache, ILogger<RaftNodeGrain> logger)
     {
         _cluster = cluster;
         _storageProvider = storageProvider;
+        _leaderCache = leaderCache;
         _logger = logger;
     }
 
@@ -62,7 +64,8 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             clock: () => _clock.Elapsed,
             post: action => _ = RunOnNextTurn(action),
             newRandom: () => new Random(),
-            _logger);
+            _logger,
+            new LeaderCacheObserver(_leaderCache));
         _replica.Start();
         // KeepAlive: a Raft node must stay active with no client around, or nobody would hold elections.
         this.RegisterGrainTimer(OnTimer, new GrainTimerCreationOptions(_cluster.TickInterval, _cluster.TickInterval)
