@@ -35,14 +35,7 @@ internal sealed class GatewayRoute
         // request lost with a killed silo's gateway gets no error (it would wait for Orleans' response timeout),
         // and one held by a paused silo none either: either is resent through another gateway this soon.
         _clusterAttemptTimeout = config.Raft.ElectionTimeoutMax;
-        HedgeAfter = config.Raft.ElectionTimeoutMin;
     }
-
-    /// <summary>
-    /// Cluster mode: how long an attempt waits for its gateway before the same request also goes through another
-    /// (the first answer wins). The shortest election timeout: a healthy answer comes long before it.
-    /// </summary>
-    public TimeSpan HedgeAfter { get; }
 
     /// <summary>Cluster mode: attempts are short, spread over the silos, and survive a lost connection.</summary>
     public bool SpreadOverSilos { get; }

@@ -66,13 +66,10 @@ internal sealed class KvSession
         try
         {
             var call = Call(_route.Gateway(), request);
-            if (_route.AttemptTimeout is not { } timeout) return await call;
-            // Cluster mode: no answer within the hedge delay, and the same request (same id: applied at most once)
-            // also goes through another gateway; the first answer wins. A request lost with a killed silo's
-            // gateway gets no error, so without the hedge it would cost a whole attempt.
-            if (await Task.WhenAny(call, Task.Delay(_route.HedgeAfter)) == call) return await call;
-            var hedge = Call(_route.Gateway(), request);
-            return await FirstAnswer.Of(call, hedge).WaitAsync(timeout - _route.HedgeAfter);
+            // Cluster mode: a request lost with a killed silo's gateway gets no error; the attempt's deadline ends it.
+            // (A hedged second attempt after 150 ms was tried: under load it hedged the slowest requests, each hedge
+            // one more proposal to replicate, and throughput fell by a third; BENCHMARKS.md.)
+            return _route.AttemptTimeout is { } timeout ? await call.WaitAsync(timeout) : await call;
         }
         catch (Exception error) when (_route.SpreadOverSilos && ConnectionErrors.IsLostConnection(error))
         {
