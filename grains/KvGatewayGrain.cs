@@ -94,14 +94,12 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
 
     /// <summary>
     /// Submits and waits up to <paramref name="limit"/>, but gives up early when the node is no longer worth
-    /// waiting for. A request that reached a silo just killed (or was written to its connection before the reset
-    /// was seen) is lost without an error: waiting for it cost the whole second of <see cref="MaxAttempt"/> after
-    /// every leader crash, though a new leader was elected within ~300 ms. So while no answer has come: every
-    /// heartbeat interval the leader this silo last heard of is looked at (its node tells <see cref="LeaderCache"/>
-    /// at once), and a leader learned of since the request went out is tried at once; every minimum election timeout the node itself is asked for
-    /// its status, and if that fails
-    /// or takes longer than a peer call may (rpc_timeout) the attempt is abandoned. The request keeps its id, so
-    /// it is applied at most once however many nodes it reaches.
+    /// waiting for: a request that reached a silo just killed is lost without an error, and waiting for it cost
+    /// the whole <see cref="MaxAttempt"/> after every leader crash. While no answer has come, every heartbeat
+    /// interval: a leader this silo learned of since the request went out (its node tells <see cref="LeaderCache"/>
+    /// at once) is tried instead; and every minimum election timeout the node is pinged, the attempt abandoned if
+    /// the ping fails or takes longer than a peer call may (rpc_timeout). The request keeps its id, so it is
+    /// applied at most once however many nodes it reaches.
     /// </summary>
     private async Task<KvResult> SubmitWhileReachableAsync(int target, KvRequest request, TimeSpan limit)
     {
@@ -120,7 +118,9 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
             if (clock.Elapsed - lastPing >= _cluster.ElectionTimeoutMin)
             {
                 lastPing = clock.Elapsed;
-                await node.GetStatus().WaitAsync(_cluster.RpcTimeout); // throws if the node is gone or stuck
+                // Start is idempotent and leaves the replica alone: only the node's silo answers it. Throws if the
+                // node is gone (its silo not active) or stuck (a paused silo).
+                await node.Start().WaitAsync(_cluster.RpcTimeout);
             }
             if (submit.IsCompleted) return await submit;
         }

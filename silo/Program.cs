@@ -88,9 +88,8 @@ return 0;
 // The innermost message says what went wrong (Orleans wraps a lifecycle failure); a bind failure names the port.
 static string StartFailure(Exception error)
 {
-    if (error is NodeClaimedException) return error.Message;
     var inner = error;
-    while (inner.InnerException is not null && inner is not NodeClaimedException) inner = inner.InnerException;
+    while (inner is not NodeClaimedException && inner.InnerException is not null) inner = inner.InnerException;
     return inner.Message.Split('\n')[0].Trim();
 }
 

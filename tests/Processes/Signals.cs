@@ -9,7 +9,6 @@ namespace RaftOrleans.Tests.Processes;
 internal static class Signals
 {
     public const int Kill = 9;
-    public const int Terminate = 15;
     public const int Continue = 18;
     public const int Stop = 19;
 
