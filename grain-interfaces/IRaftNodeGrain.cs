@@ -34,4 +34,11 @@ public interface IRaftNodeGrain : IGrainWithIntegerKey
 
     /// <summary>Brings a crashed node back from its storage (no-op if it is running).</summary>
     Task Restart();
+
+    /// <summary>
+    /// Fault injection, refused unless the silo's raft.toml sets [faults] enabled = true: from now on this node's Raft
+    /// messages to and from <paramref name="peers"/> are lost, both ways (a network partition, made inside the silo;
+    /// other Orleans traffic still flows). Each call replaces the last; an empty list heals. A restarted silo forgets it.
+    /// </summary>
+    Task CutOff(int[] peers);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RaftOrleans.Faults;
 using RaftOrleans.Raft;
 using RaftOrleans.Replica;
 
@@ -7,9 +8,10 @@ namespace RaftOrleans;
 /// <summary>
 /// The replica's transport over Orleans: one grain call per request, all peers in parallel. The deadline bounds
 /// what one slow or dead peer costs: its message counts as lost, and Raft's own timers resend it. The await
-/// resumes on the calling grain's turn, so the answer reaches the replica there.
+/// resumes on the calling grain's turn, so the answer reaches the replica there. A message to a peer this node is
+/// cut off from (<see cref="LinkFaults"/>, fault injection) is lost: no answer, after the same deadline.
 /// </summary>
-internal sealed partial class GrainTransport(IGrainFactory grains, TimeSpan deadline, int nodeId, ILogger logger) : IReplicaTransport
+internal sealed partial class GrainTransport(IGrainFactory grains, TimeSpan deadline, int nodeId, LinkFaults links, ILogger logger) : IReplicaTransport
 {
     // Always a later turn on this grain, never inline: a peer in this silo can answer on another thread before the
     // await, and a plain await would then run the replica's callback inside the Call that sent the request (seen
@@ -21,6 +23,12 @@ internal sealed partial class GrainTransport(IGrainFactory grains, TimeSpan dead
     private async Task CallAsync(RaftMessage request, Action<RaftMessage?> answered)
     {
         RaftMessage? reply = null;
+        if (links.IsCut(request.To))
+        {
+            await Task.Delay(deadline).ConfigureAwait(LaterTurn);
+            answered(null);
+            return;
+        }
         try
         {
             var peer = grains.GetGrain<IRaftNodeGrain>(request.To);

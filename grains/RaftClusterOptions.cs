@@ -35,6 +35,9 @@ public sealed record RaftClusterOptions
     /// <summary>Entries kept in memory before the latest snapshot, for followers only a little behind.</summary>
     public required int SnapshotCatchUpEntries { get; init; }
 
+    /// <summary>Whether nodes accept <see cref="IRaftNodeGrain.CutOff"/> (raft.toml's [faults] enabled).</summary>
+    public required bool FaultInjection { get; init; }
+
     public required int MaxKeyBytes { get; init; }
     public required int MaxValueBytes { get; init; }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.GrainDirectory;
 using Orleans.Placement;
+using RaftOrleans.Faults;
 using RaftOrleans.Placement;
 using RaftOrleans.Kv;
 using RaftOrleans.Raft;
@@ -30,6 +31,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private readonly LeaderCache _leaderCache;
     private readonly ILogger<RaftNodeGrain> _logger;
     private readonly Stopwatch _clock = new();
+    private readonly LinkFaults _links = new();
     private RaftReplica<string, KvResult>? _replica;
     private TimeSpan _lastTimer;
     private DateTimeOffset _activatedAt;
@@ -58,7 +60,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         var storage = new WriterStorage(_storageProvider.For(NodeId), NodeId, repair => LogRepaired(NodeId, repair));
         _replica = new RaftReplica<string, KvResult>(
             _cluster.ForReplica(NodeId),
-            new GrainTransport(GrainFactory, _cluster.RpcTimeout, NodeId, _logger),
+            new GrainTransport(GrainFactory, _cluster.RpcTimeout, NodeId, _links, _logger),
             storage,
             new KvStateMachine(_storageProvider.StateFor(NodeId)),
             clock: () => _clock.Elapsed,
@@ -130,9 +132,22 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         return started.Task;
     }
 
+    public Task CutOff(int[] peers)
+    {
+        if (!_cluster.FaultInjection)
+            throw new InvalidOperationException($"fault injection is off on node {NodeId}'s silo: set [faults] enabled = true in its raft.toml (scripts/cluster.sh start --faults does)");
+        if (peers.Where(p => p == NodeId || !_cluster.NodeIds.Contains(p)).Select(p => (int?)p).FirstOrDefault() is { } wrong)
+            throw new ArgumentException($"node {NodeId} cannot be cut off from node {wrong}: peers are the other nodes of 1..{_cluster.Nodes}", nameof(peers));
+        _links.CutOff(peers);
+        if (peers.Length == 0) LogHealed(NodeId);
+        else LogCutOff(NodeId, string.Join(", ", peers.Order()));
+        return Task.CompletedTask;
+    }
+
     /// <summary>A peer's request; the answer is the replica's reply once it may leave, or "down" if none comes.</summary>
     private Task<TReply> Answer<TReply>(RaftMessage request) where TReply : RaftMessage
     {
+        if (_links.IsCut(request.From)) return LostAsync<TReply>(request.From);
         var answer = new TaskCompletionSource<TReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         Replica.Receive(request, reply =>
         {
@@ -140,6 +155,13 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             else answer.TrySetException(new RaftNodeUnavailableException(NodeId));
         });
         return answer.Task;
+    }
+
+    /// <summary>A request from a peer this node is cut off from: like a message lost on the wire, nothing comes back before the sender's deadline.</summary>
+    private async Task<TReply> LostAsync<TReply>(int peer)
+    {
+        await Task.Delay(_cluster.RpcTimeout);
+        throw new RaftNodeUnavailableException(NodeId, $"cut off from node {peer} (fault injection)");
     }
 
     private Task OnTimer(CancellationToken cancellationToken)
@@ -159,6 +181,12 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         await Task.Yield();
         action();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId}: fault injection: cut off from nodes {Peers}")]
+    private partial void LogCutOff(int nodeId, string peers);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId}: fault injection: links healed")]
+    private partial void LogHealed(int nodeId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId} storage recovery: {Repair}")]
     private partial void LogRepaired(int nodeId, string repair);

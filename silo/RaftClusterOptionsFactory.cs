@@ -47,5 +47,6 @@ public static class RaftClusterOptionsFactory
         MaxValueBytes = config.Gateway.MaxValueBytes,
         SnapshotThreshold = config.Storage.SnapshotThreshold,
         SnapshotCatchUpEntries = config.Storage.SnapshotCatchUpEntries,
+        FaultInjection = config.Faults.Enabled,
     };
 }

@@ -29,6 +29,9 @@ public sealed record RaftConfig
 
     public StorageSettings Storage { get; init; } = new();
 
+    /// <summary><c>[faults]</c></summary>
+    public FaultSettings Faults { get; init; } = new();
+
     /// <summary>
     /// The silo-to-silo port of the silo hosting <paramref name="node"/> (null: the embedded silo, which hosts
     /// them all). In cluster mode node N's silo uses silo_port + N - 1, so the silos of one machine share a

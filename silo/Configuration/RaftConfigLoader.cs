@@ -87,6 +87,7 @@ public static class RaftConfigLoader
         var gateway = reader.Section("gateway");
         var client = reader.Section("client");
         var storage = reader.Section("storage");
+        var faults = reader.Section("faults");
 
         return new RaftConfig
         {
@@ -132,6 +133,10 @@ public static class RaftConfigLoader
                 Fsync = storage.Bool("fsync", defaults.Storage.Fsync),
                 SnapshotThreshold = storage.Int("snapshot_threshold", defaults.Storage.SnapshotThreshold),
                 SnapshotCatchUpEntries = storage.Int("snapshot_catchup_entries", defaults.Storage.SnapshotCatchUpEntries),
+            },
+            Faults = new FaultSettings
+            {
+                Enabled = faults.Bool("enabled", defaults.Faults.Enabled),
             },
         };
     }

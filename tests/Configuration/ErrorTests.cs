@@ -120,6 +120,17 @@ public class ErrorTests
     }
 
     [Fact]
+    public void Faults_are_off_by_default_and_a_word_for_enabled_is_a_type_error()
+    {
+        Assert.False(RaftConfigLoader.Parse("", "raft.toml").Faults.Enabled);
+        Assert.True(RaftConfigLoader.Parse("[faults]\nenabled = true\n", "raft.toml").Faults.Enabled);
+
+        var error = SingleError("[faults]\nenabled = \"yes\"\n");
+
+        Assert.Equal("raft.toml: faults.enabled: expected true or false, got string \"yes\" (line 2)", error);
+    }
+
+    [Fact]
     public void Section_given_as_a_plain_value_is_a_type_error()
     {
         var error = SingleError("cluster = 5\n");
