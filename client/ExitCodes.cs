@@ -20,4 +20,10 @@ internal static class ExitCodes
 
     /// <summary>`tasks` ran, but not every task completed exactly once (failed, duplicated or not read back).</summary>
     public const int NotExactlyOnce = 4;
+
+    /// <summary>`check` found a violation: a history that is not linearizable, a lost acknowledged write, or replicas that differ.</summary>
+    public const int CheckFailed = 5;
+
+    /// <summary>`check` could not decide: the search ran out of time, or some key could not be read back.</summary>
+    public const int CheckUndecided = 6;
 }

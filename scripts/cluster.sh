@@ -2,7 +2,9 @@
 # A real cluster on this machine: Redis and one silo process per Raft node, each with its own data directory
 # and log, on fixed local ports (127.0.0.1 only). Stops only what it started, by the process ids it recorded.
 #
-#   scripts/cluster.sh start [N]      Redis (installed from Debian's packages if missing) and N silos (default 5)
+#   scripts/cluster.sh start [N] [--faults]
+#                                     Redis (installed from Debian's packages if missing) and N silos (default 5);
+#                                     --faults writes [faults] enabled = true (for `client check --nemesis partition`)
 #   scripts/cluster.sh stop           stop every silo, then Redis (SIGTERM, SIGKILL after 10 s)
 #   scripts/cluster.sh status         each process (running, paused or gone), then `client status`
 #   scripts/cluster.sh kill NODE      kill -9 the silo of NODE
@@ -33,7 +35,7 @@ silo_dll="${RAFT_CLUSTER_SILO_DLL:-$root/silo/bin/Release/net10.0/RaftOrleans.Si
 client_dll="$root/client/bin/Release/net10.0/RaftOrleans.Client.dll"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "cluster: $*" >&2; exit 2; }
 
 # alive PID: the recorded process still runs (and is not a zombie).
@@ -85,6 +87,9 @@ gateway_port = $((gateway_base + 1))
 
 [storage]
 fsync = $fsync
+
+[faults]
+enabled = $2
 EOF
 }
 
@@ -133,7 +138,13 @@ command="${1:-}"
 shift
 case "$command" in
     start)
-        count="${1:-5}"
+        count=5 faults=false
+        for arg in "$@"; do
+            case "$arg" in
+                --faults) faults=true ;;
+                *) count="$arg" ;;
+            esac
+        done
         [[ "$count" =~ ^[1-9]$ ]] || die "start: expected a node count 1..9, got '$count'"
         mkdir -p "$dir/logs"
         for node in $(nodes_started); do
@@ -142,7 +153,7 @@ case "$command" in
         rm -f "$dir"/node-*.pid # a cluster started before, perhaps of another size, is stopped
         build
         start_redis
-        write_config "$count"
+        write_config "$count" "$faults"
         for node in $(seq 1 "$count"); do start_node "$node"; done
         wait_started $(seq 1 "$count")
         log "cluster of $count up; client: dotnet $client_dll --config $dir/raft.toml status"

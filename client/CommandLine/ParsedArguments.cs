@@ -12,7 +12,8 @@ internal sealed class ParsedArguments
     /// <summary>Options followed by a value (<c>--count 1000</c>); every other option is a flag.</summary>
     private static readonly HashSet<string> ValueOptions =
         new(["--config", "--count", "--crash-leader-after", "--tries", "--seed",
-              "--clients", "--seconds", "--mix", "--keys", "--value-size", "--warmup", "--silo-pid", "--kill-silo"], StringComparer.Ordinal);
+              "--clients", "--seconds", "--mix", "--keys", "--value-size", "--warmup", "--silo-pid", "--kill-silo",
+              "--nemesis", "--history", "--cluster-script"], StringComparer.Ordinal);
 
     private static readonly HashSet<string> FlagOptions = new(["--json", "--help"], StringComparer.Ordinal);
 

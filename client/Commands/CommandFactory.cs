@@ -1,5 +1,6 @@
 using System.Globalization;
 using RaftOrleans.Client.Bench;
+using RaftOrleans.Client.Check;
 using RaftOrleans.Client.CommandLine;
 using RaftOrleans.Configuration;
 using RaftOrleans.Kv;
@@ -56,6 +57,8 @@ internal static class CommandFactory
                     args.Flag("--kill-silo") ? new SiloKill(args.Text("--kill-silo", "")) : new ReplicaCrash());
             case "bench":
                 return new BenchCommand(BenchOptions.From(args, config));
+            case "check":
+                return new CheckCommand(CheckOptions.From(args, config));
             default:
                 throw new UsageException($"unknown command '{args.Command}'; `client --help` lists the commands");
         }

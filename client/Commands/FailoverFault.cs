@@ -50,13 +50,14 @@ internal sealed class SiloKill(string restartCommand) : IFailoverFault
     public async Task UpAsync(CommandContext context, int node)
     {
         var command = restartCommand.Replace("{node}", node.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        using var shell = Process.Start(new ProcessStartInfo("sh", ["-c", command]) { RedirectStandardOutput = true, RedirectStandardError = true })
-                          ?? throw new FailoverFaultException($"could not run `{command}`");
-        var output = shell.StandardOutput.ReadToEndAsync();
-        var error = shell.StandardError.ReadToEndAsync();
-        await shell.WaitForExitAsync();
-        if (shell.ExitCode != 0)
-            throw new FailoverFaultException($"`{command}` failed (exit {shell.ExitCode}): {(await error).Trim()} {(await output).Trim()}");
+        try
+        {
+            await ExternalCommand.RunAsync("sh", "-c", command);
+        }
+        catch (ExternalCommandException error)
+        {
+            throw new FailoverFaultException(error.Message);
+        }
     }
 }
 

@@ -1,0 +1,158 @@
+using RaftOrleans.Client.Commands;
+using RaftOrleans.Client.Status;
+
+namespace RaftOrleans.Client.Check;
+
+/// <summary>
+/// One kind of fault of a check, injected and healed in turns by <see cref="NemesisRunner"/>: inject, hold for
+/// <see cref="Hold"/>, heal. Each says what it did in a line of the run's log.
+/// </summary>
+internal abstract class Nemesis(CommandContext context)
+{
+    protected CommandContext Context { get; } = context;
+
+    public abstract NemesisKind Kind { get; }
+
+    /// <summary>Injects the fault and says what it did ("kill -9 node 3's silo (the leader)").</summary>
+    public abstract Task<string> InjectAsync(Random random);
+
+    /// <summary>Undoes what <see cref="InjectAsync"/> did and says so.</summary>
+    public abstract Task<string> HealAsync();
+
+    /// <summary>How long the fault lasts.</summary>
+    public abstract TimeSpan Hold(Random random);
+
+    protected TimeSpan ElectionTimeout => Context.Config.Raft.ElectionTimeoutMax;
+
+    /// <summary>The cluster now, each node given little time: a node that is down must not slow the nemesis down.</summary>
+    protected Task<ClusterSnapshot> SnapshotAsync() => Context.ReadStatusAsync(TimeSpan.FromMilliseconds(500));
+
+    /// <summary>Two times in three the leader (the fault that hurts most), otherwise any node.</summary>
+    protected (int Node, string Role) PickTarget(ClusterSnapshot snapshot, Random random)
+    {
+        var leader = snapshot.Leader?.NodeId;
+        var node = leader is { } id && random.Next(3) < 2 ? id : Context.NodeIds[random.Next(Context.NodeIds.Count)];
+        return (node, node == leader ? " (the leader)" : "");
+    }
+
+    protected static TimeSpan Between(Random random, TimeSpan least, TimeSpan most) =>
+        least + (most - least) * random.NextDouble();
+}
+
+/// <summary>kill -9 of a silo process (often the leader's), restarted after the hold by scripts/cluster.sh.</summary>
+internal sealed class KillNemesis(CommandContext context, ClusterScript script) : Nemesis(context)
+{
+    private int _down;
+
+    public override NemesisKind Kind => NemesisKind.Kill;
+
+    public override async Task<string> InjectAsync(Random random)
+    {
+        var snapshot = await SnapshotAsync();
+        var (node, role) = PickTarget(snapshot, random);
+        await script.VerifySameClusterAsync(node, snapshot);
+        await script.RunAsync("kill", node);
+        _down = node;
+        return $"kill -9 node {node}'s silo{role}";
+    }
+
+    public override async Task<string> HealAsync()
+    {
+        await script.RunAsync("restart", _down);
+        return $"node {_down}'s silo restarted";
+    }
+
+    public override TimeSpan Hold(Random random) => Between(random, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
+}
+
+/// <summary>
+/// SIGSTOP of a silo process for several election timeouts (it keeps its sockets and answers nothing), then
+/// SIGCONT: a paused leader wakes up believing it still leads. Held well below Orleans' own failure detection
+/// (tens of seconds), which would declare the silo dead and make it stop for good.
+/// </summary>
+internal sealed class PauseNemesis(CommandContext context, ClusterScript script) : Nemesis(context)
+{
+    private int _paused;
+
+    public override NemesisKind Kind => NemesisKind.Pause;
+
+    public override async Task<string> InjectAsync(Random random)
+    {
+        var snapshot = await SnapshotAsync();
+        var (node, role) = PickTarget(snapshot, random);
+        await script.VerifySameClusterAsync(node, snapshot);
+        await script.RunAsync("pause", node);
+        _paused = node;
+        return $"SIGSTOP node {node}'s silo{role}";
+    }
+
+    public override async Task<string> HealAsync()
+    {
+        await script.RunAsync("resume", _paused);
+        return $"SIGCONT node {_paused}'s silo";
+    }
+
+    public override TimeSpan Hold(Random random) => Between(random, ElectionTimeout * 3, ElectionTimeout * 10);
+}
+
+/// <summary>
+/// A minority of the nodes (half the time with the leader) cut off from the rest: every node drops Raft
+/// messages across the cut (<see cref="IRaftNodeGrain.CutOff"/>, which needs [faults] enabled); clients still
+/// reach every gateway, so requests land on both sides.
+/// </summary>
+internal sealed class PartitionNemesis(CommandContext context) : Nemesis(context)
+{
+    public override NemesisKind Kind => NemesisKind.Partition;
+
+    public override async Task<string> InjectAsync(Random random)
+    {
+        var snapshot = await SnapshotAsync();
+        var nodes = Context.NodeIds;
+        var size = random.Next(1, (nodes.Count - 1) / 2 + 1);
+        var withLeader = snapshot.Leader is { } leader && random.Next(2) == 0;
+        var minority = nodes.Where(n => !withLeader || n != snapshot.Leader!.NodeId)
+            .OrderBy(_ => random.Next())
+            .Take(withLeader ? size - 1 : size)
+            .Concat(withLeader ? [snapshot.Leader!.NodeId] : [])
+            .Order()
+            .ToArray();
+        var majority = nodes.Except(minority).ToArray();
+        await Task.WhenAll(nodes.Select(n => Context.Node(n).CutOff(minority.Contains(n) ? majority : minority)));
+        return $"partition [{string.Join(", ", minority)}]{(withLeader ? " (with the leader)" : "")} | [{string.Join(", ", majority)}]";
+    }
+
+    public override async Task<string> HealAsync()
+    {
+        await HealAllAsync(Context);
+        return "partition healed";
+    }
+
+    public override TimeSpan Hold(Random random) => Between(random, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5));
+
+    /// <summary>Every node's links restored. Also the check's first step: it proves the silos take the order.</summary>
+    public static Task HealAllAsync(CommandContext context) => Task.WhenAll(context.NodeIds.Select(n => context.Node(n).CutOff([])));
+}
+
+/// <summary>The grain-level crash of a node (it forgets all it did not persist) and its restart from storage; works on the embedded silo too.</summary>
+internal sealed class CrashNodeNemesis(CommandContext context) : Nemesis(context)
+{
+    private int _crashed;
+
+    public override NemesisKind Kind => NemesisKind.CrashNode;
+
+    public override async Task<string> InjectAsync(Random random)
+    {
+        var (node, role) = PickTarget(await SnapshotAsync(), random);
+        await Context.Node(node).Crash();
+        _crashed = node;
+        return $"crash node {node}{role}";
+    }
+
+    public override async Task<string> HealAsync()
+    {
+        await Context.Node(_crashed).Restart();
+        return $"node {_crashed} restarted";
+    }
+
+    public override TimeSpan Hold(Random random) => Between(random, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
+}
