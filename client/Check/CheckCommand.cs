@@ -18,6 +18,9 @@ internal sealed class CheckCommand(CheckOptions options) : IClientCommand
     /// <summary>How long the cluster gets to show a leader, answer a final read, or bring its replicas level.</summary>
     private static readonly TimeSpan SettleDeadline = TimeSpan.FromSeconds(60);
 
+    /// <summary>Operations of a failing key printed (all of them are in the history file).</summary>
+    private const int FailureLinesShown = 25;
+
     /// <summary>Clients are numbered from 1; the final reads are made by client 0.</summary>
     private const int FinalReader = 0;
 
@@ -210,8 +213,12 @@ internal sealed class CheckCommand(CheckOptions options) : IClientCommand
         output.WriteLine($"replicas:          {replicas.Text}");
         if (verdict.SmallestFailure is { } failure)
         {
-            output.WriteLine($"smallest key that is not linearizable: {failure.Key} ({failure.Operations.Count} operations, in invocation order):");
-            foreach (var op in failure.Operations) output.WriteLine($"  {Line(op)}");
+            var deadline = Stopwatch.GetTimestamp() + 10 * Stopwatch.Frequency;
+            var prefix = LinearizabilityChecker.ShortestFailingPrefix(failure.Operations, deadline) ?? failure.Operations;
+            var shown = prefix.TakeLast(FailureLinesShown).ToArray();
+            output.WriteLine($"smallest key that is not linearizable: {failure.Key} ({failure.Operations.Count} operations); " +
+                             $"its first {prefix.Count} already are not, the last {shown.Length} of them (invocation order):");
+            foreach (var op in shown) output.WriteLine($"  {Line(op)}");
         }
     }
 

@@ -100,6 +100,34 @@ internal static class LinearizabilityChecker
         return Linearizable.Yes;
     }
 
+    /// <summary>
+    /// The shortest prefix of one key's history that is already not linearizable: a person reads where it went
+    /// wrong rather than the whole key. The prefix cut at time T holds the operations invoked by T, keeps the
+    /// answers of those that completed by T and treats the ones still running as unknown; that relaxation makes it
+    /// a sound witness: were the whole history linearizable, every such prefix would be too (its operations
+    /// linearized before T keep their places, the others may take effect after everything). Null if none is
+    /// found before <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp).
+    /// </summary>
+    public static IReadOnlyList<HistoryOperation>? ShortestFailingPrefix(IReadOnlyList<HistoryOperation> history, long deadline)
+    {
+        var ordered = history.OrderBy(o => o.InvokedMicros).ToArray();
+        var cuts = ordered.Select(o => o.InvokedMicros)
+            .Concat(ordered.Where(o => !o.IsUnknown).Select(o => o.LatestEffectMicros))
+            .Distinct()
+            .Order();
+        foreach (var cut in cuts)
+        {
+            var prefix = ordered.TakeWhile(o => o.InvokedMicros <= cut).ToArray();
+            var relaxed = prefix
+                .Select(o => o.LatestEffectMicros > cut ? o with { Outcome = HistoryOutcome.Unknown, CompletedMicros = null } : o)
+                .ToArray();
+            var result = CheckKey(relaxed, deadline);
+            if (result == Linearizable.No) return prefix;
+            if (result == Linearizable.Unknown) return null;
+        }
+        return null;
+    }
+
     /// <summary>An invocation or an answer in a doubly linked timeline; linearizing an operation lifts both out of it.</summary>
     private sealed class Event(int operation, bool isCall, long time)
     {

@@ -179,6 +179,32 @@ public sealed class LinearizabilityCheckerTests
         Assert.Equal(Linearizable.Yes, verdict.Result);
     }
 
+    [Fact]
+    public void TheShortestFailingPrefixEndsWhereTheHistoryWentWrong()
+    {
+        var history = new[]
+        {
+            Put("a", HistoryOutcome.Ok, 0, 10),
+            Get("a", 20, 30),
+            Delete(HistoryOutcome.Ok, 40, 50),
+            Get("a", 60, 70), // stale
+            Put("b", HistoryOutcome.Ok, 80, 90),
+            Get("b", 100, 110),
+        };
+        var deadline = Stopwatch.GetTimestamp() + 10 * Stopwatch.Frequency;
+        Assert.Equal(history[..4], LinearizabilityChecker.ShortestFailingPrefix(history, deadline));
+    }
+
+    [Fact]
+    public void APrefixIsNoWitnessWhileALaterOperationMayStillExplainIt()
+    {
+        // The get saw a, written by a put invoked after the get began: cut before the put, the get must not fail.
+        var history = new[] { Get("a", 0, 100), Put("a", HistoryOutcome.Ok, 10, 20) };
+        var deadline = Stopwatch.GetTimestamp() + 10 * Stopwatch.Frequency;
+        Assert.Equal(Linearizable.Yes, Check(history));
+        Assert.Null(LinearizabilityChecker.ShortestFailingPrefix(history, deadline));
+    }
+
     private static Linearizable Check(params HistoryOperation[] history) =>
         LinearizabilityChecker.Check(history, Budget).Result;
 
