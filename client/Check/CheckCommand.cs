@@ -97,8 +97,8 @@ internal sealed class CheckCommand(CheckOptions options) : IClientCommand
 
     private Nemesis Create(NemesisKind kind, CommandContext context) => kind switch
     {
-        NemesisKind.Kill => new KillNemesis(context, new ClusterScript(options.ClusterScript!)),
-        NemesisKind.Pause => new PauseNemesis(context, new ClusterScript(options.ClusterScript!)),
+        NemesisKind.Kill => SiloProcessNemesis.Kill(context, new ClusterScript(options.ClusterScript!)),
+        NemesisKind.Pause => SiloProcessNemesis.Pause(context, new ClusterScript(options.ClusterScript!)),
         NemesisKind.Partition => new PartitionNemesis(context),
         NemesisKind.CrashNode => new CrashNodeNemesis(context),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such nemesis"),
@@ -197,7 +197,8 @@ internal sealed class CheckCommand(CheckOptions options) : IClientCommand
                          $"final reads of {keysRead:N0} keys{(unread > 0 ? $", {unread} keys could not be read" : "")}");
         output.WriteLine(leaders.Count == 0
             ? "elections seen:    none (no leader seen during the run)"
-            : $"elections seen:    {leaders.Count - 1} (term {leaders[0].Term} -> {leaders[^1].Term}; leaders {string.Join(", ", leaders.Select(l => l.Leader))})");
+            : $"elections seen:    {leaders.Count - 1} (term {leaders[0].Term} -> {leaders[^1].Term}" +
+              (leaders.Count <= 12 ? $"; leaders {string.Join(", ", leaders.Select(l => l.Leader))})" : ")"));
         output.WriteLine(injected.Count == 0
             ? "nemesis events:    none"
             : $"nemesis events:    {injected.Count} ({string.Join(", ", injected.GroupBy(k => k).Select(g => $"{Name(g.Key)} x{g.Count()}"))})");

@@ -22,8 +22,6 @@ internal abstract class Nemesis(CommandContext context)
     /// <summary>How long the fault lasts.</summary>
     public abstract TimeSpan Hold(Random random);
 
-    protected TimeSpan ElectionTimeout => Context.Config.Raft.ElectionTimeoutMax;
-
     /// <summary>The cluster now, each node given little time: a node that is down must not slow the nemesis down.</summary>
     protected Task<ClusterSnapshot> SnapshotAsync() => Context.ReadStatusAsync(TimeSpan.FromMilliseconds(500));
 
@@ -39,60 +37,61 @@ internal abstract class Nemesis(CommandContext context)
         least + (most - least) * random.NextDouble();
 }
 
-/// <summary>kill -9 of a silo process (often the leader's), restarted after the hold by scripts/cluster.sh.</summary>
-internal sealed class KillNemesis(CommandContext context, ClusterScript script) : Nemesis(context)
-{
-    private int _down;
-
-    public override NemesisKind Kind => NemesisKind.Kill;
-
-    public override async Task<string> InjectAsync(Random random)
-    {
-        var snapshot = await SnapshotAsync();
-        var (node, role) = PickTarget(snapshot, random);
-        await script.VerifySameClusterAsync(node, snapshot);
-        await script.RunAsync("kill", node);
-        _down = node;
-        return $"kill -9 node {node}'s silo{role}";
-    }
-
-    public override async Task<string> HealAsync()
-    {
-        await script.RunAsync("restart", _down);
-        return $"node {_down}'s silo restarted";
-    }
-
-    public override TimeSpan Hold(Random random) => Between(random, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
-}
-
 /// <summary>
-/// SIGSTOP of a silo process for several election timeouts (it keeps its sockets and answers nothing), then
-/// SIGCONT: a paused leader wakes up believing it still leads. Held well below Orleans' own failure detection
-/// (tens of seconds), which would declare the silo dead and make it stop for good.
+/// A silo process (two times in three the leader's) signalled through scripts/cluster.sh and brought back after
+/// the hold. <see cref="Kill"/>: kill -9, then a restart. <see cref="Pause"/>: SIGSTOP for several election
+/// timeouts (it keeps its sockets and answers nothing; a paused leader wakes up believing it still leads), then
+/// SIGCONT; held well below Orleans' own failure detection (tens of seconds), which would declare the silo dead
+/// and make it stop for good.
 /// </summary>
-internal sealed class PauseNemesis(CommandContext context, ClusterScript script) : Nemesis(context)
+internal sealed class SiloProcessNemesis : Nemesis
 {
-    private int _paused;
+    private readonly ClusterScript _script;
+    private readonly (string Command, string Shown) _fault;
+    private readonly (string Command, string Shown) _heal;
+    private readonly Func<Random, TimeSpan> _hold;
+    private int _target;
 
-    public override NemesisKind Kind => NemesisKind.Pause;
+    private SiloProcessNemesis(CommandContext context, ClusterScript script, NemesisKind kind,
+        (string Command, string Shown) fault, (string Command, string Shown) heal, Func<Random, TimeSpan> hold) : base(context)
+    {
+        _script = script;
+        Kind = kind;
+        _fault = fault;
+        _heal = heal;
+        _hold = hold;
+    }
+
+    public static SiloProcessNemesis Kill(CommandContext context, ClusterScript script) =>
+        new(context, script, NemesisKind.Kill, ("kill", "kill -9"), ("restart", "restart"),
+            random => Between(random, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)));
+
+    public static SiloProcessNemesis Pause(CommandContext context, ClusterScript script)
+    {
+        var electionTimeout = context.Config.Raft.ElectionTimeoutMax;
+        return new(context, script, NemesisKind.Pause, ("pause", "SIGSTOP"), ("resume", "SIGCONT"),
+            random => Between(random, electionTimeout * 3, electionTimeout * 10));
+    }
+
+    public override NemesisKind Kind { get; }
 
     public override async Task<string> InjectAsync(Random random)
     {
         var snapshot = await SnapshotAsync();
         var (node, role) = PickTarget(snapshot, random);
-        await script.VerifySameClusterAsync(node, snapshot);
-        await script.RunAsync("pause", node);
-        _paused = node;
-        return $"SIGSTOP node {node}'s silo{role}";
+        await _script.VerifySameClusterAsync(node, snapshot);
+        await _script.RunAsync(_fault.Command, node);
+        _target = node;
+        return $"{_fault.Shown} node {node}'s silo{role}";
     }
 
     public override async Task<string> HealAsync()
     {
-        await script.RunAsync("resume", _paused);
-        return $"SIGCONT node {_paused}'s silo";
+        await _script.RunAsync(_heal.Command, _target);
+        return $"{_heal.Shown} node {_target}'s silo";
     }
 
-    public override TimeSpan Hold(Random random) => Between(random, ElectionTimeout * 3, ElectionTimeout * 10);
+    public override TimeSpan Hold(Random random) => _hold(random);
 }
 
 /// <summary>
