@@ -19,6 +19,7 @@ public sealed record RaftClusterOptions
     public required TimeSpan HeartbeatInterval { get; init; }
     public required int MaxEntriesPerAppend { get; init; }
     public required int MaxInflightAppends { get; init; }
+    public required bool PreVote { get; init; }
 
     /// <summary>How long a node waits for one peer's answer before counting that message as lost.</summary>
     public required TimeSpan RpcTimeout { get; init; }
@@ -79,5 +80,6 @@ public sealed record RaftClusterOptions
         HeartbeatInterval = HeartbeatInterval,
         MaxEntriesPerAppend = MaxEntriesPerAppend,
         MaxInflightAppends = MaxInflightAppends,
+        PreVote = PreVote,
     };
 }

@@ -40,6 +40,7 @@ public static class RaftClusterOptionsFactory
         HeartbeatInterval = config.Raft.HeartbeatInterval,
         MaxEntriesPerAppend = config.Raft.MaxEntriesPerAppend,
         MaxInflightAppends = config.Raft.MaxInflightAppends,
+        PreVote = config.Raft.PreVote,
         RpcTimeout = config.Raft.RpcTimeout,
         TickInterval = TickInterval,
         RequestTimeout = config.Gateway.RequestTimeout,

@@ -1,37 +1,56 @@
 namespace RaftOrleans.Raft;
 
-/// <summary>Leader election (section 5.2) and the election restriction (section 5.4.1).</summary>
+/// <summary>Leader election (section 5.2), the election restriction (section 5.4.1) and pre-vote (thesis 9.6).</summary>
 public sealed partial class RaftNode
 {
+    /// <summary>
+    /// Pre-vote: ask every peer whether it would vote for this node in the next term, without entering it. Only
+    /// a majority of yeses starts the real election; a node that was cut off, or whose log is behind, or whose
+    /// peers still hear from a leader, stays in its term and disturbs no one.
+    /// </summary>
+    private void PreCampaign()
+    {
+        StartCampaign(Role.PreCandidate);
+        if (_votes.Count >= _options.Quorum)
+        {
+            Campaign();
+            return;
+        }
+        foreach (var peer in _peers) Send(VoteRequest(peer, Term + 1, preVote: true));
+    }
+
     private void Campaign()
     {
         Term++;
         VotedFor = Id;
         _hardStateDirty = true;
-        Role = Role.Candidate;
-        LeaderId = null;
-        _votes.Clear();
-        _votes.Add(Id);
-        _campaignStartedAt = Now;
-        ResetElectionTimer();
-
+        StartCampaign(Role.Candidate);
         if (_votes.Count >= _options.Quorum)
         {
             BecomeLeader();
             return;
         }
-        foreach (var peer in _peers)
-        {
-            Send(new RequestVote
-            {
-                From = Id, To = peer, Term = Term,
-                LastLogIndex = _log.LastIndex, LastLogTerm = _log.LastTerm,
-            });
-        }
+        foreach (var peer in _peers) Send(VoteRequest(peer, Term, preVote: false));
+    }
+
+    private void StartCampaign(Role role)
+    {
+        // A real campaign that follows a won pre-vote keeps the pre-vote's start: the election took both rounds.
+        if (Role != Role.PreCandidate) _campaignStartedAt = Now;
+        Role = role;
+        LeaderId = null;
+        _votes.Clear();
+        _votes.Add(Id);
+        ResetElectionTimer();
     }
 
     private void HandleRequestVote(RequestVote request)
     {
+        if (request.PreVote)
+        {
+            HandlePreVote(request);
+            return;
+        }
         // One vote per term (the vote is persisted before the reply leaves), and only for a candidate whose
         // log holds everything this node's does: that is what keeps committed entries in every future leader.
         var free = VotedFor is null || VotedFor == request.From;
@@ -42,15 +61,44 @@ public sealed partial class RaftNode
             VotedFor = request.From;
             ResetElectionTimer(); // Figure 2: granting a vote counts as hearing from a would-be leader
         }
-        Reply(VoteReply(request.From, granted));
+        Reply(VoteReply(request.From, granted, preVote: false));
     }
+
+    /// <summary>
+    /// Would this node vote for the sender in the term it names? Yes if it could (a later term, or this term with
+    /// its vote still free and no leader known), if the sender's log is up to date, and if this node has not heard
+    /// from a leader within the minimum election timeout: a live leader is not to be replaced. Nothing changes here.
+    /// </summary>
+    private void HandlePreVote(RequestVote request)
+    {
+        var couldVote = request.Term > Term || (request.Term == Term && LeaderId is null && (VotedFor is null || VotedFor == request.From));
+        var granted = couldVote && !HearsFromALeader && _log.IsUpToDate(request.LastLogIndex, request.LastLogTerm);
+        // Granted: the answer carries the term asked about. Refused: this node's own term, which tells a sender
+        // that is behind where the cluster is.
+        Reply(new RequestVoteReply { From = Id, To = request.From, Term = granted ? request.Term : Term, VoteGranted = granted, PreVote = true });
+    }
+
+    /// <summary>This node leads, or heard from its leader less than the minimum election timeout ago.</summary>
+    private bool HearsFromALeader => Role == Role.Leader || (LeaderId is not null && _electionElapsed < _options.ElectionTimeoutMin);
 
     private void HandleVoteReply(RequestVoteReply reply)
     {
+        if (reply.PreVote)
+        {
+            // Only yeses about the term this node is asking for count (an old round's would carry an older term).
+            if (Role != Role.PreCandidate || !reply.VoteGranted || reply.Term != Term + 1) return;
+            _votes.Add(reply.From);
+            if (_votes.Count >= _options.Quorum) Campaign();
+            return;
+        }
         if (Role != Role.Candidate || !reply.VoteGranted) return;
         _votes.Add(reply.From);
         if (_votes.Count >= _options.Quorum) BecomeLeader();
     }
+
+    /// <summary>A pre-vote, or a yes to one: both name a term no one has entered, so neither makes anyone step down.</summary>
+    private static bool IsAboutAFutureTerm(RaftMessage message) =>
+        message is RequestVote { PreVote: true } or RequestVoteReply { PreVote: true, VoteGranted: true };
 
     private void BecomeLeader()
     {
@@ -71,6 +119,11 @@ public sealed partial class RaftNode
         foreach (var peer in _peers) SendAppends(peer, heartbeat: true);
     }
 
-    private RequestVoteReply VoteReply(int to, bool granted) =>
-        new() { From = Id, To = to, Term = Term, VoteGranted = granted };
+    private RequestVote VoteRequest(int to, long term, bool preVote) => new()
+    {
+        From = Id, To = to, Term = term, LastLogIndex = _log.LastIndex, LastLogTerm = _log.LastTerm, PreVote = preVote,
+    };
+
+    private RequestVoteReply VoteReply(int to, bool granted, bool preVote) =>
+        new() { From = Id, To = to, Term = Term, VoteGranted = granted, PreVote = preVote };
 }

@@ -128,7 +128,7 @@ public sealed partial class RaftNode
             // Election safety says this cannot happen; if it does, storage lost a vote. Never carry on.
             throw new InvalidOperationException($"node {Id} leads term {Term} but node {request.From} sent AppendEntries in it");
         }
-        if (Role == Role.Candidate) BecomeFollower(Term, request.From);
+        if (Role is Role.Candidate or Role.PreCandidate) BecomeFollower(Term, request.From);
         LeaderId = request.From;
         ResetElectionTimer();
 

@@ -40,7 +40,7 @@ public sealed partial class RaftNode
         {
             throw new InvalidOperationException($"node {Id} leads term {Term} but node {request.From} sent a snapshot in it");
         }
-        if (Role == Role.Candidate) BecomeFollower(Term, request.From);
+        if (Role is Role.Candidate or Role.PreCandidate) BecomeFollower(Term, request.From);
         LeaderId = request.From;
         ResetElectionTimer(); // every chunk is word from the leader, so a long transfer starts no election
 

@@ -127,7 +127,11 @@ public sealed partial class RaftNode
             return;
         }
         _electionElapsed += elapsed;
-        if (_electionElapsed >= _electionTimeout) Campaign();
+        if (_electionElapsed >= _electionTimeout)
+        {
+            if (_options.PreVote) PreCampaign();
+            else Campaign();
+        }
     }
 
     /// <summary>A message from a peer arrives.</summary>
@@ -139,14 +143,16 @@ public sealed partial class RaftNode
         {
             // Figure 2, all servers: a higher term means this node is out of date. An AppendEntries names
             // the leader of that term (so does an InstallSnapshot); anything else leaves it unknown for now.
-            BecomeFollower(message.Term, message is AppendEntries or InstallSnapshot ? message.From : null);
+            // Except a pre-vote and a granted answer to one: they are about a term nobody has entered yet.
+            if (!IsAboutAFutureTerm(message))
+                BecomeFollower(message.Term, message is AppendEntries or InstallSnapshot ? message.From : null);
         }
         else if (message.Term < Term)
         {
             // A stale sender: answer requests so it learns the newer term; drop stale replies.
             switch (message)
             {
-                case RequestVote rv: Reply(VoteReply(rv.From, granted: false)); break;
+                case RequestVote rv: Reply(VoteReply(rv.From, granted: false, rv.PreVote)); break;
                 case AppendEntries ae: Reply(AppendRejected(ae, conflictTerm: 0, conflictIndex: 0)); break;
                 case InstallSnapshot snapshot: Reply(SnapshotReply(snapshot.From, done: false, matchIndex: 0)); break;
             }

@@ -24,6 +24,12 @@ public sealed record RaftOptions
     public required int MaxInflightAppends { get; init; }
 
     /// <summary>
+    /// Pre-vote (thesis 9.6): a node whose election timer fires first asks whether it could win, and raises its term
+    /// only if a majority says yes. A node that was cut off then cannot depose a healthy leader when it returns.
+    /// </summary>
+    public required bool PreVote { get; init; }
+
+    /// <summary>
     /// How long a leader waits for a snapshot's transfer to move on (a chunk answered) before it sends it again. Not a raft.toml
     /// setting; this is its one default.
     /// </summary>

@@ -586,6 +586,7 @@ public sealed class RaftReplica<TQuery, TResult>
         }
         else if (before.Role == Role.Leader && now.Role != Role.Leader) ReplicaLog.SteppedDown(_logger, Id, now.Term);
         else if (now.Role == Role.Candidate) ReplicaLog.Campaigning(_logger, Id, now.Term, before.LeaderId);
+        else if (now.Role == Role.PreCandidate && before.Role != Role.PreCandidate) ReplicaLog.PreCampaigning(_logger, Id, now.Term + 1, before.LeaderId);
         else if (before.LeaderId != now.LeaderId && now.LeaderId is { } leader) ReplicaLog.Following(_logger, Id, leader, now.Term);
 
         // A proposal appended in term T is vouched for only by the leader of T. Those entries may still commit;

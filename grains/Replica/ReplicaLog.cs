@@ -42,6 +42,9 @@ internal static partial class ReplicaLog
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} campaigns for term {Term} (it last followed {Leader})")]
     public static partial void Campaigning(ILogger logger, int nodeId, long term, int? leader);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "node {NodeId} asks whether it could win term {Term} (pre-vote; it last followed {Leader})")]
+    public static partial void PreCampaigning(ILogger logger, int nodeId, long term, int? leader);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId} stepped down, now in term {Term}")]
     public static partial void SteppedDown(ILogger logger, int nodeId, long term);
 

@@ -106,6 +106,7 @@ public static class RaftConfigLoader
                 RpcTimeoutMs = raft.Int("rpc_timeout_ms", defaults.Raft.RpcTimeoutMs),
                 MaxEntriesPerAppend = raft.Int("max_entries_per_append", defaults.Raft.MaxEntriesPerAppend),
                 MaxInflightAppends = raft.Int("max_inflight_appends", defaults.Raft.MaxInflightAppends),
+                PreVote = raft.Bool("pre_vote", defaults.Raft.PreVote),
             },
             Silo = new SiloSettings
             {

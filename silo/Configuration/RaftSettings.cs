@@ -21,6 +21,12 @@ public sealed record RaftSettings
     /// <summary><c>max_inflight_appends</c>: most unanswered AppendEntries per follower. Default 4.</summary>
     public int MaxInflightAppends { get; init; } = 4;
 
+    /// <summary>
+    /// <c>pre_vote</c>: a node asks whether it could win before it raises its term (Raft thesis 9.6), so a node that
+    /// was cut off does not depose a healthy leader when it returns. Default true.
+    /// </summary>
+    public bool PreVote { get; init; } = true;
+
     /// <summary><see cref="ElectionTimeoutMinMs"/> as a <see cref="TimeSpan"/>.</summary>
     public TimeSpan ElectionTimeoutMin => TimeSpan.FromMilliseconds(ElectionTimeoutMinMs);
 

@@ -17,18 +17,22 @@ internal static class Nodes
     /// <summary>The tick every test uses when it walks time forward in small steps.</summary>
     public static readonly TimeSpan Step = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>Node <paramref name="id"/> of 1..<paramref name="clusterSize"/>; a null batch size keeps the default.</summary>
-    public static RaftOptions Options(int id, int clusterSize, int? maxEntriesPerAppend = null)
+    /// <summary>
+    /// Node <paramref name="id"/> of 1..<paramref name="clusterSize"/>; a null batch size keeps the default. Pre-vote
+    /// is off unless asked for: these tests drive the paper's election by hand (a timeout is a campaign in the next
+    /// term), and PreVoteTests the round before it.
+    /// </summary>
+    public static RaftOptions Options(int id, int clusterSize, int? maxEntriesPerAppend = null, bool preVote = false)
     {
         var options = RaftClusterOptionsFactory.From(RaftConfig.Default with { Cluster = new ClusterSettings { Nodes = clusterSize } })
-            .ForNode(id);
+            .ForNode(id) with { PreVote = preVote };
         return maxEntriesPerAppend is { } batch ? options with { MaxEntriesPerAppend = batch } : options;
     }
 
     public static RaftNode New(
         int id, int clusterSize, HardState? hardState = null, IEnumerable<LogEntry>? log = null,
-        int seed = 1, int? maxEntriesPerAppend = null) =>
-        new(Options(id, clusterSize, maxEntriesPerAppend), hardState ?? HardState.Initial,
+        int seed = 1, int? maxEntriesPerAppend = null, bool preVote = false) =>
+        new(Options(id, clusterSize, maxEntriesPerAppend, preVote), hardState ?? HardState.Initial,
             log ?? Array.Empty<LogEntry>(), new Random(seed));
 
     /// <summary>A log whose entry i (1-based) has term terms[i-1] and a small non-empty command naming it.</summary>

@@ -63,6 +63,10 @@ internal sealed class DurabilityCounters
     public int ReadsAnswered { get; set; }
     public int ReadsFailed { get; set; }
 
+    /// <summary>Answers to pre-votes: yes, and no (a leader still heard from, a log behind, a later term).</summary>
+    public int PreVotesGranted { get; set; }
+    public int PreVotesRefused { get; set; }
+
     public static DurabilityCounters Sum(IEnumerable<DurabilityCounters> all)
     {
         var sum = new DurabilityCounters();
@@ -87,6 +91,8 @@ internal sealed class DurabilityCounters
             sum.PersistCompleteUnsent += c.PersistCompleteUnsent;
             sum.MidInstallCrashes += c.MidInstallCrashes;
             sum.ReadsAnswered += c.ReadsAnswered;
+            sum.PreVotesGranted += c.PreVotesGranted;
+            sum.PreVotesRefused += c.PreVotesRefused;
             sum.ReadsFailed += c.ReadsFailed;
         }
         return sum;
@@ -116,6 +122,8 @@ internal sealed class DurabilityCounters
         ("  while installing a snapshot", MidInstallCrashes),
         ("reads answered via ReadIndex", ReadsAnswered),
         ("reads failed (leader stepped down)", ReadsFailed),
+        ("pre-votes granted", PreVotesGranted),
+        ("pre-votes refused", PreVotesRefused),
     ];
 
     public override string ToString() => string.Join(", ", All().Select(c => $"{c.Name.Trim()} {c.Count}"));

@@ -102,6 +102,16 @@ internal sealed class InvariantChecker(EventQueue clock)
     {
         var durable = node.Disk.Durable;
         var hard = durable.HardState;
+        switch (message)
+        {
+            // A pre-vote and a yes to one are about a term no one has entered: no term or vote stands behind them,
+            // by design. The asker names its own term + 1; a no names the refuser's own term, which must be durable.
+            case RequestVote { PreVote: true } when message.Term > hard.Term + 1:
+                Fail($"node {node.Id} sends {SimulationTrace.Describe(message)}, more than one term past its disk's term {hard.Term}");
+                return;
+            case RequestVote { PreVote: true } or RequestVoteReply { PreVote: true, VoteGranted: true }:
+                return;
+        }
         if (message.Term > hard.Term)
             Fail($"node {node.Id} sends {SimulationTrace.Describe(message)} in term {message.Term}, but its disk holds term {hard.Term}");
         var sameTerm = message.Term == hard.Term; // a vote of an older term no longer shows on the disk

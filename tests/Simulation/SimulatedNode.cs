@@ -268,6 +268,19 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
                 if (!chunk.Done) _counters.MultiChunkSnapshots++;
             }
         }
+        if (request is RequestVote { PreVote: true })
+        {
+            var ask = answered;
+            answered = reply =>
+            {
+                if (reply is RequestVoteReply { PreVote: true } answer)
+                {
+                    if (answer.VoteGranted) _counters.PreVotesGranted++;
+                    else _counters.PreVotesRefused++;
+                }
+                ask(reply);
+            };
+        }
         _network.Call(this, request, answered);
     }
 

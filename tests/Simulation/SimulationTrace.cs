@@ -25,8 +25,8 @@ internal sealed class SimulationTrace(EventQueue clock, int capacity)
 
     public static string Describe(RaftMessage message) => message switch
     {
-        RequestVote rv => $"RequestVote {rv.From}->{rv.To} t{rv.Term} last ({rv.LastLogIndex},t{rv.LastLogTerm})",
-        RequestVoteReply r => $"VoteReply {r.From}->{r.To} t{r.Term} {(r.VoteGranted ? "granted" : "refused")}",
+        RequestVote rv => $"{(rv.PreVote ? "PreVote" : "RequestVote")} {rv.From}->{rv.To} t{rv.Term} last ({rv.LastLogIndex},t{rv.LastLogTerm})",
+        RequestVoteReply r => $"{(r.PreVote ? "PreVoteReply" : "VoteReply")} {r.From}->{r.To} t{r.Term} {(r.VoteGranted ? "granted" : "refused")}",
         AppendEntries ae => $"Append {ae.From}->{ae.To} t{ae.Term} prev ({ae.PrevLogIndex},t{ae.PrevLogTerm}) " +
                             $"{Entries(ae.Entries)} commit {ae.LeaderCommit}",
         AppendEntriesReply r => r.Success
