@@ -21,6 +21,16 @@ public interface IRaftNodeGrain : IGrainWithIntegerKey
     /// <summary>One chunk of a leader's snapshot, for a follower whose missing entries were compacted away.</summary>
     Task<InstallSnapshotReply> InstallSnapshot(InstallSnapshot chunk);
 
+    /// <summary>Leadership transfer's last step: the leader tells this node to campaign now. No reply.</summary>
+    Task TimeoutNow(TimeoutNow message);
+
+    /// <summary>
+    /// Asks this node, which must lead, to hand leadership to <paramref name="target"/> (null: the follower with the
+    /// most of the log). Answers whether the transfer started, or why not; it completes within an election timeout
+    /// or is abandoned.
+    /// </summary>
+    Task<TransferResult> TransferLeadership(int? target);
+
     /// <summary>
     /// Proposes a client request and answers once it is committed and applied here, or NotLeader at once
     /// when this node does not lead. Clients go through <see cref="IKvGatewayGrain"/>, which adds the deadline.

@@ -32,6 +32,12 @@ internal sealed partial class GrainTransport(IGrainFactory grains, TimeSpan dead
         try
         {
             var peer = grains.GetGrain<IRaftNodeGrain>(request.To);
+            if (request is TimeoutNow timeoutNow)
+            {
+                await peer.TimeoutNow(timeoutNow).WaitAsync(deadline).ConfigureAwait(LaterTurn); // answered by no message
+                answered(null);
+                return;
+            }
             reply = request switch
             {
                 AppendEntries append => await peer.AppendEntries(append).WaitAsync(deadline).ConfigureAwait(LaterTurn),

@@ -95,6 +95,21 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 
     public Task<InstallSnapshotReply> InstallSnapshot(InstallSnapshot chunk) => Answer<InstallSnapshotReply>(chunk);
 
+    public Task TimeoutNow(TimeoutNow message)
+    {
+        if (_links.IsCut(message.From)) return LostAsync<TimeoutNow>(message.From);
+        var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Replica.Receive(message, _ => delivered.TrySetResult());
+        return delivered.Task;
+    }
+
+    public Task<TransferResult> TransferLeadership(int? target)
+    {
+        var answer = new TaskCompletionSource<TransferResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Replica.TransferLeadership(target, result => answer.TrySetResult(result));
+        return answer.Task;
+    }
+
     public Task<KvResult> Submit(KvRequest request)
     {
         var answer = new TaskCompletionSource<KvResult>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -158,7 +173,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     }
 
     /// <summary>A request from a peer this node is cut off from: like a message lost on the wire, nothing comes back before the sender's deadline.</summary>
-    private async Task<TReply> LostAsync<TReply>(int peer)
+    private async Task<TReply> LostAsync<TReply>(int peer) where TReply : RaftMessage
     {
         await Task.Delay(_cluster.RpcTimeout);
         throw new RaftNodeUnavailableException(NodeId, $"cut off from node {peer} (fault injection)");

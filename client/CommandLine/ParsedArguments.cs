@@ -13,7 +13,7 @@ internal sealed class ParsedArguments
     private static readonly HashSet<string> ValueOptions =
         new(["--config", "--count", "--crash-leader-after", "--tries", "--seed",
               "--clients", "--seconds", "--mix", "--keys", "--value-size", "--warmup", "--silo-pid", "--kill-silo",
-              "--nemesis", "--history", "--cluster-script"], StringComparer.Ordinal);
+              "--nemesis", "--history", "--cluster-script", "--to"], StringComparer.Ordinal);
 
     private static readonly HashSet<string> FlagOptions = new(["--json", "--help"], StringComparer.Ordinal);
 

@@ -17,6 +17,9 @@ internal static class UsageText
           crash NODE                       fault injection: NODE stops answering and forgets what it did not persist
           restart NODE                     bring a crashed NODE back from its storage
           crash-leader                     crash the current leader and wait for the next one to be elected
+          transfer-leader [--to NODE]      hand leadership to NODE (default: the most up-to-date follower) before
+                                           maintenance: the leader stops taking writes, brings NODE up to date
+                                           and tells it to campaign; abandoned after an election timeout
           tasks [--count N] [--crash-leader-after M]
                                            N unique puts (default 1000) by num_clients clients, optionally crashing
                                            the leader after M completed; then read every key back and check

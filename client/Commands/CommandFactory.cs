@@ -39,6 +39,9 @@ internal static class CommandFactory
             case "restart":
                 args.Expect("restart NODE", 1);
                 return new RestartCommand(NodeId(args.Positionals[0], config));
+            case "transfer-leader":
+                args.Expect("transfer-leader [--to NODE]", 0, "--to");
+                return new TransferLeaderCommand(args.Flag("--to") ? NodeId(args.Text("--to", ""), config) : null);
             case "crash-leader":
                 args.Expect("crash-leader", 0);
                 return new CrashLeaderCommand();

@@ -5,6 +5,7 @@ public sealed partial class RaftNode
 {
     private void TickLeader(TimeSpan elapsed)
     {
+        TickTransfer(elapsed);
         _checkQuorumElapsed += elapsed;
         if (_checkQuorumElapsed >= _options.ElectionTimeoutMin)
         {
@@ -212,6 +213,7 @@ public sealed partial class RaftNode
             progress.Acknowledge(reply.MatchIndex);
             if (wasProbing) progress.BecomeReplicate();
             MaybeCommit();
+            MaybeFinishTransfer(reply.From);
             return;
         }
 

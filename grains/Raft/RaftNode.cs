@@ -145,7 +145,7 @@ public sealed partial class RaftNode
             // the leader of that term (so does an InstallSnapshot); anything else leaves it unknown for now.
             // Except a pre-vote and a granted answer to one: they are about a term nobody has entered yet.
             if (!IsAboutAFutureTerm(message))
-                BecomeFollower(message.Term, message is AppendEntries or InstallSnapshot ? message.From : null);
+                BecomeFollower(message.Term, message is AppendEntries or InstallSnapshot or TimeoutNow ? message.From : null);
         }
         else if (message.Term < Term)
         {
@@ -167,6 +167,7 @@ public sealed partial class RaftNode
             case AppendEntriesReply reply: HandleAppendReply(reply); break;
             case InstallSnapshot snapshot: HandleInstallSnapshot(snapshot); break;
             case InstallSnapshotReply reply: HandleSnapshotReply(reply); break;
+            case TimeoutNow timeoutNow: HandleTimeoutNow(timeoutNow); break;
             default: throw new ArgumentException($"unknown message {message.GetType().Name}", nameof(message));
         }
     }
@@ -179,6 +180,8 @@ public sealed partial class RaftNode
     {
         if (command.Length == 0) throw new ArgumentException("a command must not be empty (empty marks a no-op)", nameof(command));
         if (Role != Role.Leader) return ProposeResult.NotLeader(LeaderId);
+        // Handing leadership over: new entries would only keep the target behind. The client tries the target.
+        if (_transferTarget is { } target) return ProposeResult.NotLeader(target);
         var entry = new LogEntry(_log.LastIndex + 1, Term, command);
         AppendLocal(entry);
         return ProposeResult.Appended(entry.Index, entry.Term);
@@ -250,6 +253,7 @@ public sealed partial class RaftNode
         }
         Role = Role.Follower;
         LeaderId = leader;
+        _transferTarget = null;
         FailReads();
         _progress.Clear();
         _votes.Clear();

@@ -283,6 +283,17 @@ public sealed class RaftReplica<TQuery, TResult>
     }
 
     /// <summary>
+    /// Hands leadership over (<see cref="RaftNode.TransferLeadership"/>): answers at once whether a transfer started;
+    /// its outcome shows as a new leader within an election timeout, or as none (this node leads on).
+    /// </summary>
+    public void TransferLeadership(int? target, Action<TransferResult> answered)
+    {
+        TransferResult? result = null;
+        Input(core => result = core.TransferLeadership(target));
+        answered(result ?? TransferResult.Refused($"node {Id} is down"));
+    }
+
+    /// <summary>
     /// A read, not through the log: the core confirms this node still leads (one heartbeat round shared by every
     /// read waiting at that moment) and the state machine has applied everything committed when it arrived.
     /// </summary>

@@ -67,6 +67,10 @@ internal sealed class DurabilityCounters
     public int PreVotesGranted { get; set; }
     public int PreVotesRefused { get; set; }
 
+    /// <summary>Leadership transfers a leader took on, and TimeoutNow messages sent to their targets.</summary>
+    public int TransfersStarted { get; set; }
+    public int TimeoutNowsSent { get; set; }
+
     public static DurabilityCounters Sum(IEnumerable<DurabilityCounters> all)
     {
         var sum = new DurabilityCounters();
@@ -93,6 +97,8 @@ internal sealed class DurabilityCounters
             sum.ReadsAnswered += c.ReadsAnswered;
             sum.PreVotesGranted += c.PreVotesGranted;
             sum.PreVotesRefused += c.PreVotesRefused;
+            sum.TransfersStarted += c.TransfersStarted;
+            sum.TimeoutNowsSent += c.TimeoutNowsSent;
             sum.ReadsFailed += c.ReadsFailed;
         }
         return sum;
@@ -124,6 +130,8 @@ internal sealed class DurabilityCounters
         ("reads failed (leader stepped down)", ReadsFailed),
         ("pre-votes granted", PreVotesGranted),
         ("pre-votes refused", PreVotesRefused),
+        ("leadership transfers started", TransfersStarted),
+        ("TimeoutNow sent", TimeoutNowsSent),
     ];
 
     public override string ToString() => string.Join(", ", All().Select(c => $"{c.Name.Trim()} {c.Count}"));

@@ -57,6 +57,7 @@ internal sealed class FaultInjector(
         else if (roll < 55) IsolateLeader();
         else if (roll < 75) RandomPartition();
         else if (roll < 85) network.Heal();
+        else if (roll < 92) TransferLeadership();
         // else: a quiet spell, so the cluster sometimes gets to make progress between faults
         ScheduleNext();
     }
@@ -142,6 +143,13 @@ internal sealed class FaultInjector(
             if (world.Chance(settings.InFlightCrashShare / 2))
                 node.ArmCrashInWrite(world.Chance(0.5) ? CrashTarget.SeveralRecords : CrashTarget.SnapshotInstall, ScheduleRestart);
         });
+    }
+
+    /// <summary>An operator moves leadership: to a random node (perhaps down, cut off or itself), or to the leader's pick.</summary>
+    private void TransferLeadership()
+    {
+        if (Leader() is not { } leader) return;
+        leader.TransferLeadership(world.Chance(0.25) ? null : RandomNode().Id);
     }
 
     private void IsolateLeader()

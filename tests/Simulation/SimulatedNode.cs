@@ -201,6 +201,17 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         taken = true;
     }
 
+    /// <summary>An operator's request to hand leadership to <paramref name="target"/> (null: the leader picks), made here.</summary>
+    public void TransferLeadership(int? target)
+    {
+        _replica.TransferLeadership(target, result =>
+        {
+            if (result.Started) _counters.TransfersStarted++;
+            _trace.Write($"node {_id} asked to hand leadership to {target?.ToString() ?? "any node"}: " +
+                         (result.Started ? $"transferring to node {result.Target}" : $"refused ({result.Refusal})"));
+        });
+    }
+
     /// <summary>A request arriving from a peer (the network's delivery): the replica's reply goes back through the network.</summary>
     public void Receive(RaftMessage request, Action<RaftMessage?> answered)
     {
@@ -268,6 +279,7 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
                 if (!chunk.Done) _counters.MultiChunkSnapshots++;
             }
         }
+        if (request is TimeoutNow) _counters.TimeoutNowsSent++;
         if (request is RequestVote { PreVote: true })
         {
             var ask = answered;

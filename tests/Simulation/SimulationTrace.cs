@@ -26,6 +26,7 @@ internal sealed class SimulationTrace(EventQueue clock, int capacity)
     public static string Describe(RaftMessage message) => message switch
     {
         RequestVote rv => $"{(rv.PreVote ? "PreVote" : "RequestVote")} {rv.From}->{rv.To} t{rv.Term} last ({rv.LastLogIndex},t{rv.LastLogTerm})",
+        TimeoutNow t => $"TimeoutNow {t.From}->{t.To} t{t.Term}",
         RequestVoteReply r => $"{(r.PreVote ? "PreVoteReply" : "VoteReply")} {r.From}->{r.To} t{r.Term} {(r.VoteGranted ? "granted" : "refused")}",
         AppendEntries ae => $"Append {ae.From}->{ae.To} t{ae.Term} prev ({ae.PrevLogIndex},t{ae.PrevLogTerm}) " +
                             $"{Entries(ae.Entries)} commit {ae.LeaderCommit}",
