@@ -101,6 +101,7 @@ internal sealed class CheckCommand(CheckOptions options) : IClientCommand
         NemesisKind.Pause => SiloProcessNemesis.Pause(context, new ClusterScript(options.ClusterScript!)),
         NemesisKind.Partition => new PartitionNemesis(context),
         NemesisKind.CrashNode => new CrashNodeNemesis(context),
+        NemesisKind.Transfer => new TransferNemesis(context),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such nemesis"),
     };
 

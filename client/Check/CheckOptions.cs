@@ -3,7 +3,7 @@ using RaftOrleans.Configuration;
 
 namespace RaftOrleans.Client.Check;
 
-/// <summary>The faults `client check` can inject; <c>all</c> takes turns among the first four.</summary>
+/// <summary>The faults `client check` can inject; <c>all</c> takes turns among them all.</summary>
 internal enum NemesisKind
 {
     None,
@@ -11,6 +11,7 @@ internal enum NemesisKind
     Pause,
     Partition,
     CrashNode,
+    Transfer,
 }
 
 /// <summary>The check command line, checked against raft.toml: a nemesis the cluster cannot take is refused before connecting.</summary>
@@ -24,7 +25,7 @@ internal sealed record CheckOptions(
     string? ClusterScript)
 {
     public const string Usage =
-        "check [--clients C] [--keys K] [--seconds S] [--nemesis none|kill|pause|partition|crash-node|all] [--history FILE] [--cluster-script PATH]";
+        "check [--clients C] [--keys K] [--seconds S] [--nemesis none|kill|pause|partition|crash-node|transfer|all] [--history FILE] [--cluster-script PATH]";
 
     /// <exception cref="UsageException">An option out of range, or a nemesis this cluster cannot take.</exception>
     public static CheckOptions From(ParsedArguments args, RaftConfig config)
@@ -38,8 +39,9 @@ internal sealed record CheckOptions(
             "pause" => [NemesisKind.Pause],
             "partition" => [NemesisKind.Partition],
             "crash-node" => [NemesisKind.CrashNode],
-            "all" => [NemesisKind.Kill, NemesisKind.Pause, NemesisKind.Partition, NemesisKind.CrashNode],
-            _ => throw new UsageException($"--nemesis must be none, kill, pause, partition, crash-node or all, got '{name}'"),
+            "transfer" => [NemesisKind.Transfer],
+            "all" => [NemesisKind.Kill, NemesisKind.Pause, NemesisKind.Partition, NemesisKind.CrashNode, NemesisKind.Transfer],
+            _ => throw new UsageException($"--nemesis must be none, kill, pause, partition, crash-node, transfer or all, got '{name}'"),
         };
         var processes = nemeses.Any(n => n is NemesisKind.Kill or NemesisKind.Pause);
         if (processes && config.Cluster.Mode != ClusterMode.Cluster)

@@ -155,3 +155,28 @@ internal sealed class CrashNodeNemesis(CommandContext context) : Nemesis(context
 
     public override TimeSpan Hold(Random random) => Between(random, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
 }
+
+/// <summary>
+/// A leadership transfer (`client transfer-leader`) to a random follower, or to the leader's own pick: while it
+/// runs the leader takes no proposals, then the target campaigns in the next term. Nothing to heal: the hold is
+/// the time the transfer may take.
+/// </summary>
+internal sealed class TransferNemesis(CommandContext context) : Nemesis(context)
+{
+    public override NemesisKind Kind => NemesisKind.Transfer;
+
+    public override async Task<string> InjectAsync(Random random)
+    {
+        if ((await SnapshotAsync()).Leader is not { } leader) return "transfer: no leader to move";
+        var followers = Context.NodeIds.Where(n => n != leader.NodeId).ToArray();
+        int? target = random.Next(4) == 0 ? null : followers[random.Next(followers.Length)];
+        var result = await Context.Node(leader.NodeId).TransferLeadership(target);
+        return result.Started
+            ? $"transfer leadership from node {leader.NodeId} to node {result.Target}{(target is null ? " (its pick)" : "")}"
+            : $"transfer from node {leader.NodeId} refused: {result.Refusal}";
+    }
+
+    public override Task<string> HealAsync() => Task.FromResult("transfer over");
+
+    public override TimeSpan Hold(Random random) => Context.Config.Raft.ElectionTimeoutMax;
+}

@@ -29,12 +29,14 @@ internal static class UsageText
                                            silo process instead (kill -9; cluster mode, on this machine) and
                                            restarts it with the shell command, {node} standing for its node id,
                                            e.g. --kill-silo "scripts/cluster.sh restart {node}"
-          check [--clients C] [--keys K] [--seconds S] [--nemesis none|kill|pause|partition|crash-node|all]
+          check [--clients C] [--keys K] [--seconds S]
+                [--nemesis none|kill|pause|partition|crash-node|transfer|all]
                 [--history FILE] [--cluster-script PATH]
                                            the fault suite: C clients (default 5) run random put/get/delete over
                                            K keys (default 5) for S s (default 60) while the nemesis injects
                                            faults (kill -9 / SIGSTOP a silo through scripts/cluster.sh, cut a
-                                           minority off: needs [faults] enabled, crash a node); then heal, read
+                                           minority off: needs [faults] enabled, crash a node, move the
+                                           leadership); then heal, read
                                            every key back, check the history for linearizability, lost writes
                                            and equal replicas. --history saves every operation as JSON lines
           bench [--clients C] [--seconds S] [--mix put|mixed|get] [--keys K] [--value-size B] [--warmup W]

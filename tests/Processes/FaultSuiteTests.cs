@@ -29,6 +29,7 @@ public sealed class FaultSuiteTests(FaultSuiteCluster fixture) : IClassFixture<F
     [InlineData("pause")]
     [InlineData("partition")]
     [InlineData("crash-node")]
+    [InlineData("transfer")]
     public async Task Check_passes_under_the_nemesis(string nemesis)
     {
         var (exit, output) = await fixture.Cluster.ClientAsync(RunDeadline, "check", "--nemesis", nemesis, "--seconds", Seconds);
