@@ -39,6 +39,9 @@ public sealed record RaftClusterOptions
     /// <summary>Whether nodes accept <see cref="IRaftNodeGrain.CutOff"/> (raft.toml's [faults] enabled).</summary>
     public required bool FaultInjection { get; init; }
 
+    /// <summary>How long a client's session lives without a write; recorded with every command the leader appends.</summary>
+    public required TimeSpan SessionLifetime { get; init; }
+
     public required int MaxKeyBytes { get; init; }
     public required int MaxValueBytes { get; init; }
 

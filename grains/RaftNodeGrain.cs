@@ -123,9 +123,13 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             }
         }
         if (request.Operation == KvOperation.Get) Replica.Read(request.Key, Answered);
-        else Replica.Propose(KvCommandCodec.Encode(request), Answered);
+        else Replica.Propose(Command(request), Answered);
         return answer.Task;
     }
+
+    /// <summary>The request as the log carries it: stamped with this (leading) node's clock and the session lifetime it runs with.</summary>
+    private byte[] Command(KvRequest request) =>
+        KvCommandCodec.Encode(request, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), (long)_cluster.SessionLifetime.TotalMilliseconds);
 
     public Task<NodeStatus> GetStatus() => Task.FromResult(Replica.Status() with
     {

@@ -46,6 +46,7 @@ public static class RaftClusterOptionsFactory
         RequestTimeout = config.Gateway.RequestTimeout,
         MaxKeyBytes = config.Gateway.MaxKeyBytes,
         MaxValueBytes = config.Gateway.MaxValueBytes,
+        SessionLifetime = config.Gateway.SessionLifetime,
         SnapshotThreshold = config.Storage.SnapshotThreshold,
         SnapshotCatchUpEntries = config.Storage.SnapshotCatchUpEntries,
         FaultInjection = config.Faults.Enabled,

@@ -6,9 +6,16 @@ namespace RaftOrleans.Client.Kv;
 
 /// <summary>
 /// One logical client of the store: a random client id and a sequence number that grows by one per new
-/// request. A request that comes back without a definitive answer is resent with the same sequence, so the
-/// state machine's session record makes it take effect at most once however often it travels. Like the
-/// contract it follows, a session sends one request at a time: use one per concurrent client.
+/// write (put, delete). A request that comes back without a definitive answer is resent with the same sequence, so
+/// the state machine's session record makes it take effect at most once however often it travels. Gets do not
+/// enter the log and take no number of their own (they carry the next write's). Like the contract it follows, a
+/// session sends one request at a time: use one per concurrent client.
+/// <para>
+/// A session idle for longer than gateway.session_lifetime_ms expires in the state machine; a request then answers
+/// SessionExpired and this session takes a new client id. When that was the request's first send, nothing of it was
+/// applied, so it goes out again under the new id at once; after earlier sends it may have taken effect, so the
+/// answer is returned (the outcome is unknown) rather than risk applying it twice.
+/// </para>
 /// </summary>
 internal sealed class KvSession
 {
@@ -30,7 +37,7 @@ internal sealed class KvSession
         _deadlines = attempts;
     }
 
-    public Guid ClientId { get; } = Guid.NewGuid();
+    public Guid ClientId { get; private set; } = Guid.NewGuid();
 
     public Task<RequestOutcome> PutAsync(string key, string value) => SendAsync(Next(KvOperation.Put, key, value));
 
@@ -39,7 +46,7 @@ internal sealed class KvSession
     public Task<RequestOutcome> DeleteAsync(string key) => SendAsync(Next(KvOperation.Delete, key));
 
     private KvRequest Next(KvOperation operation, string key, string? value = null) =>
-        new(ClientId, ++_lastSequence, operation, key, value);
+        new(ClientId, operation == KvOperation.Get ? _lastSequence + 1 : ++_lastSequence, operation, key, value);
 
     private async Task<RequestOutcome> SendAsync(KvRequest request)
     {
@@ -47,6 +54,14 @@ internal sealed class KvSession
         for (var attempt = 1; ; attempt++)
         {
             var result = await SendOnceAsync(request);
+            if (result.Status == KvStatus.SessionExpired)
+            {
+                ClientId = Guid.NewGuid();
+                _lastSequence = 0;
+                if (attempt > 1) return new RequestOutcome(request, result, Resends: attempt - 1);
+                request = Next(request.Operation, request.Key, request.Value);
+                continue;
+            }
             var worthResending = result.Status is KvStatus.Unavailable or KvStatus.NotLeader;
             if (!worthResending || !_route.MayResend(_deadlines, attempt, clock.Elapsed))
             {

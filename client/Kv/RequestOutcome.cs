@@ -14,7 +14,7 @@ internal sealed record RequestOutcome(KvRequest Request, KvResult Result, int Re
     /// <summary>The state machine answered, and said no: the key exists (put) or is missing (get, delete).</summary>
     public bool Refused => Result.Status is KvStatus.KeyExists or KvStatus.NotFound;
 
-    /// <summary>No definitive answer: unavailable after every resend, or invalid.</summary>
+    /// <summary>No definitive answer: unavailable after every resend, invalid, or its session expired between resends.</summary>
     public bool Failed => !Succeeded && !Refused;
 
     /// <summary>Failed because no leader answered (not because the request was malformed).</summary>

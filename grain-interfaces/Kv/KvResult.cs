@@ -19,6 +19,7 @@ public sealed record KvResult(
     public static KvResult NotLeader(int? leaderHint) => new(KvStatus.NotLeader, LeaderHint: leaderHint);
     public static KvResult Unavailable(string reason) => new(KvStatus.Unavailable, Reason: reason);
     public static KvResult Invalid(string reason) => new(KvStatus.Invalid, Reason: reason);
+    public static KvResult SessionExpired(string reason) => new(KvStatus.SessionExpired, Reason: reason);
 
     /// <summary>The request reached the state machine and was answered by it (success or refusal by KV semantics).</summary>
     public bool IsDefinitive => Status is KvStatus.Ok or KvStatus.KeyExists or KvStatus.NotFound;
@@ -27,7 +28,7 @@ public sealed record KvResult(
     {
         KvStatus.Ok when Value is not null => $"Ok({Value})",
         KvStatus.NotLeader => $"NotLeader(hint: {LeaderHint?.ToString() ?? "none"})",
-        KvStatus.Unavailable or KvStatus.Invalid => $"{Status}({Reason})",
+        KvStatus.Unavailable or KvStatus.Invalid or KvStatus.SessionExpired => $"{Status}({Reason})",
         _ => Status.ToString(),
     };
 }

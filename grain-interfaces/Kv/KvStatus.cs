@@ -20,4 +20,11 @@ public enum KvStatus
 
     /// <summary>The request was refused before reaching the log; <see cref="KvResult.Reason"/> says why.</summary>
     Invalid,
+
+    /// <summary>
+    /// Not applied: the client's session expired (no request of it for longer than the session lifetime), so a
+    /// repeat could no longer be told from a new request. An earlier copy of the request may have taken effect; the
+    /// client starts a new session (a new client id) for what it sends next.
+    /// </summary>
+    SessionExpired,
 }

@@ -6,15 +6,20 @@ namespace RaftOrleans.Kv;
 /// <summary>
 /// How the KV state lies in its engine (one ordered byte map): each key under 'd' + its UTF-8 bytes with its value's
 /// UTF-8 bytes; each client's session under 's' + its id (16 bytes); and one meta record under 'm' with the applied
-/// index and term, the number of keys and the state's digest. The meta record is written in the same atomic write
+/// index and term, the number of keys, the state's digest, and the session clock (the latest leader stamp applied,
+/// and when sessions are next swept for expiry). The meta record is written in the same atomic write
 /// as the changes of the entries it counts, which is what makes the applied index never run ahead of the data.
 /// Little-endian; the meta record starts with a format version.
 /// </summary>
 public static class KvRecords
 {
     private const byte DataPrefix = (byte)'d';
-    private const byte SessionPrefix = (byte)'s';
-    private const byte MetaVersion = 1;
+    /// <summary>The first byte of every session record's key: the range the expiry sweep reads.</summary>
+    public const byte SessionPrefix = (byte)'s';
+
+    private const byte MetaVersion = 2;
+    private const int MetaLength = 49;
+    private const int MetaLengthVersion1 = 33;
 
     public static readonly byte[] MetaKey = "m"u8.ToArray();
 
@@ -49,6 +54,7 @@ public static class KvRecords
             WriteOptional(writer, result.Value);
             writer.Write(result.LeaderHint ?? -1);
             WriteOptional(writer, result.Reason);
+            writer.Write(session.LastActiveMs);
         }
         return stream.ToArray();
     }
@@ -63,7 +69,9 @@ public static class KvRecords
             var value = ReadOptional(reader);
             var hint = reader.ReadInt32();
             var result = new KvResult(status, value, hint < 0 ? null : hint, ReadOptional(reader));
-            return new ClientSession(sequence, result);
+            // Written before sessions expired: no time, so it is idle since the epoch and goes at the first sweep.
+            var lastActive = reader.BaseStream.Position < reader.BaseStream.Length ? reader.ReadInt64() : 0;
+            return new ClientSession(sequence, result, lastActive);
         }
         catch (EndOfStreamException)
         {
@@ -73,12 +81,14 @@ public static class KvRecords
 
     public static byte[] EncodeMeta(KvMeta meta)
     {
-        var bytes = new byte[33];
+        var bytes = new byte[MetaLength];
         bytes[0] = MetaVersion;
         BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(1), meta.Index);
         BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(9), meta.Term);
         BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(17), meta.Count);
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(25), meta.Digest);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(33), meta.ClockMs);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(41), meta.NextSweepMs);
         return bytes;
     }
 
@@ -86,13 +96,16 @@ public static class KvRecords
     public static KvMeta DecodeMeta(byte[]? bytes)
     {
         if (bytes is null) return KvMeta.Empty;
-        if (bytes.Length != 33 || bytes[0] != MetaVersion)
+        var version1 = bytes.Length == MetaLengthVersion1 && bytes[0] == 1; // before sessions expired: no clock yet
+        if (!version1 && (bytes.Length != MetaLength || bytes[0] != MetaVersion))
             throw new FormatException($"the state's meta record is not of format version {MetaVersion} ({bytes.Length} bytes, version {(bytes.Length > 0 ? bytes[0] : -1)})");
         return new KvMeta(
             BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(1)),
             BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(9)),
             BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(17)),
-            BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(25)));
+            BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(25)),
+            version1 ? 0 : BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(33)),
+            version1 ? 0 : BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(41)));
     }
 
     /// <summary>Decodes a whole state from its pairs (for checks and tests: it reads everything).</summary>
@@ -120,8 +133,11 @@ public static class KvRecords
     private static string? ReadOptional(BinaryReader reader) => reader.ReadBoolean() ? reader.ReadString() : null;
 }
 
-/// <summary>The KV state's meta record: the last entry applied, the number of keys and the digest (see <see cref="KvStateDigest"/>).</summary>
-public readonly record struct KvMeta(long Index, long Term, long Count, ulong Digest)
+/// <summary>
+/// The KV state's meta record: the last entry applied, the number of keys, the digest (see <see cref="KvStateDigest"/>),
+/// the session clock (the latest leader stamp applied; it never goes back) and when sessions are next swept.
+/// </summary>
+public readonly record struct KvMeta(long Index, long Term, long Count, ulong Digest, long ClockMs = 0, long NextSweepMs = 0)
 {
     public static readonly KvMeta Empty = new(0, 0, 0, 0);
 }

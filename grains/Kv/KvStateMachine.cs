@@ -6,7 +6,7 @@ namespace RaftOrleans.Kv;
 
 /// <summary>
 /// The replicated state: a key-value map with put-if-absent, get and delete-if-present semantics, plus one session
-/// record per client, kept in an embedded engine (<see cref="IKvEngine"/>; the layout is <see cref="KvRecords"/>),
+/// record per client (expired after the session lifetime without a request; see <see cref="KvCommand"/>), kept in an embedded engine (<see cref="IKvEngine"/>; the layout is <see cref="KvRecords"/>),
 /// so memory holds the engine's cache, not the store. Every node feeds it the same committed entries in the same
 /// order, so every node ends in the same state. Deterministic: no clock, no randomness; its only I/O is its engine.
 /// <para>
@@ -18,11 +18,10 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
 {
     // The batch being applied: its changes so far, read before the engine (a null value is a deleted key).
     private readonly Dictionary<string, string?> _pendingData = new(StringComparer.Ordinal);
-    private readonly Dictionary<Guid, ClientSession> _pendingSessions = new();
+    private readonly Dictionary<Guid, ClientSession?> _pendingSessions = new(); // null: the session expired in this batch
     // Sessions read or written so far, as the engine holds them: every request looks its client's session up, and
-    // there are few clients next to keys. It grows with the clients ever seen, as the session table does (nothing
-    // expires sessions yet: see README, Limits). Cleared when the engine's contents change under it (Open, an
-    // installed snapshot).
+    // there are few clients next to keys. Expired sessions leave it with their records. Cleared when the engine's
+    // contents change under it (Open, an installed snapshot).
     private readonly Dictionary<Guid, ClientSession> _sessions = new();
     private KvMeta _meta = KvMeta.Empty;
 
@@ -37,6 +36,10 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
 
     /// <summary>How many requests were answered from a session record instead of being applied again (this process only).</summary>
     public long DuplicatesSuppressed { get; private set; }
+
+    /// <summary>Sessions this node expired, and requests it refused for want of a session (this process only).</summary>
+    public long SessionsExpired { get; private set; }
+    public long SessionsRefused { get; private set; }
 
     public AppliedPoint Open()
     {
@@ -58,17 +61,26 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
                 if (entry.Index != meta.Index + 1)
                     throw new InvalidOperationException($"entry {entry.Index} (the {i + 1}th of a batch of {entries.Count}, " +
                                                         $"{entries[0].Index}..{entries[^1].Index}) applied to a state that has applied up to {meta.Index}");
-                if (!entry.IsNoOp) results[i] = Apply(KvCommandCodec.Decode(entry.Data), ref meta);
+                if (!entry.IsNoOp)
+                {
+                    var command = KvCommandCodec.Decode(entry.Data);
+                    AdvanceSessionClock(command, ref meta);
+                    results[i] = Apply(command, ref meta);
+                }
                 meta = meta with { Index = entry.Index, Term = entry.Term };
             }
             var changes = new List<KvChange>(_pendingData.Count + _pendingSessions.Count + 1);
             foreach (var (key, value) in _pendingData)
                 changes.Add(new KvChange(KvRecords.DataKey(key), value is null ? null : KvRecords.EncodeValue(value)));
             foreach (var (client, session) in _pendingSessions)
-                changes.Add(new KvChange(KvRecords.SessionKey(client), KvRecords.EncodeSession(session)));
+                changes.Add(new KvChange(KvRecords.SessionKey(client), session is { } kept ? KvRecords.EncodeSession(kept) : null));
             changes.Add(new KvChange(KvRecords.MetaKey, KvRecords.EncodeMeta(meta)));
             engine.Write(changes);
-            foreach (var (client, session) in _pendingSessions) _sessions[client] = session;
+            foreach (var (client, session) in _pendingSessions)
+            {
+                if (session is { } kept) _sessions[client] = kept;
+                else _sessions.Remove(client);
+            }
         }
         catch
         {
@@ -119,26 +131,79 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
         return KvRecords.Decode(view.Scan());
     }
 
-    private KvResult Apply(KvRequest request, ref KvMeta meta)
+    /// <summary>
+    /// The session clock moves to the leader's stamp (never back: leaders' clocks differ a little), and when a sweep
+    /// is due, sessions idle for longer than the lifetime the leader ran with expire. Only what the log says decides,
+    /// so every replica expires the same sessions at the same entry.
+    /// </summary>
+    private void AdvanceSessionClock(KvCommand command, ref KvMeta meta)
     {
-        if (Session(request.ClientId) is { } session)
+        if (command.StampMs > meta.ClockMs) meta = meta with { ClockMs = command.StampMs };
+        if (command.SessionLifetimeMs <= 0 || meta.ClockMs < meta.NextSweepMs) return;
+        ExpireSessionsIdleBefore(meta.ClockMs - command.SessionLifetimeMs);
+        // A tenth of the lifetime between sweeps: a session lives at most 10 % past its lifetime, and a sweep (which
+        // reads every session record) stays rare.
+        meta = meta with { NextSweepMs = meta.ClockMs + Math.Max(command.SessionLifetimeMs / 10, 1) };
+    }
+
+    private void ExpireSessionsIdleBefore(long idleBeforeMs)
+    {
+        foreach (var (key, value) in engine.ScanPrefix(KvRecords.SessionPrefix))
         {
-            if (request.Sequence == session.LastSequence)
+            var client = new Guid(key.AsSpan(1));
+            if (_pendingSessions.ContainsKey(client)) continue; // this batch's version of it is checked below
+            if (KvRecords.DecodeSession(value).LastActiveMs < idleBeforeMs) Expire(client);
+        }
+        foreach (var (client, session) in _pendingSessions.ToArray())
+        {
+            if (session is { } pending && pending.LastActiveMs < idleBeforeMs) Expire(client);
+        }
+    }
+
+    private void Expire(Guid client)
+    {
+        _pendingSessions[client] = null;
+        SessionsExpired++;
+    }
+
+    private KvResult Apply(KvCommand command, ref KvMeta meta)
+    {
+        var request = command.Request;
+        var session = Session(request.ClientId);
+        if (session is null && request.Sequence > 1)
+        {
+            // A client's first write is #1, so a later one without a session comes from a session that expired (or
+            // whose first write never arrived): applying it could apply a repeat of a request applied before.
+            SessionsRefused++;
+            return KvResult.SessionExpired($"client {request.ClientId:N} has no session (idle past the session lifetime, " +
+                                           $"or its first write never arrived): request #{request.Sequence} was not applied; start a new session");
+        }
+        if (session is null && command.SessionLifetimeMs > 0 && command.StampMs < meta.ClockMs - command.SessionLifetimeMs)
+        {
+            // A first write older than a session lifetime (it lay in a log that long): its session may have come and
+            // gone already, so it may be a repeat too.
+            SessionsRefused++;
+            return KvResult.SessionExpired($"request #{request.Sequence} of client {request.ClientId:N} was taken in " +
+                                           $"{meta.ClockMs - command.StampMs} ms ago, longer than the session lifetime: it was not applied; start a new session");
+        }
+        if (session is { } existing)
+        {
+            if (request.Sequence == existing.LastSequence)
             {
                 DuplicatesSuppressed++;
-                return session.LastResult;
+                return existing.LastResult;
             }
-            if (request.Sequence < session.LastSequence)
+            if (request.Sequence < existing.LastSequence)
             {
                 // The client has already moved past this request, so nobody waits on its answer; a delayed
                 // duplicate must still not take effect.
                 DuplicatesSuppressed++;
-                return KvResult.Invalid($"sequence {request.Sequence} is older than the client's latest ({session.LastSequence})");
+                return KvResult.Invalid($"sequence {request.Sequence} is older than the client's latest ({existing.LastSequence})");
             }
         }
 
         var result = Execute(request, ref meta);
-        _pendingSessions[request.ClientId] = new ClientSession(request.Sequence, result);
+        _pendingSessions[request.ClientId] = new ClientSession(request.Sequence, result, meta.ClockMs);
         return result;
     }
 
@@ -172,7 +237,8 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
 
     private ClientSession? Session(Guid client)
     {
-        if (_pendingSessions.TryGetValue(client, out var pending) || _sessions.TryGetValue(client, out pending)) return pending;
+        if (_pendingSessions.TryGetValue(client, out var pending)) return pending;
+        if (_sessions.TryGetValue(client, out var cached)) return cached;
         if (engine.Get(KvRecords.SessionKey(client)) is not { } bytes) return null;
         var stored = KvRecords.DecodeSession(bytes);
         _sessions[client] = stored;

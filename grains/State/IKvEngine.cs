@@ -24,6 +24,9 @@ public interface IKvEngine : IDisposable
     /// <summary>Makes every write so far survive a power failure.</summary>
     void Sync();
 
+    /// <summary>Every pair whose key starts with <paramref name="prefix"/>, in key order, as of now (a copy: for small ranges).</summary>
+    IReadOnlyList<KeyValuePair<byte[], byte[]>> ScanPrefix(byte prefix);
+
     /// <summary>
     /// A consistent view of the contents as of now: writes after it, and a later <see cref="KvEngineStaging.Commit"/>,
     /// do not show in it. Cheap to take (RocksDB pins a sequence number). Dispose it when done; scans already

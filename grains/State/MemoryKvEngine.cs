@@ -35,6 +35,9 @@ public sealed class MemoryKvEngine : IKvEngine
     {
     }
 
+    public IReadOnlyList<KeyValuePair<byte[], byte[]>> ScanPrefix(byte prefix) =>
+        _pairs.Where(pair => pair.Key.Length > 0 && pair.Key[0] == prefix).ToArray();
+
     /// <summary>Every pair, in key order (a copy).</summary>
     public KeyValuePair<byte[], byte[]>[] Contents() => _pairs.ToArray();
 

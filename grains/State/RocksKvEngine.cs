@@ -95,6 +95,22 @@ public sealed class RocksKvEngine : IKvEngine
         Native.Instance.rocksdb_flush_wal(_live.Db.Handle, Native.MarshalBool(true));
     }
 
+    public IReadOnlyList<KeyValuePair<byte[], byte[]>> ScanPrefix(byte prefix)
+    {
+        ThrowIfDisposed();
+        var pairs = new List<KeyValuePair<byte[], byte[]>>();
+        using var iterator = _live.Db.NewIterator();
+        for (iterator.Seek([prefix]); iterator.Valid(); iterator.Next())
+        {
+            var key = iterator.Key();
+            if (key.Length == 0 || key[0] != prefix) break;
+            pairs.Add(new KeyValuePair<byte[], byte[]>(key, iterator.Value()));
+        }
+        // An iterator stops at the end of the range and also on a read error (a damaged table file): tell them apart.
+        Native.Instance.rocksdb_iter_get_error(iterator.Handle);
+        return pairs;
+    }
+
     public IKvEngineView View()
     {
         ThrowIfDisposed();

@@ -12,6 +12,18 @@ public sealed record GatewaySettings
     /// <summary><c>max_value_bytes</c>: largest value accepted, in UTF-8 bytes; longer values answer Invalid. Default 65536.</summary>
     public int MaxValueBytes { get; init; } = 65536;
 
+    /// <summary>
+    /// <c>session_lifetime_ms</c>: a client's session (what makes its resends take effect at most once) expires after
+    /// this long without a write of it; its next request then answers SessionExpired. Default 3,600,000 (one hour).
+    /// </summary>
+    public int SessionLifetimeMs { get; init; } = 3_600_000;
+
+    /// <summary>Sessions must outlive a client's resends: three request deadlines (the console's three attempts).</summary>
+    public const int SessionLifetimeInRequestTimeouts = 3;
+
+    /// <summary><see cref="SessionLifetimeMs"/> as a <see cref="TimeSpan"/>.</summary>
+    public TimeSpan SessionLifetime => TimeSpan.FromMilliseconds(SessionLifetimeMs);
+
     /// <summary><see cref="RequestTimeoutMs"/> as a <see cref="TimeSpan"/>.</summary>
     public TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(RequestTimeoutMs);
 }

@@ -120,6 +120,7 @@ public static class RaftConfigLoader
                 RequestTimeoutMs = gateway.Int("request_timeout_ms", defaults.Gateway.RequestTimeoutMs),
                 MaxKeyBytes = gateway.Int("max_key_bytes", defaults.Gateway.MaxKeyBytes),
                 MaxValueBytes = gateway.Int("max_value_bytes", defaults.Gateway.MaxValueBytes),
+                SessionLifetimeMs = gateway.Int("session_lifetime_ms", defaults.Gateway.SessionLifetimeMs),
             },
             Client = new ClientSettings
             {

@@ -69,6 +69,13 @@ public static class RaftConfigValidator
         InRange(problems, "gateway.request_timeout_ms", gateway.RequestTimeoutMs, 1, MaxDurationMs);
         AtLeast(problems, "gateway.max_key_bytes", gateway.MaxKeyBytes, 1);
         AtLeast(problems, "gateway.max_value_bytes", gateway.MaxValueBytes, 1);
+        var shortestLifetime = (long)gateway.RequestTimeoutMs * GatewaySettings.SessionLifetimeInRequestTimeouts;
+        if (gateway.SessionLifetimeMs < shortestLifetime)
+        {
+            problems.Add(ConfigProblem.Invalid("gateway.session_lifetime_ms",
+                $"must be at least {GatewaySettings.SessionLifetimeInRequestTimeouts} × gateway.request_timeout_ms ({shortestLifetime}), so a session outlives its client's resends, got {gateway.SessionLifetimeMs}",
+                "gateway.request_timeout_ms"));
+        }
 
         var client = config.Client;
         AtLeast(problems, "client.num_clients", client.NumClients, 1);

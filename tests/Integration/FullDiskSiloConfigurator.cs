@@ -41,6 +41,8 @@ public sealed class FullDiskSiloConfigurator : ISiloConfigurator
 
         public void Sync() => inner.Sync();
         public IKvEngineView View() => inner.View();
+
+        public IReadOnlyList<KeyValuePair<byte[], byte[]>> ScanPrefix(byte prefix) => inner.ScanPrefix(prefix);
         public KvEngineStaging BeginReplace() => inner.BeginReplace();
         public void Dispose() => inner.Dispose();
     }

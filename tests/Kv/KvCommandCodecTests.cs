@@ -24,7 +24,7 @@ public class KvCommandCodecTests
     [MemberData(nameof(Requests))]
     public void DecodeOfEncodeGivesBackTheSameRequest(KvRequest request)
     {
-        var decoded = KvCommandCodec.Decode(KvCommandCodec.Encode(request));
+        var decoded = KvCommandCodec.Decode(KvCommandCodec.Encode(request)).Request;
 
         Assert.Equal(request, decoded);
     }
@@ -32,11 +32,26 @@ public class KvCommandCodecTests
     [Fact]
     public void EmptyValueAndNoValueStayDistinct()
     {
-        var empty = KvCommandCodec.Decode(KvCommandCodec.Encode(new KvRequest(Client, 1, KvOperation.Put, "k", "")));
-        var none = KvCommandCodec.Decode(KvCommandCodec.Encode(new KvRequest(Client, 1, KvOperation.Get, "k")));
+        var empty = KvCommandCodec.Decode(KvCommandCodec.Encode(new KvRequest(Client, 1, KvOperation.Put, "k", ""))).Request;
+        var none = KvCommandCodec.Decode(KvCommandCodec.Encode(new KvRequest(Client, 1, KvOperation.Get, "k"))).Request;
 
         Assert.Equal("", empty.Value);
         Assert.Null(none.Value);
+    }
+
+    [Fact]
+    public void TheLeadersTimesTravelWithTheCommandAndAVersion1CommandStillReads()
+    {
+        var request = new KvRequest(Client, 3, KvOperation.Delete, "k");
+        Assert.Equal(new KvCommand(request, 1_700_000_000_123, 60_000), KvCommandCodec.Decode(KvCommandCodec.Encode(request, 1_700_000_000_123, 60_000)));
+
+        // Format 1: version(1) op(1) client(16) seq(8) keyLen(4) key valueLen(4), as logs written before hold it.
+        var v2 = KvCommandCodec.Encode(request);
+        var v1 = new byte[v2.Length - 16];
+        v2.AsSpan(0, 26).CopyTo(v1);
+        v2.AsSpan(KvCommandCodec.KeyLengthOffset).CopyTo(v1.AsSpan(26));
+        v1[0] = 1;
+        Assert.Equal(new KvCommand(request, 0, 0), KvCommandCodec.Decode(v1));
     }
 
     [Fact]
@@ -60,17 +75,17 @@ public class KvCommandCodecTests
         data.Add("unknown format version", version);
         var op = Valid(); op[1] = 0;
         data.Add("unknown operation", op);
-        var negativeKey = Valid(); BinaryPrimitives.WriteInt32LittleEndian(negativeKey.AsSpan(26, 4), -1);
+        var negativeKey = Valid(); BinaryPrimitives.WriteInt32LittleEndian(negativeKey.AsSpan(KvCommandCodec.KeyLengthOffset, 4), -1);
         data.Add("negative key length", negativeKey);
-        var longKey = Valid(); BinaryPrimitives.WriteInt32LittleEndian(longKey.AsSpan(26, 4), 1000);
+        var longKey = Valid(); BinaryPrimitives.WriteInt32LittleEndian(longKey.AsSpan(KvCommandCodec.KeyLengthOffset, 4), 1000);
         data.Add("key length past the end", longKey);
-        var hugeKey = Valid(); BinaryPrimitives.WriteInt32LittleEndian(hugeKey.AsSpan(26, 4), int.MaxValue);
+        var hugeKey = Valid(); BinaryPrimitives.WriteInt32LittleEndian(hugeKey.AsSpan(KvCommandCodec.KeyLengthOffset, 4), int.MaxValue);
         data.Add("key length int.MaxValue", hugeKey);
-        var badValue = Valid(); BinaryPrimitives.WriteInt32LittleEndian(badValue.AsSpan(30 + 3, 4), -2);
+        var badValue = Valid(); BinaryPrimitives.WriteInt32LittleEndian(badValue.AsSpan(KvCommandCodec.KeyLengthOffset + 4 + 3, 4), -2);
         data.Add("value length below -1", badValue);
-        var longValue = Valid(); BinaryPrimitives.WriteInt32LittleEndian(longValue.AsSpan(30 + 3, 4), 6);
+        var longValue = Valid(); BinaryPrimitives.WriteInt32LittleEndian(longValue.AsSpan(KvCommandCodec.KeyLengthOffset + 4 + 3, 4), 6);
         data.Add("value length past the end", longValue);
-        var hugeValue = Valid(); BinaryPrimitives.WriteInt32LittleEndian(hugeValue.AsSpan(30 + 3, 4), int.MaxValue);
+        var hugeValue = Valid(); BinaryPrimitives.WriteInt32LittleEndian(hugeValue.AsSpan(KvCommandCodec.KeyLengthOffset + 4 + 3, 4), int.MaxValue);
         data.Add("value length int.MaxValue", hugeValue);
         return data;
     }

@@ -9,11 +9,11 @@ namespace RaftOrleans.Tests.Kv;
 /// </summary>
 public class KvStateDigestTests
 {
-    private static readonly Guid Client = Guid.Parse("6f1c2a3b-0000-4000-8000-000000000002");
-    private long _sequence;
 
-    private KvRequest Put(string key, string value) => new(Client, ++_sequence, KvOperation.Put, key, value);
-    private KvRequest Delete(string key) => new(Client, ++_sequence, KvOperation.Delete, key);
+    // Each write is the first of a session of its own: the maps here are built by different state machines, in
+    // different orders, and a session's later writes are refused where it has no session.
+    private static KvRequest Put(string key, string value) => new(Guid.NewGuid(), 1, KvOperation.Put, key, value);
+    private static KvRequest Delete(string key) => new(Guid.NewGuid(), 1, KvOperation.Delete, key);
 
     [Fact]
     public void EqualMapsBuiltInDifferentOrdersHaveEqualDigests()

@@ -16,7 +16,7 @@ public class KvStateEngineTests
     private long _sequence;
 
     private KvRequest Put(string key, string value) => new(Client, ++_sequence, KvOperation.Put, key, value);
-    private KvRequest Get(string key) => new(Client, ++_sequence, KvOperation.Get, key);
+    private KvRequest Get(string key) => new(Client, ++_sequence, KvOperation.Get, key); // a get through the log, as these tests send it, takes a number
     private KvRequest Delete(string key) => new(Client, ++_sequence, KvOperation.Delete, key);
 
     [Fact]
@@ -81,7 +81,7 @@ public class KvStateEngineTests
         source.Apply(Delete("key-000"));
 
         var target = KvTestExtensions.NewInMemory();
-        target.Apply(Put("old", "gone after the install"));
+        target.Apply(new KvRequest(Guid.NewGuid(), 1, KvOperation.Put, "old", "gone after the install")); // another client: the target has none of Client's session
         var chunks = Chunks(snapshot, maxBytes: 512);
         Assert.True(chunks.Count > 10);
         using (var install = target.BeginInstall(snapshot.Point.Index, snapshot.Point.Term))
@@ -107,7 +107,7 @@ public class KvStateEngineTests
     {
         var (source, snapshot) = SourceWithSnapshot();
         var target = KvTestExtensions.NewInMemory();
-        target.Apply(Put("mine", "kept"));
+        target.Apply(new KvRequest(Guid.NewGuid(), 1, KvOperation.Put, "mine", "kept")); // another client: the target has none of Client's session
         var chunks = Chunks(snapshot, maxBytes: 256);
         chunks[chunks.Count / 2][^3] ^= 0x40; // a byte inside a value: only the trailer's hash can tell
 
@@ -195,6 +195,8 @@ public class KvStateEngineTests
 
         public void Sync() => _inner.Sync();
         public IKvEngineView View() => _inner.View();
+
+        public IReadOnlyList<KeyValuePair<byte[], byte[]>> ScanPrefix(byte prefix) => _inner.ScanPrefix(prefix);
         public KvEngineStaging BeginReplace() => _inner.BeginReplace();
         public void Dispose() => _inner.Dispose();
     }

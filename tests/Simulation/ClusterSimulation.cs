@@ -84,6 +84,8 @@ internal sealed class ClusterSimulation
             violation = $"at {_queue.Now.TotalMilliseconds:0.###} ms: {e.GetType().Name}: {e.Message}\n{e.StackTrace}";
         }
         _trace.Write(violation is null ? "run passed" : $"VIOLATION {violation}");
+        _counters.SessionsExpired = _checker.SessionsExpired;
+        _counters.SessionExpiredAnswers = _checker.SessionsExpiredAnswers;
         return new SimulationOutcome(
             _settings.Seed, _settings.NodeCount, violation, Fingerprint(), _checker.AcknowledgedCount, _checker.Elections,
             _checker.CommittedCount, _nodes.Sum(n => n.Crashes), settledAfter, _queue.Processed, _counters, _trace.Lines);

@@ -71,6 +71,10 @@ internal sealed class DurabilityCounters
     public int TransfersStarted { get; set; }
     public int TimeoutNowsSent { get; set; }
 
+    /// <summary>Client sessions the committed log expired, and requests answered SessionExpired.</summary>
+    public int SessionsExpired { get; set; }
+    public int SessionExpiredAnswers { get; set; }
+
     public static DurabilityCounters Sum(IEnumerable<DurabilityCounters> all)
     {
         var sum = new DurabilityCounters();
@@ -99,6 +103,8 @@ internal sealed class DurabilityCounters
             sum.PreVotesRefused += c.PreVotesRefused;
             sum.TransfersStarted += c.TransfersStarted;
             sum.TimeoutNowsSent += c.TimeoutNowsSent;
+            sum.SessionsExpired += c.SessionsExpired;
+            sum.SessionExpiredAnswers += c.SessionExpiredAnswers;
             sum.ReadsFailed += c.ReadsFailed;
         }
         return sum;
@@ -132,6 +138,8 @@ internal sealed class DurabilityCounters
         ("pre-votes refused", PreVotesRefused),
         ("leadership transfers started", TransfersStarted),
         ("TimeoutNow sent", TimeoutNowsSent),
+        ("client sessions expired", SessionsExpired),
+        ("requests answered SessionExpired", SessionExpiredAnswers),
     ];
 
     public override string ToString() => string.Join(", ", All().Select(c => $"{c.Name.Trim()} {c.Count}"));

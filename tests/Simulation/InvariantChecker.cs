@@ -196,8 +196,9 @@ internal sealed class InvariantChecker(EventQueue clock)
         KvResult? answer = null;
         if (!entry.IsNoOp)
         {
-            request = KvCommandCodec.Decode(entry.Data);
-            answer = _model.Apply(request);
+            var command = KvCommandCodec.Decode(entry.Data);
+            request = command.Request;
+            answer = _model.Apply(command);
         }
         var committed = new CommittedEntry(entry, node.Raft!.Term, node.Id, request, answer, _model.State);
         _committed.Add(committed);
@@ -322,6 +323,28 @@ internal sealed class InvariantChecker(EventQueue clock)
         _committed.StateAt(index).Data.TryGetValue(key, out var value) ? KvResult.Found(value) : KvResult.NotFound;
 
     /// <summary>A client got the answer to its get (already checked by <see cref="OnReadAnswered"/>).</summary>
+    /// <summary>
+    /// A leader answered SessionExpired: the model must say so at that index too, and the request may have taken
+    /// effect at most once (an earlier copy, before the session expired).
+    /// </summary>
+    public void OnSessionExpired(SimulatedClient client, KvRequest request, long index, KvResult answer)
+    {
+        if (index > _committed.Count) Fail($"client {client.Number} was refused at {index}, past the committed log ({_committed.Count})");
+        var committed = _committed[index];
+        if (committed.Request != request)
+            Fail($"client {client.Number} was refused {request} at index {index}, which holds {committed.Request?.ToString() ?? "a no-op"}");
+        if (!KvModel.SameAnswer(answer, committed.Answer!))
+            Fail($"client {client.Number} got {answer} for {request}; the sequential model answers {committed.Answer}");
+        if (_model.Executions(request.ClientId, request.Sequence) > 1)
+            Fail($"client {client.Number}'s {request} took effect {_model.Executions(request.ClientId, request.Sequence)} times");
+        SessionsExpiredAnswers++;
+    }
+
+    /// <summary>Requests answered SessionExpired (the sweeps assert some were, and that the model expired sessions).</summary>
+    public int SessionsExpiredAnswers { get; private set; }
+
+    public int SessionsExpired => _model.SessionsExpired;
+
     public void OnReadAcknowledged(SimulatedClient client, KvRequest request, KvResult answer)
     {
         if (!answer.IsDefinitive) Fail($"client {client.Number} acknowledged {request} with {answer}");

@@ -5,7 +5,9 @@ namespace RaftOrleans.Tests.Simulation;
 
 /// <summary>
 /// The specification clients are promised: ONE sequential map, the committed commands applied in log order,
-/// each (client, sequence) taking effect at most once and a repeat answered with the first answer. Written
+/// each (client, sequence) taking effect at most once and a repeat answered with the first answer, sessions
+/// expiring by the clock the leaders' stamps in the log make (a tenth of the lifetime between sweeps), and refused as
+/// SessionExpired without a session: a write after the first (#1), or a first stamped more than a lifetime ago. Written
 /// independently of <see cref="KvStateMachine"/> so that each checks the other. Its state is immutable and
 /// shared between versions, so the state after every committed index is kept (cheaply) in the committed log:
 /// that is what a node's state machine must hold after applying up to that index, or after restoring a
@@ -22,14 +24,22 @@ internal sealed class KvModel
     /// <summary>How many times (client, sequence) took effect: 0 (never committed) or 1.</summary>
     public int Executions(Guid client, long sequence) => _executions.GetValueOrDefault((client, sequence));
 
-    public KvResult Apply(KvRequest request)
+    /// <summary>Sessions the model expired (the sweeps pass only if some did, when the run expires sessions).</summary>
+    public int SessionsExpired { get; private set; }
+
+    public KvResult Apply(KvCommand command)
     {
-        var state = State;
-        if (state.Latest.TryGetValue(request.ClientId, out var latest) && request.Sequence <= latest.Sequence)
+        var request = command.Request;
+        var state = State = Tick(State, command.StampMs, command.SessionLifetimeMs);
+        var hasSession = state.Latest.TryGetValue(request.ClientId, out var latest);
+        if (hasSession && request.Sequence <= latest.Sequence)
         {
             // A retry of the latest request gets the answer its first copy got; anything older is void.
             return request.Sequence == latest.Sequence ? latest.Answer : KvResult.Invalid("stale sequence");
         }
+        if (!hasSession && request.Sequence > 1) return KvResult.SessionExpired("no session");
+        if (!hasSession && command.SessionLifetimeMs > 0 && command.StampMs < state.ClockMs - command.SessionLifetimeMs)
+            return KvResult.SessionExpired("older than a session lifetime");
 
         KvResult answer;
         var data = state.Data;
@@ -49,23 +59,35 @@ internal sealed class KvModel
             default:
                 throw new InvariantViolation($"committed log holds unknown operation {request.Operation}");
         }
-        State = new KvModelState(data, state.Latest.SetItem(request.ClientId, (request.Sequence, answer)));
+        State = state with { Data = data, Latest = state.Latest.SetItem(request.ClientId, (request.Sequence, answer, state.ClockMs)) };
         _executions[(request.ClientId, request.Sequence)] = Executions(request.ClientId, request.Sequence) + 1;
         return answer;
+    }
+
+    private KvModelState Tick(KvModelState state, long stampMs, long lifetimeMs)
+    {
+        var clock = Math.Max(state.ClockMs, stampMs);
+        state = state with { ClockMs = clock };
+        if (lifetimeMs <= 0 || clock < state.NextSweepMs) return state;
+        var idle = state.Latest.Where(session => session.Value.LastActiveMs < clock - lifetimeMs).Select(session => session.Key).ToArray();
+        SessionsExpired += idle.Length;
+        return state with { Latest = state.Latest.RemoveRange(idle), NextSweepMs = clock + Math.Max(lifetimeMs / 10, 1) };
     }
 
     /// <summary>Answers compare by outcome and value; the wording of an Invalid reason is not part of the contract.</summary>
     public static bool SameAnswer(KvResult a, KvResult b) => a.Status == b.Status && a.Value == b.Value;
 }
 
-/// <summary>The model's whole state at one index: the map, and each client's latest (sequence, answer).</summary>
+/// <summary>The model's whole state at one index: the map, each client's latest (sequence, answer, when), and the session clock.</summary>
 internal sealed record KvModelState(
     ImmutableDictionary<string, string> Data,
-    ImmutableDictionary<Guid, (long Sequence, KvResult Answer)> Latest)
+    ImmutableDictionary<Guid, (long Sequence, KvResult Answer, long LastActiveMs)> Latest,
+    long ClockMs = 0,
+    long NextSweepMs = 0)
 {
     public static readonly KvModelState Empty = new(
         ImmutableDictionary.Create<string, string>(StringComparer.Ordinal),
-        ImmutableDictionary<Guid, (long, KvResult)>.Empty);
+        ImmutableDictionary<Guid, (long, KvResult, long)>.Empty);
 
     /// <summary>
     /// Null if a state machine holding <paramref name="data"/> and <paramref name="sessions"/> is in exactly
@@ -87,9 +109,10 @@ internal sealed record KvModelState(
         {
             if (!sessions.TryGetValue(client, out var session))
                 return $"no session for client {client:N}, whose latest request in the model is #{latest.Sequence}";
-            if (session.LastSequence != latest.Sequence || !KvModel.SameAnswer(session.LastResult, latest.Answer))
-                return $"client {client:N}'s session at #{session.LastSequence} = {session.LastResult} where the model has " +
-                       $"#{latest.Sequence} = {latest.Answer}";
+            if (session.LastSequence != latest.Sequence || !KvModel.SameAnswer(session.LastResult, latest.Answer)
+                || session.LastActiveMs != latest.LastActiveMs)
+                return $"client {client:N}'s session at #{session.LastSequence} = {session.LastResult} (active at {session.LastActiveMs} ms) " +
+                       $"where the model has #{latest.Sequence} = {latest.Answer} (active at {latest.LastActiveMs} ms)";
         }
         return null;
     }

@@ -35,7 +35,7 @@ internal sealed class SimulatedClient(
     private bool _stopped;
 
     public int Number => number;
-    public Guid Id { get; } = NewId(world);
+    public Guid Id { get; private set; } = NewId(world);
 
     /// <summary>The request in progress; null while the client thinks or after it stopped.</summary>
     public KvRequest? Current { get; private set; }
@@ -49,7 +49,15 @@ internal sealed class SimulatedClient(
     private void OnCommitted(int attempt, long index, KvResult result)
     {
         if (attempt != _attempt || Current is null) return; // the answer to a try already given up on
-        checker.OnAcknowledged(this, Current, index, result);
+        if (result.Status == KvStatus.SessionExpired)
+        {
+            // Not applied now (an earlier copy may have been): the client gives the request up and starts a new session.
+            checker.OnSessionExpired(this, Current, index, result);
+            if (trace.Enabled) trace.Write($"client {number}'s session {Id:N} expired at #{Current.Sequence}: a new session");
+            Id = NewId(world);
+            _sequence = 0;
+        }
+        else checker.OnAcknowledged(this, Current, index, result);
         Done();
     }
 
@@ -92,8 +100,11 @@ internal sealed class SimulatedClient(
     private void NextRequest()
     {
         if (_stopped) return;
-        Current = NewRequest(++_sequence);
-        _command = KvCommandCodec.Encode(Current);
+        Current = NewRequest();
+        // Stamped as the leader stamps it, once, at the first send: this client resends without end, and a stamp that
+        // ages with the request is what keeps a resend from outliving its session unseen (the console stops resending
+        // well within a session lifetime instead: gateway.session_lifetime_ms >= 3 request deadlines).
+        _command = KvCommandCodec.Encode(Current, (long)queue.Now.TotalMilliseconds, settings.SessionLifetimeMs);
         // A read must see every write acknowledged before it began (and, from ReadIndex, every entry committed
         // by then: at least the state at the newest committed index any node has applied).
         if (Current.Operation == KvOperation.Get) _readBegan = checker.ReadBound;
@@ -145,12 +156,14 @@ internal sealed class SimulatedClient(
         return other >= node ? other + 1 : other;
     }
 
-    private KvRequest NewRequest(long sequence)
+    /// <summary>A random request; only writes take a sequence number of their own (gets never enter the log), as the console's sessions do.</summary>
+    private KvRequest NewRequest()
     {
         var key = $"k{world.Next(settings.KeyCount)}";
         var roll = readsOnly ? 50 : world.Next(100);
+        if (roll is >= 45 and < 70) return new KvRequest(Id, _sequence + 1, KvOperation.Get, key);
+        var sequence = ++_sequence;
         return roll < 45 ? new KvRequest(Id, sequence, KvOperation.Put, key, $"c{number}s{sequence}")
-            : roll < 70 ? new KvRequest(Id, sequence, KvOperation.Get, key)
             : new KvRequest(Id, sequence, KvOperation.Delete, key);
     }
 

@@ -38,6 +38,8 @@ internal sealed class SimulatedStateEngine(Random world) : IKvEngine
 
     public IKvEngineView View() => _live.View();
 
+    public IReadOnlyList<KeyValuePair<byte[], byte[]>> ScanPrefix(byte prefix) => _live.ScanPrefix(prefix);
+
     public KvEngineStaging BeginReplace() => new Staging(this);
 
     /// <summary>A power failure: the synced image and a random prefix of the writes after it survive. Returns how many writes were lost.</summary>

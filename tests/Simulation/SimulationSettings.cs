@@ -24,6 +24,12 @@ internal sealed record SimulationSettings
     public required int ReaderCount { get; init; }
     public required int KeyCount { get; init; }
 
+    /// <summary>
+    /// The session lifetime the clients' commands carry (0: none, as in a log written before sessions expired). Short
+    /// against a run, so a client stalled by faults, or reading for a while, comes back to an expired session.
+    /// </summary>
+    public long SessionLifetimeMs { get; init; }
+
     /// <summary>Faults are injected from time zero until this virtual time; then everything heals.</summary>
     public required TimeSpan FaultPhase { get; init; }
 
@@ -169,6 +175,7 @@ internal sealed record SimulationSettings
             1 => world.Next(1, 4),
             _ => world.Next(4, 16),
         },
+        SessionLifetimeMs = world.Next(3) == 0 ? 0 : world.Next(200, 2000),
     };
 
     public override string ToString() =>
@@ -177,7 +184,8 @@ internal sealed record SimulationSettings
         $"delay {MinDelay.TotalMilliseconds:0}-{MaxDelay.TotalMilliseconds:0} ms, batch {MaxEntriesPerAppend}, inflight {MaxInflightAppends}, " +
         $"snapshots {(SnapshotThreshold is { } t ? $"every {t} entries, keeping {SnapshotCatchUpEntries}" : "off")}, chunks {(SnapshotChunkBytes == int.MaxValue ? "whole" : $"{SnapshotChunkBytes} B")}, " +
         $"snapshot retry {SnapshotRetryInterval.TotalMilliseconds:0} ms, {InFlightCrashShare:P0} of crashes with writes in flight, " +
-        $"disk writes {DiskDelayMin.TotalMilliseconds:0.#}-{DiskDelayMax.TotalMilliseconds:0.#} ms" +
+        $"disk writes {DiskDelayMin.TotalMilliseconds:0.#}-{DiskDelayMax.TotalMilliseconds:0.#} ms, " +
+        $"sessions {(SessionLifetimeMs > 0 ? $"expire after {SessionLifetimeMs} ms" : "never expire")}" +
         (PlantedBugSendBeforeDurable ? ", SENDS BEFORE DURABLE" : "") +
         (DiskForgetsHardState ? ", DISK FORGETS HARD STATE" : "") +
         (SkipSnapshotRestore ? ", SNAPSHOT RESTORE SKIPPED" : "");
