@@ -33,6 +33,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private readonly Stopwatch _clock = new();
     private readonly LinkFaults _links = new();
     private RaftReplica<string, KvResult>? _replica;
+    private KvStateMachine? _stateMachine;
     private TimeSpan _lastTimer;
     private DateTimeOffset _activatedAt;
 
@@ -62,7 +63,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             _cluster.ForReplica(NodeId),
             new GrainTransport(GrainFactory, _cluster.RpcTimeout, NodeId, _links, _logger),
             storage,
-            new KvStateMachine(_storageProvider.StateFor(NodeId)),
+            _stateMachine = new KvStateMachine(_storageProvider.StateFor(NodeId)),
             clock: () => _clock.Elapsed,
             post: action => _ = RunOnNextTurn(action),
             newRandom: () => new Random(),
@@ -127,9 +128,15 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         return answer.Task;
     }
 
-    /// <summary>The request as the log carries it: stamped with this (leading) node's clock and the session lifetime it runs with.</summary>
+    /// <summary>
+    /// The request as the log carries it: stamped with this (leading) node's clock, never earlier than the state's
+    /// clock (a leader whose clock runs behind would otherwise have every new client's first write refused as too
+    /// old), and the session lifetime it runs with.
+    /// </summary>
     private byte[] Command(KvRequest request) =>
-        KvCommandCodec.Encode(request, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), (long)_cluster.SessionLifetime.TotalMilliseconds);
+        KvCommandCodec.Encode(request,
+            Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _stateMachine?.ClockMs ?? 0),
+            (long)_cluster.SessionLifetime.TotalMilliseconds);
 
     public Task<NodeStatus> GetStatus() => Task.FromResult(Replica.Status() with
     {

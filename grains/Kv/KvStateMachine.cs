@@ -32,6 +32,9 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
     /// <summary>A fingerprint of the map (see <see cref="KvStateDigest"/>): equal maps, equal digests.</summary>
     public ulong Digest => _meta.Digest;
 
+    /// <summary>The session clock: the latest leader stamp applied (ms since the Unix epoch). A leader stamps no earlier.</summary>
+    public long ClockMs => _meta.ClockMs;
+
     public string Fingerprint => Digest.ToString("X16");
 
     /// <summary>How many requests were answered from a session record instead of being applied again (this process only).</summary>
@@ -170,7 +173,10 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
     {
         var request = command.Request;
         var session = Session(request.ClientId);
-        if (session is null && request.Sequence > 1)
+        // Only stamped entries (format 2) are held to sessions' lifetimes: a log written before sessions expired
+        // replays as it was first applied (its clients took sequence numbers for gets, so a first write could be #2).
+        var expiring = command.SessionLifetimeMs > 0;
+        if (expiring && session is null && request.Sequence > 1)
         {
             // A client's first write is #1, so a later one without a session comes from a session that expired (or
             // whose first write never arrived): applying it could apply a repeat of a request applied before.
@@ -178,7 +184,7 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
             return KvResult.SessionExpired($"client {request.ClientId:N} has no session (idle past the session lifetime, " +
                                            $"or its first write never arrived): request #{request.Sequence} was not applied; start a new session");
         }
-        if (session is null && command.SessionLifetimeMs > 0 && command.StampMs < meta.ClockMs - command.SessionLifetimeMs)
+        if (expiring && session is null && command.StampMs < meta.ClockMs - command.SessionLifetimeMs)
         {
             // A first write older than a session lifetime (it lay in a log that long): its session may have come and
             // gone already, so it may be a repeat too.

@@ -35,8 +35,8 @@ public sealed partial class RaftNode
 
     private void StartCampaign(Role role)
     {
-        // A real campaign that follows a won pre-vote keeps the pre-vote's start: the election took both rounds.
-        if (Role != Role.PreCandidate) _campaignStartedAt = Now;
+        // A real campaign that follows a won pre-vote keeps that round's start: the election took both rounds.
+        if (!(Role == Role.PreCandidate && role == Role.Candidate)) _campaignStartedAt = Now;
         Role = role;
         LeaderId = null;
         _votes.Clear();

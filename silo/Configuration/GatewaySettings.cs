@@ -18,8 +18,12 @@ public sealed record GatewaySettings
     /// </summary>
     public int SessionLifetimeMs { get; init; } = 3_600_000;
 
-    /// <summary>Sessions must outlive a client's resends: three request deadlines (the console's three attempts).</summary>
-    public const int SessionLifetimeInRequestTimeouts = 3;
+    /// <summary>
+    /// Sessions must outlive every copy of a client's request: the console resends for up to three request deadlines
+    /// and the gateway re-proposes for up to one more, each copy stamped anew; six leave room for the sweep's tenth
+    /// and for leaders' clocks that differ a little.
+    /// </summary>
+    public const int SessionLifetimeInRequestTimeouts = 6;
 
     /// <summary><see cref="SessionLifetimeMs"/> as a <see cref="TimeSpan"/>.</summary>
     public TimeSpan SessionLifetime => TimeSpan.FromMilliseconds(SessionLifetimeMs);

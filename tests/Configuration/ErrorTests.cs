@@ -120,6 +120,16 @@ public class ErrorTests
     }
 
     [Fact]
+    public void A_session_lifetime_shorter_than_six_request_deadlines_is_refused()
+    {
+        var error = SingleError("[gateway]\nrequest_timeout_ms = 2000\nsession_lifetime_ms = 11999\n");
+
+        Assert.Equal("raft.toml: gateway.session_lifetime_ms: must be at least 6 × gateway.request_timeout_ms (12000), so a session " +
+                     "outlives its client's resends, got 11999 (line 3)", error);
+        Assert.Equal(12000, RaftConfigLoader.Parse("[gateway]\nrequest_timeout_ms = 2000\nsession_lifetime_ms = 12000\n", "raft.toml").Gateway.SessionLifetimeMs);
+    }
+
+    [Fact]
     public void Faults_are_off_by_default_and_a_word_for_enabled_is_a_type_error()
     {
         Assert.False(RaftConfigLoader.Parse("", "raft.toml").Faults.Enabled);

@@ -37,8 +37,9 @@ internal sealed class KvModel
             // A retry of the latest request gets the answer its first copy got; anything older is void.
             return request.Sequence == latest.Sequence ? latest.Answer : KvResult.Invalid("stale sequence");
         }
-        if (!hasSession && request.Sequence > 1) return KvResult.SessionExpired("no session");
-        if (!hasSession && command.SessionLifetimeMs > 0 && command.StampMs < state.ClockMs - command.SessionLifetimeMs)
+        var stamped = command.SessionLifetimeMs > 0; // an unstamped (format 1) entry is held to no session rule
+        if (stamped && !hasSession && request.Sequence > 1) return KvResult.SessionExpired("no session");
+        if (stamped && !hasSession && command.StampMs < state.ClockMs - command.SessionLifetimeMs)
             return KvResult.SessionExpired("older than a session lifetime");
 
         KvResult answer;
