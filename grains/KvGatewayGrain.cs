@@ -53,6 +53,7 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
 
         var deadline = Stopwatch.StartNew();
         var target = _leader.Leader ?? NextNode();
+        int? previous = null;
         string lastProblem = "no node answered";
         while (true)
         {
@@ -70,6 +71,10 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
                 lastProblem = $"node {target} is not the leader";
                 if (result.LeaderHint is { } hint && hint != target)
                 {
+                    // A hint back to the node just left: two nodes naming each other (a leadership transfer under
+                    // way, or news of an election still travelling). Give it a heartbeat rather than bounce at once.
+                    if (hint == previous) await Task.Delay(_cluster.HeartbeatInterval);
+                    previous = target;
                     target = hint;
                     continue;
                 }
@@ -83,6 +88,7 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
 
             // No usable hint: an election is probably under way. Wait about one heartbeat, then try the next node.
             _leader.Failed(target);
+            previous = null;
             target = NextNode();
             await Task.Delay(_cluster.HeartbeatInterval);
         }

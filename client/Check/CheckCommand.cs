@@ -62,6 +62,7 @@ internal sealed class CheckCommand(CheckOptions options) : IClientCommand
         {
             nemesisFailure = error.Message;
             await stop.CancelAsync();
+            await HealAfterFailureAsync(context, runner.Unhealed);
         }
         await clients;
         var leaders = await watcher.StopAsync();
@@ -119,6 +120,20 @@ internal sealed class CheckCommand(CheckOptions options) : IClientCommand
         catch (Exception error)
         {
             context.Error.WriteLine($"check: could not heal every node: {error.Message}");
+        }
+    }
+
+    /// <summary>A nemesis step failed with its fault maybe in force (a silo killed or paused): undo it once, best effort.</summary>
+    private static async Task HealAfterFailureAsync(CommandContext context, Nemesis? unhealed)
+    {
+        if (unhealed is null) return;
+        try
+        {
+            context.Out.WriteLine($"nemesis: {await unhealed.HealAsync()} (after the failure)");
+        }
+        catch (Exception error)
+        {
+            context.Error.WriteLine($"check: could not undo the {unhealed.Kind} fault: {error.Message}; see scripts/cluster.sh status");
         }
     }
 

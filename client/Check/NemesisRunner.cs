@@ -14,6 +14,9 @@ internal sealed class NemesisRunner(IReadOnlyList<Nemesis> nemeses, Stopwatch cl
     /// <summary>Every fault injected, in order.</summary>
     public IReadOnlyList<NemesisKind> Injected => _injected;
 
+    /// <summary>The nemesis whose fault is in force (injected, not yet healed), if any: what to undo when a step fails.</summary>
+    public Nemesis? Unhealed { get; private set; }
+
     public async Task RunAsync(CancellationToken stop)
     {
         if (nemeses.Count == 0) return;
@@ -24,10 +27,12 @@ internal sealed class NemesisRunner(IReadOnlyList<Nemesis> nemeses, Stopwatch cl
             if (round.Count == 0)
                 foreach (var next in nemeses.OrderBy(_ => random.Next())) round.Enqueue(next);
             var nemesis = round.Dequeue();
-            Log(await nemesis.InjectAsync(random));
+            Log(await nemesis.InjectAsync(random)); // a step that throws has not injected its fault
+            Unhealed = nemesis;
             _injected.Add(nemesis.Kind);
             await WaitAsync(nemesis.Hold(random), stop); // the end of the run cuts a fault short
             Log(await nemesis.HealAsync());
+            Unhealed = null;
         }
     }
 
