@@ -30,9 +30,7 @@ public class PreVoteTests
     [Fact]
     public void AMajorityOfYesesStartsTheRealElection()
     {
-        var node = Nodes.New(1, 3, new HardState(4, null), preVote: true);
-        Nodes.TickUntilCandidate(node);
-        node.TakeReady();
+        var node = PreCandidateOfTerm4(clusterSize: 3);
 
         node.Step(PreVoteAnswer(from: 2, to: 1, term: 5, granted: true));
         var ready = node.TakeReady();
@@ -47,9 +45,7 @@ public class PreVoteTests
     [Fact]
     public void AYesFromAnEarlierRoundDoesNotCount()
     {
-        var node = Nodes.New(1, 5, new HardState(4, null), preVote: true);
-        Nodes.TickUntilCandidate(node);
-        node.TakeReady();
+        var node = PreCandidateOfTerm4(clusterSize: 5);
 
         node.Step(PreVoteAnswer(from: 2, to: 1, term: 4, granted: true)); // about term 4: not this round's
         node.Step(PreVoteAnswer(from: 3, to: 1, term: 5, granted: true));
@@ -120,9 +116,7 @@ public class PreVoteTests
     [Fact]
     public void ANoFromANodeInALaterTermBringsThePreCandidateUpToIt()
     {
-        var node = Nodes.New(1, 3, new HardState(4, null), preVote: true);
-        Nodes.TickUntilCandidate(node);
-        node.TakeReady();
+        var node = PreCandidateOfTerm4(clusterSize: 3);
 
         node.Step(PreVoteAnswer(from: 2, to: 1, term: 7, granted: false));
 
@@ -168,6 +162,15 @@ public class PreVoteTests
         wire.Cut.Add(isolated);
         wire.RunFor(Nodes.ElectionMax * 10);
         return (wire, leader, isolated, termBefore);
+    }
+
+    /// <summary>Node 1, in term 4 with no vote, whose timer has fired: asking for term 5 (its first Ready taken).</summary>
+    private static RaftNode PreCandidateOfTerm4(int clusterSize)
+    {
+        var node = Nodes.New(1, clusterSize, new HardState(4, null), preVote: true);
+        Nodes.TickUntilCandidate(node);
+        node.TakeReady();
+        return node;
     }
 
     private static RequestVote PreVote(int from, int to, long term) =>
