@@ -7,7 +7,8 @@ namespace RaftOrleans.Kv;
 /// How the KV state lies in its engine (one ordered byte map): each key under 'd' + its UTF-8 bytes with its value's
 /// UTF-8 bytes; each client's session under 's' + its id (16 bytes); and one meta record under 'm' with the applied
 /// index and term, the number of keys, the state's digest, and the session clock (the latest leader stamp applied,
-/// and when sessions are next swept for expiry). The meta record is written in the same atomic write
+/// and when sessions are next swept for expiry); and under 'c' the Raft cluster configuration last applied (kept with the
+/// state so that it is in every snapshot: the log entry that carried it may be compacted away). The meta record is written in the same atomic write
 /// as the changes of the entries it counts, which is what makes the applied index never run ahead of the data.
 /// Little-endian; the meta record starts with a format version.
 /// </summary>
@@ -22,6 +23,9 @@ public static class KvRecords
     private const int MetaLengthVersion1 = 33;
 
     public static readonly byte[] MetaKey = "m"u8.ToArray();
+
+    /// <summary>The Raft configuration applied last (the bytes of its log entry); absent until the first change.</summary>
+    public static readonly byte[] ConfigKey = "c"u8.ToArray();
 
     public static byte[] DataKey(string key)
     {
@@ -119,6 +123,7 @@ public static class KvRecords
             if (key.Length > 0 && key[0] == DataPrefix) data.Add(Encoding.UTF8.GetString(key.AsSpan(1)), DecodeValue(value));
             else if (key.Length == 17 && key[0] == SessionPrefix) sessions.Add(new Guid(key.AsSpan(1)), DecodeSession(value));
             else if (key.AsSpan().SequenceEqual(MetaKey)) meta = DecodeMeta(value);
+            else if (key.AsSpan().SequenceEqual(ConfigKey)) continue; // Raft's, not the map's
             else throw new FormatException($"an unknown record in the KV state (key {Convert.ToHexString(key)})");
         }
         return new KvContents(data, sessions, meta);

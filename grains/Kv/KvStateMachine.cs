@@ -24,6 +24,7 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
     // contents change under it (Open, an installed snapshot).
     private readonly Dictionary<Guid, ClientSession> _sessions = new();
     private KvMeta _meta = KvMeta.Empty;
+    private ClusterConfig? _config;
 
     public AppliedPoint Applied => new(_meta.Index, _meta.Term);
 
@@ -37,6 +38,8 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
 
     public string Fingerprint => Digest.ToString("X16");
 
+    public ClusterConfig? Configuration => _config;
+
     /// <summary>How many requests were answered from a session record instead of being applied again (this process only).</summary>
     public long DuplicatesSuppressed { get; private set; }
 
@@ -48,6 +51,7 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
     {
         _sessions.Clear();
         _meta = KvRecords.DecodeMeta(engine.Get(KvRecords.MetaKey));
+        _config = engine.Get(KvRecords.ConfigKey) is { } config ? ClusterConfig.Decode(config) : null;
         return Applied;
     }
 
@@ -56,6 +60,7 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
         if (entries.Count == 0) return Array.Empty<KvResult?>();
         var results = new KvResult?[entries.Count];
         var meta = _meta;
+        LogEntry? lastConfig = null;
         try
         {
             for (var i = 0; i < entries.Count; i++)
@@ -64,7 +69,8 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
                 if (entry.Index != meta.Index + 1)
                     throw new InvalidOperationException($"entry {entry.Index} (the {i + 1}th of a batch of {entries.Count}, " +
                                                         $"{entries[0].Index}..{entries[^1].Index}) applied to a state that has applied up to {meta.Index}");
-                if (!entry.IsNoOp)
+                if (entry.IsConfig) lastConfig = entry;
+                else if (!entry.IsNoOp)
                 {
                     var command = KvCommandCodec.Decode(entry.Data);
                     AdvanceSessionClock(command, ref meta);
@@ -77,6 +83,7 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
                 changes.Add(new KvChange(KvRecords.DataKey(key), value is null ? null : KvRecords.EncodeValue(value)));
             foreach (var (client, session) in _pendingSessions)
                 changes.Add(new KvChange(KvRecords.SessionKey(client), session is { } kept ? KvRecords.EncodeSession(kept) : null));
+            if (lastConfig is not null) changes.Add(new KvChange(KvRecords.ConfigKey, lastConfig.Data));
             changes.Add(new KvChange(KvRecords.MetaKey, KvRecords.EncodeMeta(meta)));
             engine.Write(changes);
             foreach (var (client, session) in _pendingSessions)
@@ -96,6 +103,7 @@ public sealed class KvStateMachine(IKvEngine engine) : IStateMachine<string, KvR
             _pendingSessions.Clear();
         }
         _meta = meta;
+        if (lastConfig is not null) _config = ClusterConfig.Decode(lastConfig.Data);
         return results;
     }
 

@@ -26,6 +26,9 @@ public sealed class Progress
     /// <summary>The newest ReadIndex round this follower has echoed.</summary>
     public long ReadRoundAcked { get; set; }
 
+    /// <summary>Answered at least once in this leader's term (a learner is promoted only once it has).</summary>
+    public bool Answered { get; private set; }
+
     /// <summary>Heard from since the last check-quorum round.</summary>
     public bool RecentActive { get; set; }
 
@@ -39,6 +42,7 @@ public sealed class Progress
     {
         LastContact = now;
         RecentActive = true;
+        Answered = true;
     }
     public TimeSpan? OldestInflightSentAt => _inflight.Count == 0 ? null : _inflight.Peek().SentAt;
 

@@ -11,12 +11,12 @@ public sealed partial class RaftNode
     private void PreCampaign()
     {
         StartCampaign(Role.PreCandidate);
-        if (_votes.Count >= _options.Quorum)
+        if (HasQuorumOfVotes)
         {
             Campaign();
             return;
         }
-        foreach (var peer in _peers) Send(VoteRequest(peer, Term + 1, preVote: true));
+        foreach (var voter in OtherVoters) Send(VoteRequest(voter, Term + 1, preVote: true));
     }
 
     private void Campaign()
@@ -25,13 +25,19 @@ public sealed partial class RaftNode
         VotedFor = Id;
         _hardStateDirty = true;
         StartCampaign(Role.Candidate);
-        if (_votes.Count >= _options.Quorum)
+        if (HasQuorumOfVotes)
         {
             BecomeLeader();
             return;
         }
-        foreach (var peer in _peers) Send(VoteRequest(peer, Term, preVote: false));
+        foreach (var voter in OtherVoters) Send(VoteRequest(voter, Term, preVote: false));
     }
+
+    /// <summary>The voters of the configuration in force, but this node: whom a candidate asks.</summary>
+    private IEnumerable<int> OtherVoters => _configs.Latest.Voters.Where(v => v != Id);
+
+    /// <summary>Yeses from a majority of the voters of the configuration in force (a learner's yes does not count).</summary>
+    private bool HasQuorumOfVotes => _votes.Count(IsVoter) >= _configs.Latest.Quorum;
 
     private void StartCampaign(Role role)
     {
@@ -88,12 +94,12 @@ public sealed partial class RaftNode
             // Only yeses about the term this node is asking for count (an old round's would carry an older term).
             if (Role != Role.PreCandidate || !reply.VoteGranted || reply.Term != Term + 1) return;
             _votes.Add(reply.From);
-            if (_votes.Count >= _options.Quorum) Campaign();
+            if (HasQuorumOfVotes) Campaign();
             return;
         }
         if (Role != Role.Candidate || !reply.VoteGranted) return;
         _votes.Add(reply.From);
-        if (_votes.Count >= _options.Quorum) BecomeLeader();
+        if (HasQuorumOfVotes) BecomeLeader();
     }
 
     /// <summary>A pre-vote, or a yes to one: both name a term no one has entered, so neither makes anyone step down.</summary>
@@ -109,10 +115,7 @@ public sealed partial class RaftNode
         _heartbeatElapsed = TimeSpan.Zero;
         _checkQuorumElapsed = TimeSpan.Zero;
         _progress.Clear();
-        foreach (var peer in _peers)
-        {
-            _progress[peer] = new Progress(_log.LastIndex + 1) { LastContact = Now, RecentActive = true };
-        }
+        foreach (var peer in _peers) _progress[peer] = NewProgress();
         // A no-op of the new term: entries of earlier terms commit only under an entry of the current term
         // (Figure 8), so without it a quiet leader could never tell clients what is committed.
         AppendLocal(LogEntry.NoOp(_log.LastIndex + 1, Term));

@@ -51,14 +51,7 @@ public sealed partial class RaftNode
     }
 
     /// <summary>The newest round that a majority (this leader included) has echoed.</summary>
-    private long ConfirmedReadRound()
-    {
-        Span<long> rounds = stackalloc long[_peers.Length + 1];
-        rounds[0] = _readRound;
-        for (var i = 0; i < _peers.Length; i++) rounds[i + 1] = _progress[_peers[i]].ReadRoundAcked;
-        rounds.Sort();
-        return rounds[rounds.Length - _options.Quorum];
-    }
+    private long ConfirmedReadRound() => VotersReached(_readRound, static p => p.ReadRoundAcked);
 
     /// <summary>An empty AppendEntries carrying the current read round, whatever the follower's window.</summary>
     private void SendHeartbeat(int peer)

@@ -62,8 +62,27 @@ public sealed partial class RaftNode
         }
     }
 
+    /// <summary>A majority of the voters was heard from this round (this leader counts when it votes itself).</summary>
     private bool QuorumActive() =>
-        1 + _progress.Values.Count(p => p.RecentActive) >= _options.Quorum;
+        _configs.Latest.Voters.Count(v => v == Id || (_progress.TryGetValue(v, out var p) && p.RecentActive)) >= _configs.Latest.Quorum;
+
+    /// <summary>
+    /// The highest value a majority of the voters has reached: this leader's own <paramref name="own"/> (if it votes)
+    /// and each other voter's <paramref name="of"/> its progress. Commits and read rounds are confirmed this way; a
+    /// learner's copy never counts, nor does a leader's that is removing itself (thesis 4.2.2).
+    /// </summary>
+    private long VotersReached(long own, Func<Progress, long> of)
+    {
+        var config = _configs.Latest;
+        Span<long> values = stackalloc long[config.Voters.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var voter = config.Voters[i];
+            values[i] = voter == Id ? own : _progress.TryGetValue(voter, out var p) ? of(p) : 0;
+        }
+        values.Sort();
+        return values[values.Length - config.Quorum];
+    }
 
     /// <summary>
     /// Sends what <paramref name="peer"/> lacks, within its flow-control window. With
@@ -160,6 +179,7 @@ public sealed partial class RaftNode
             return;
         }
 
+        var configChanged = false;
         foreach (var entry in entries)
         {
             var existing = _log.TermAt(entry.Index);
@@ -173,10 +193,18 @@ public sealed partial class RaftNode
                 }
                 _log.TruncateFrom(entry.Index);
                 _stableIndex = Math.Min(_stableIndex, entry.Index - 1);
+                // A configuration that came with the dropped suffix was never committed: the one before it is in force again.
+                configChanged |= _configs.TruncateFrom(entry.Index);
             }
             _log.Append(entry);
+            if (entry.IsConfig)
+            {
+                _configs.Appended(entry.Index, ClusterConfig.Decode(entry.Data));
+                configChanged = true;
+            }
             _ready.AddToPersist(entry);
         }
+        if (configChanged) ConfigurationChanged();
 
         // Only what this request proved to match counts: entries past it may still be a stale suffix.
         var lastNew = prev + entries.Length;
@@ -201,8 +229,7 @@ public sealed partial class RaftNode
 
     private void HandleAppendReply(AppendEntriesReply reply)
     {
-        if (Role != Role.Leader) return;
-        var progress = _progress[reply.From];
+        if (Role != Role.Leader || !_progress.TryGetValue(reply.From, out var progress)) return; // not (any more) a member
         progress.HeardFrom(Now);
         // Any answer in this term, even a rejection, shows the follower still took this node for its leader.
         if (reply.ReadRound > progress.ReadRoundAcked) progress.ReadRoundAcked = reply.ReadRound;
@@ -248,11 +275,8 @@ public sealed partial class RaftNode
     private void MaybeCommit()
     {
         if (Role != Role.Leader) return;
-        Span<long> matches = stackalloc long[_peers.Length + 1];
-        matches[0] = _stableIndex; // the leader's own log counts only as far as it is durable
-        for (var i = 0; i < _peers.Length; i++) matches[i + 1] = _progress[_peers[i]].MatchIndex;
-        matches.Sort();
-        var majorityIndex = matches[matches.Length - _options.Quorum];
+        // The leader's own log counts only as far as it is durable.
+        var majorityIndex = VotersReached(_stableIndex, static p => p.MatchIndex);
         if (majorityIndex > CommitIndex && _log.TermAt(majorityIndex) == Term) CommitIndex = majorityIndex;
     }
 }

@@ -19,6 +19,7 @@ public sealed partial class RaftNode
             throw new ArgumentOutOfRangeException(nameof(index), index, $"the log no longer holds entry {index}");
         SnapshotIndex = index;
         _log.CompactTo(index - keepEntries);
+        _configs.CompactTo(_log.PrefixIndex);
     }
 
     private void SendSnapshot(int peer, Progress progress)
@@ -29,7 +30,7 @@ public sealed partial class RaftNode
         Send(new InstallSnapshot
         {
             From = Id, To = peer, Term = Term,
-            LastIncludedIndex = SnapshotIndex, LastIncludedTerm = SnapshotTerm,
+            LastIncludedIndex = SnapshotIndex, LastIncludedTerm = SnapshotTerm, Config = _configs.At(SnapshotIndex),
             Offset = 0, Data = Array.Empty<byte>(), Done = true,
         });
     }
@@ -62,8 +63,17 @@ public sealed partial class RaftNode
 
         // Figure 13: keep the entries after the snapshot only if the log agrees with it at its last index.
         var agrees = _log.TermAt(index) == request.LastIncludedTerm;
-        if (agrees) _log.CompactTo(index);
-        else _log.ResetTo(index, request.LastIncludedTerm);
+        if (agrees)
+        {
+            _log.CompactTo(index);
+            _configs.CompactTo(index); // the log agrees up to the snapshot: so do the configurations it carried
+        }
+        else
+        {
+            _log.ResetTo(index, request.LastIncludedTerm);
+            _configs.ResetTo(index, request.Config);
+        }
+        ConfigurationChanged();
         // A discarded log is no longer this node's durable log: until the snapshot's save reports it stable
         // (StableTo), count only what the previous snapshot covered (found by the simulation, seed 8636 of 3).
         if (!agrees) _stableIndex = Math.Min(_stableIndex, SnapshotIndex);
@@ -77,8 +87,7 @@ public sealed partial class RaftNode
 
     private void HandleSnapshotReply(InstallSnapshotReply reply)
     {
-        if (Role != Role.Leader) return;
-        var progress = _progress[reply.From];
+        if (Role != Role.Leader || !_progress.TryGetValue(reply.From, out var progress)) return; // not (any more) a member
         progress.HeardFrom(Now);
         if (!reply.Done)
         {

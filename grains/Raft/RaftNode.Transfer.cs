@@ -24,7 +24,7 @@ public sealed partial class RaftNode
         var chosen = target ?? MostUpToDateLiveFollower();
         if (chosen is not { } to) return TransferResult.Refused($"no follower of node {Id} answered within the last election timeout");
         if (to == Id) return TransferResult.Refused($"node {Id} already leads");
-        if (!IsPeer(to)) return TransferResult.Refused($"node {to} is not a member of the cluster ({string.Join(", ", _options.Members)})");
+        if (!IsVoter(to)) return TransferResult.Refused($"node {to} is not a voter ({_configs.Latest}); only a voter can lead");
         if (_transferTarget is { } underWay)
         {
             return underWay == to ? TransferResult.Begun(to) : TransferResult.Refused($"a transfer to node {underWay} is under way");
@@ -57,13 +57,13 @@ public sealed partial class RaftNode
     /// <summary>The leader of this term says: campaign now. Skips pre-vote; the leader stepped aside for this.</summary>
     private void HandleTimeoutNow(TimeoutNow message)
     {
-        if (Role == Role.Leader || message.From != LeaderId) return;
+        if (Role == Role.Leader || message.From != LeaderId || !IsVoter(Id)) return;
         Campaign();
     }
 
     private bool IsLive(Progress progress) => Now - progress.LastContact < _options.ElectionTimeoutMax;
 
-    private int? MostUpToDateLiveFollower() => _peers
+    private int? MostUpToDateLiveFollower() => OtherVoters
         .Where(p => IsLive(_progress[p]))
         .OrderByDescending(p => _progress[p].MatchIndex)
         .ThenBy(p => p)

@@ -13,7 +13,8 @@ public sealed partial class RaftNode
     private readonly RaftOptions _options;
     private readonly Random _random;
     private readonly RaftLog _log;
-    private readonly int[] _peers;
+    private readonly ConfigHistory _configs;
+    private int[] _peers; // every member of the configuration in force but this node: voters and learners
     private readonly Dictionary<int, Progress> _progress = new();
     private readonly HashSet<int> _votes = new();
     private Ready _ready = new();
@@ -45,16 +46,25 @@ public sealed partial class RaftNode
     /// Restarts a node whose log was compacted: the state machine was restored from a snapshot ending at
     /// (<paramref name="snapshotIndex"/>, <paramref name="snapshotTerm"/>), and the log holds what follows it.
     /// </summary>
+    /// <param name="snapshotConfig">
+    /// The configuration in force at the snapshot's index (the state machine keeps it with the state); null for the
+    /// bootstrap configuration, <see cref="RaftOptions.Members"/>, when no configuration entry was ever applied.
+    /// </param>
     public RaftNode(RaftOptions options, HardState hardState, long snapshotIndex, long snapshotTerm,
-        IEnumerable<LogEntry> persistedLog, Random random)
+        IEnumerable<LogEntry> persistedLog, Random random, ClusterConfig? snapshotConfig = null)
     {
         options.Validate();
         _options = options;
         _random = random;
-        _peers = options.Members.Where(m => m != options.NodeId).ToArray();
         _log = new RaftLog(snapshotIndex, snapshotTerm);
+        _configs = new ConfigHistory(snapshotIndex, snapshotConfig ?? ClusterConfig.Bootstrap(options.Members));
         SnapshotIndex = snapshotIndex;
-        foreach (var entry in persistedLog) _log.Append(entry);
+        foreach (var entry in persistedLog)
+        {
+            _log.Append(entry);
+            if (entry.IsConfig) _configs.Appended(entry.Index, ClusterConfig.Decode(entry.Data));
+        }
+        _peers = _configs.Latest.Members.Where(m => m != options.NodeId).ToArray();
         // A snapshot holds only committed entries, already applied to the restored state machine.
         CommitIndex = snapshotIndex;
         LastApplied = snapshotIndex;
@@ -116,6 +126,15 @@ public sealed partial class RaftNode
     /// <summary>The entry at <paramref name="index"/>, which must be in the log.</summary>
     public LogEntry EntryAt(long index) => _log[index];
 
+    /// <summary>The configuration in force: the latest in the log, committed or not (thesis 4.1).</summary>
+    public ClusterConfig Configuration => _configs.Latest;
+
+    /// <summary>The log index of the entry that made <see cref="Configuration"/> (the log's start when none did).</summary>
+    public long ConfigurationIndex => _configs.LatestIndex;
+
+    /// <summary>The configuration in force at <paramref name="index"/>, which must not precede the log's start.</summary>
+    public ClusterConfig ConfigurationAt(long index) => _configs.At(index);
+
     /// <summary>Time passes. Drives election timeouts (followers, candidates) and heartbeats (leaders).</summary>
     public void Tick(TimeSpan elapsed)
     {
@@ -127,7 +146,8 @@ public sealed partial class RaftNode
             return;
         }
         _electionElapsed += elapsed;
-        if (_electionElapsed >= _electionTimeout)
+        // Only a voter campaigns: a learner (or a node removed, or not yet added) waits to hear from a leader.
+        if (_electionElapsed >= _electionTimeout && IsVoter(Id))
         {
             if (_options.PreVote) PreCampaign();
             else Campaign();
@@ -135,9 +155,14 @@ public sealed partial class RaftNode
     }
 
     /// <summary>A message from a peer arrives.</summary>
+    /// <remarks>
+    /// Messages are not filtered by membership: a node that joins (or is behind) may not yet know the configuration that
+    /// names its leader or the candidate it should vote for, and refusing them could leave a majority unable to elect.
+    /// Membership decides only whose votes and copies count, and whom a leader or candidate writes to.
+    /// </remarks>
     public void Step(RaftMessage message)
     {
-        if (message.To != Id || !IsPeer(message.From)) return;
+        if (message.To != Id || message.From == Id) return;
 
         if (message.Term > Term)
         {
@@ -215,6 +240,7 @@ public sealed partial class RaftNode
     /// </summary>
     public Ready TakeReady()
     {
+        StepDownIfRemoved();
         if (Role == Role.Leader)
         {
             foreach (var peer in _peers) SendAppends(peer, heartbeat: false);
@@ -241,7 +267,7 @@ public sealed partial class RaftNode
         return ready;
     }
 
-    private bool IsPeer(int id) => Array.IndexOf(_peers, id) >= 0;
+    private bool IsVoter(int id) => _configs.Latest.IsVoter(id);
 
     private void BecomeFollower(long term, int? leader)
     {
@@ -270,6 +296,11 @@ public sealed partial class RaftNode
     private void AppendLocal(LogEntry entry)
     {
         _log.Append(entry);
+        if (entry.IsConfig)
+        {
+            _configs.Appended(entry.Index, ClusterConfig.Decode(entry.Data));
+            ConfigurationChanged();
+        }
         _ready.AddToPersist(entry);
         MaybeCommit(); // a one-node cluster commits on its own append
     }

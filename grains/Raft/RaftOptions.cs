@@ -7,10 +7,13 @@ namespace RaftOrleans.Raft;
 /// </summary>
 public sealed record RaftOptions
 {
-    /// <summary>This node's id; must be one of <see cref="Members"/>.</summary>
+    /// <summary>This node's id (at least 1). A node outside <see cref="Members"/> is one that will join later, as a learner.</summary>
     public required int NodeId { get; init; }
 
-    /// <summary>Every node of the cluster, this one included. Fixed for the life of the cluster.</summary>
+    /// <summary>
+    /// The cluster's first configuration (all voters), in force until a membership change in the log replaces it. Every
+    /// node must be given the same one: a node that joins later learns the current configuration from the leader's log.
+    /// </summary>
     public required IReadOnlyList<int> Members { get; init; }
 
     public required TimeSpan ElectionTimeoutMin { get; init; }
@@ -35,13 +38,23 @@ public sealed record RaftOptions
     /// </summary>
     public TimeSpan SnapshotRetryInterval { get; init; } = TimeSpan.FromSeconds(2);
 
-    public int Quorum => Members.Count / 2 + 1;
+    /// <summary>
+    /// Most entries a learner may lag behind the leader's log and still be promoted: promoted any further behind, it
+    /// would hold up commits (it counts toward the majority) until it caught up. Not a raft.toml setting; this is its one default.
+    /// </summary>
+    public long PromotionMaxLag { get; init; } = 1000;
+
+    /// <summary>
+    /// Planted bug for the simulation's own test: a leader takes a membership change while the previous one is not yet
+    /// committed (two changes in flight, which lets two disjoint majorities each elect or commit). Never set otherwise.
+    /// </summary>
+    internal bool PlantedBugConcurrentMembershipChanges { get; init; }
 
     /// <summary>
     /// Throws <see cref="ArgumentException"/> naming the first inconsistent value. User input (raft.toml, or a
     /// configuration built in code) is validated once, with messages naming the key, by the configuration
     /// project's RaftConfigValidator, and its cross-key rules (heartbeat &lt; election min &lt; max) are not
-    /// repeated here. This checks what only the core can know (this node is one of distinct, non-empty Members)
+    /// repeated here. This checks what only the core can know (distinct, non-empty Members)
     /// plus cheap guards on single values no node could run with (a timer that is not positive, a batch of 0).
     /// </summary>
     public void Validate()
@@ -49,7 +62,9 @@ public sealed record RaftOptions
         ArgumentNullException.ThrowIfNull(Members);
         if (Members.Count == 0) throw new ArgumentException("Members must not be empty.");
         if (Members.Distinct().Count() != Members.Count) throw new ArgumentException("Members must be distinct.");
-        if (!Members.Contains(NodeId)) throw new ArgumentException($"NodeId {NodeId} is not one of Members.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(NodeId, 1);
+        if (Members.Any(m => m < 1)) throw new ArgumentException("Members are node ids, at least 1.");
+        ArgumentOutOfRangeException.ThrowIfNegative(PromotionMaxLag);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HeartbeatInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ElectionTimeoutMin, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ElectionTimeoutMax, TimeSpan.Zero);

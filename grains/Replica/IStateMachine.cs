@@ -23,7 +23,7 @@ public interface IStateMachine<in TQuery, out TResult>
 
     /// <summary>
     /// Applies committed entries, in order, in one write to storage, and returns one result per entry (default for a
-    /// leader's no-op). Every entry follows <see cref="Applied"/> directly.
+    /// leader's no-op and a configuration entry, whose configuration it keeps: see <see cref="Configuration"/>). Every entry follows <see cref="Applied"/> directly.
     /// </summary>
     IReadOnlyList<TResult?> Apply(IReadOnlyList<LogEntry> entries);
 
@@ -51,6 +51,13 @@ public interface IStateMachine<in TQuery, out TResult>
 
     /// <summary>How many items the state holds (keys, for the KV map).</summary>
     long Count { get; }
+
+    /// <summary>
+    /// The cluster configuration of the last <see cref="LogEntryKind.Config"/> entry applied (null if none ever was). The
+    /// state machine keeps it with the state, in the same atomic write, so it is in every snapshot: it is Raft's
+    /// configuration at the applied index, which a restart or an installed snapshot needs once the log has forgotten it.
+    /// </summary>
+    ClusterConfig? Configuration { get; }
 }
 
 /// <summary>The last log entry a state has applied: its index and term (0, 0 for the empty state).</summary>

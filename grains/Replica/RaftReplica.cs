@@ -184,7 +184,7 @@ public sealed class RaftReplica<TQuery, TResult>
             agrees = log.FirstOrDefault(e => e.Index == state.Index) is { } atState && atState.Term == state.Term;
             log = agrees ? log.Where(e => e.Index > state.Index).ToArray() : Array.Empty<LogEntry>();
         }
-        var core = new RaftNode(_options.Raft, persisted.HardState, state.Index, state.Term, log, _newRandom());
+        var core = new RaftNode(_options.Raft, persisted.HardState, state.Index, state.Term, log, _newRandom(), _stateMachine.Configuration);
         _writesDurable = _writesQueued; // the disk finished or dropped whatever an earlier life queued
         _lastTick = _clock();
         _softState = new SoftState(core.Role, core.LeaderId, core.Term);

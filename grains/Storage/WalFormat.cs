@@ -26,7 +26,8 @@ internal static class WalFormat
 
     public static void WriteEntry(IBufferWriter<byte> output, LogEntry entry)
     {
-        var payload = Begin(output, WalRecordType.Entry, 16 + entry.Data.Length, out var span);
+        var type = entry.IsConfig ? WalRecordType.ConfigEntry : WalRecordType.Entry;
+        var payload = Begin(output, type, 16 + entry.Data.Length, out var span);
         BinaryPrimitives.WriteInt64LittleEndian(payload, entry.Index);
         BinaryPrimitives.WriteInt64LittleEndian(payload[8..], entry.Term);
         entry.Data.CopyTo(payload[16..]);

@@ -11,4 +11,7 @@ internal enum WalRecordType : byte
 
     /// <summary>index (i64), term (i64), discard log (u8): entries up to index are in the snapshot; with discard, all are.</summary>
     SnapshotMarker = 3,
+
+    /// <summary>As <see cref="Entry"/>, for a configuration entry (its data is a ClusterConfig). Older logs have none.</summary>
+    ConfigEntry = 4,
 }

@@ -48,11 +48,12 @@ internal sealed class WalReplay
                     var vote = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
                     HardState = new HardState(BinaryPrimitives.ReadInt64LittleEndian(span), vote < 0 ? null : vote);
                     break;
-                case WalRecordType.Entry:
+                case WalRecordType.Entry or WalRecordType.ConfigEntry:
                     var entry = new LogEntry(
                         BinaryPrimitives.ReadInt64LittleEndian(span),
                         BinaryPrimitives.ReadInt64LittleEndian(span[8..]),
-                        span[16..].ToArray());
+                        span[16..].ToArray(),
+                        type == WalRecordType.ConfigEntry ? LogEntryKind.Config : LogEntryKind.Command);
                     AddEntry(entry, segment, reader.GoodLength);
                     segment.MaxEntryIndex = Math.Max(segment.MaxEntryIndex, entry.Index);
                     break;

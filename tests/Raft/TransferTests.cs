@@ -84,7 +84,7 @@ public class TransferTests
 
         var leader = LeaderOfThree(out _);
         Assert.Equal($"node 1 already leads", leader.TransferLeadership(1).Refusal);
-        Assert.Equal("node 9 is not a member of the cluster (1, 2, 3)", leader.TransferLeadership(9).Refusal);
+        Assert.Equal("node 9 is not a voter (voters 1,2,3); only a voter can lead", leader.TransferLeadership(9).Refusal);
         Assert.Null(leader.TransferTarget);
 
         Assert.True(leader.TransferLeadership(2).Started);

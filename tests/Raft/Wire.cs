@@ -23,6 +23,14 @@ internal sealed class Wire
         }
     }
 
+    /// <summary>A node joins the network (a new server, started empty, to be added to the cluster).</summary>
+    public void Join(RaftNode node)
+    {
+        All[node.Id] = node;
+        PersistedLog[node.Id] = new List<LogEntry>();
+        Applied[node.Id] = new List<LogEntry>();
+    }
+
     public Dictionary<int, RaftNode> All { get; } = new();
     public Dictionary<int, HardState> PersistedHardState { get; } = new();
     public Dictionary<int, List<LogEntry>> PersistedLog { get; } = new();

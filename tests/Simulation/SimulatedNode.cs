@@ -376,6 +376,7 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         public IStateInstall BeginInstall(long index, long term) => new SkippedInstall(inner.BeginInstall(index, term));
         public string Fingerprint => inner.Fingerprint;
         public long Count => inner.Count;
+        public ClusterConfig? Configuration => inner.Configuration;
 
         private sealed class SkippedInstall(IStateInstall received) : IStateInstall
         {

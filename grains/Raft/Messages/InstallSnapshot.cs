@@ -16,4 +16,7 @@ public sealed record InstallSnapshot : RaftMessage
     [Id(2)] public required long Offset { get; init; }
     [Id(3)] public required byte[] Data { get; init; }
     [Id(4)] public required bool Done { get; init; }
+
+    /// <summary>The configuration in force at the snapshot's last entry: the log that carried it is gone.</summary>
+    [Id(5)] public required ClusterConfig Config { get; init; }
 }
