@@ -32,6 +32,13 @@ public interface IRaftNodeGrain : IGrainWithIntegerKey
     Task<TransferResult> TransferLeadership(int? target);
 
     /// <summary>
+    /// Asks this node, which must lead, to change the cluster's membership by one node (add a learner, promote a
+    /// learner, remove a member). Answers once the change is committed, or at once with the reason it is refused
+    /// (nothing changed), or NotLeader; Unknown if the leader lost its leadership before the commit.
+    /// </summary>
+    Task<MembershipResult> ChangeMembership(MembershipChange change);
+
+    /// <summary>
     /// Proposes a client request and answers once it is committed and applied here, or NotLeader at once
     /// when this node does not lead. Clients go through <see cref="IKvGatewayGrain"/>, which adds the deadline.
     /// </summary>

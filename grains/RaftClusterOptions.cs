@@ -11,7 +11,7 @@ namespace RaftOrleans;
 /// </summary>
 public sealed record RaftClusterOptions
 {
-    /// <summary>Node ids are 1..Nodes.</summary>
+    /// <summary>The cluster's first configuration is nodes 1..Nodes, all voters; membership changes may add others later.</summary>
     public required int Nodes { get; init; }
 
     public required TimeSpan ElectionTimeoutMin { get; init; }
@@ -53,8 +53,14 @@ public sealed record RaftClusterOptions
     /// </summary>
     public required bool OneNodePerSilo { get; init; }
 
-    /// <summary>The nodes this silo hosts: all of them (embedded) or its own one (cluster mode).</summary>
+    /// <summary>The nodes this silo starts: all of the first configuration's (embedded) or its own one (cluster mode).</summary>
     public required IReadOnlyList<int> HostedNodes { get; init; }
+
+    /// <summary>
+    /// Whether node <paramref name="node"/> lives on this silo: its own one in cluster mode; in embedded mode any node
+    /// id, so that a node added by a membership change starts here too (on the first message its leader sends it).
+    /// </summary>
+    public bool Hosts(int node) => OneNodePerSilo ? HostedNodes.Contains(node) : node >= 1 && node <= ClusterConfig.MaxNodeId;
 
     /// <summary>
     /// The name (Orleans' <c>SiloOptions.SiloName</c>) of the one silo allowed to host <paramref name="node"/>:

@@ -51,10 +51,10 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (NodeId < 1 || NodeId > _cluster.Nodes)
-            throw new ArgumentOutOfRangeException(nameof(NodeId), NodeId, $"node ids are 1..{_cluster.Nodes}");
+        if (NodeId < 1 || NodeId > ClusterConfig.MaxNodeId)
+            throw new ArgumentOutOfRangeException(nameof(NodeId), NodeId, $"node ids are 1..{ClusterConfig.MaxNodeId}");
         // The placement already chose this silo by name; this is the last guard, on the silo that owns the disk.
-        if (!_cluster.HostedNodes.Contains(NodeId))
+        if (!_cluster.Hosts(NodeId))
             throw new RaftNodeUnavailableException(NodeId, $"silo {_cluster.SiloName} does not host it (its data directory is on {_cluster.SiloNameOf(NodeId)})");
         _clock.Start();
         _activatedAt = DateTimeOffset.UtcNow;
@@ -111,6 +111,13 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         return answer.Task;
     }
 
+    public Task<MembershipResult> ChangeMembership(MembershipChange change)
+    {
+        var answer = new TaskCompletionSource<MembershipResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Replica.ChangeMembership(change, result => answer.TrySetResult(result));
+        return answer.Task;
+    }
+
     public Task<KvResult> Submit(KvRequest request)
     {
         var answer = new TaskCompletionSource<KvResult>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -162,8 +169,8 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     {
         if (!_cluster.FaultInjection)
             throw new InvalidOperationException($"fault injection is off on node {NodeId}'s silo: set [faults] enabled = true in its raft.toml (scripts/cluster.sh start --faults does)");
-        if (peers.Where(p => p == NodeId || !_cluster.NodeIds.Contains(p)).Select(p => (int?)p).FirstOrDefault() is { } wrong)
-            throw new ArgumentException($"node {NodeId} cannot be cut off from node {wrong}: peers are the other nodes of 1..{_cluster.Nodes}", nameof(peers));
+        if (peers.Where(p => p == NodeId || p < 1 || p > ClusterConfig.MaxNodeId).Select(p => (int?)p).FirstOrDefault() is { } wrong)
+            throw new ArgumentException($"node {NodeId} cannot be cut off from node {wrong}: peers are other node ids of 1..{ClusterConfig.MaxNodeId}", nameof(peers));
         _links.CutOff(peers);
         if (peers.Length == 0) LogHealed(NodeId);
         else LogCutOff(NodeId, string.Join(", ", peers.Order()));

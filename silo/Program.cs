@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RaftOrleans;
 using RaftOrleans.Configuration;
+using RaftOrleans.Raft;
 using RaftOrleans.Silo;
 using RaftOrleans.Storage;
 
@@ -75,7 +76,7 @@ catch (Exception error)
     return 1;
 }
 Console.WriteLine($"RaftOrleans silo {options.SiloName}: " +
-                  (options.OneNodePerSilo ? $"Raft node {arguments.Node} of {config.Cluster.Nodes}, " : $"{config.Cluster.Nodes} Raft nodes, ") +
+                  (options.OneNodePerSilo ? $"Raft node {arguments.Node} (first configuration: nodes 1..{config.Cluster.Nodes}), " : $"{config.Cluster.Nodes} Raft nodes, ") +
                   $"gateway on {(options.OneNodePerSilo ? config.Silo.Address : "127.0.0.1")}:{config.GatewayPortOf(arguments.Node)}, " +
                   $"config {Path.GetFullPath(arguments.ConfigPath)}, " +
                   (config.Storage.Kind == StorageKind.File
@@ -93,13 +94,26 @@ static string StartFailure(Exception error)
     return inner.Message.Split('\n')[0].Trim();
 }
 
+// Node N listens on silo_port + N - 1 and gateway_port + N - 1; raft.toml's validation covers nodes 1..cluster.nodes,
+// a node added later (N above them) must fit too.
+static string? PortClash(RaftConfig config, int node)
+{
+    var (silo, gateway) = (config.SiloPortOf(node), config.GatewayPortOf(node));
+    if (silo > 65535 || gateway > 65535) return $"its ports (silo {silo}, gateway {gateway}) would pass 65535";
+    var (siloFirst, gatewayFirst) = (config.SiloPortOf(1), config.GatewayPortOf(1));
+    if (siloFirst <= gateway && gatewayFirst <= silo) return $"its silo ports {siloFirst}..{silo} and gateway ports {gatewayFirst}..{gateway} would overlap";
+    return null;
+}
+
 // --node is required in cluster mode (which node this silo hosts), and meaningless in embedded mode.
 static string? NodeArgumentProblem(RaftConfig config, int? node) => (config.Cluster.Mode, node) switch
 {
     (ClusterMode.Cluster, null) =>
-        $"cluster.mode is \"cluster\": say which Raft node this silo hosts with --node N (1..{config.Cluster.Nodes})",
-    (ClusterMode.Cluster, { } id) when id > config.Cluster.Nodes =>
-        $"--node {id}: this cluster has nodes 1..{config.Cluster.Nodes} (cluster.nodes = {config.Cluster.Nodes})",
+        $"cluster.mode is \"cluster\": say which Raft node this silo hosts with --node N (1..{config.Cluster.Nodes}, or a new node's id to add it)",
+    (ClusterMode.Cluster, { } id) when id < 1 || id > ClusterConfig.MaxNodeId =>
+        $"--node {id}: node ids are 1..{ClusterConfig.MaxNodeId}",
+    (ClusterMode.Cluster, { } id) when id > config.Cluster.Nodes && PortClash(config, id) is { } clash =>
+        $"--node {id}: {clash}; choose silo.silo_port and silo.gateway_port further apart in raft.toml",
     (ClusterMode.Embedded, { } id) =>
         $"--node {id}: this raft.toml runs every node in one silo (cluster.mode = \"embedded\"); set cluster.mode = \"cluster\" to run one silo per node",
     _ => null,

@@ -1,4 +1,5 @@
 using RaftOrleans.Configuration;
+using RaftOrleans.Raft;
 using RaftOrleans.Storage;
 
 namespace RaftOrleans.Silo;
@@ -32,7 +33,7 @@ public static class RaftClusterOptionsFactory
         HostedNodes = (config.Cluster.Mode, node) switch
         {
             (ClusterMode.Embedded, null) => config.Cluster.NodeIds,
-            (ClusterMode.Cluster, { } id) when config.Cluster.NodeIds.Contains(id) => [id],
+            (ClusterMode.Cluster, { } id) when id >= 1 && id <= ClusterConfig.MaxNodeId => [id],
             _ => throw new ArgumentException($"node {node?.ToString() ?? "(none)"} does not fit cluster.mode {config.Cluster.Mode} with {config.Cluster.Nodes} nodes", nameof(node)),
         },
         ElectionTimeoutMin = config.Raft.ElectionTimeoutMin,

@@ -16,6 +16,11 @@ internal static class UsageText
                                            the recent elections
           crash NODE                       fault injection: NODE stops answering and forgets what it did not persist
           restart NODE                     bring a crashed NODE back from its storage
+          member list | add NODE | promote NODE | remove NODE
+                                           the cluster's voters and learners and how far each is behind; add NODE
+                                           as a learner (it catches up without a vote), promote a learner close
+                                           to the leader's log to voter, remove a member (the leader too): one
+                                           node at a time, answered once committed
           crash-leader                     crash the current leader and wait for the next one to be elected
           transfer-leader [--to NODE]      hand leadership to NODE (default: the most up-to-date follower) before
                                            maintenance: the leader stops taking writes, brings NODE up to date

@@ -4,6 +4,7 @@ using RaftOrleans.Client.Check;
 using RaftOrleans.Client.CommandLine;
 using RaftOrleans.Configuration;
 using RaftOrleans.Kv;
+using RaftOrleans.Raft;
 
 namespace RaftOrleans.Client.Commands;
 
@@ -35,13 +36,15 @@ internal static class CommandFactory
                 return new StatusCommand(args.Flag("--json"));
             case "crash":
                 args.Expect("crash NODE", 1);
-                return new CrashCommand(NodeId(args.Positionals[0], config));
+                return new CrashCommand(NodeId(args.Positionals[0]));
             case "restart":
                 args.Expect("restart NODE", 1);
-                return new RestartCommand(NodeId(args.Positionals[0], config));
+                return new RestartCommand(NodeId(args.Positionals[0]));
             case "transfer-leader":
                 args.Expect("transfer-leader [--to NODE]", 0, "--to");
-                return new TransferLeaderCommand(args.Flag("--to") ? NodeId(args.Text("--to", ""), config) : null);
+                return new TransferLeaderCommand(args.Flag("--to") ? NodeId(args.Text("--to", "")) : null);
+            case "member":
+                return Member(args);
             case "crash-leader":
                 args.Expect("crash-leader", 0);
                 return new CrashLeaderCommand();
@@ -67,12 +70,41 @@ internal static class CommandFactory
         }
     }
 
-    private static int NodeId(string text, RaftConfig config)
+    private const string MemberUsage = "member list | add NODE | promote NODE | remove NODE";
+
+    private static MemberCommand Member(ParsedArguments args)
     {
-        var nodes = config.Cluster.Nodes;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var nodeId) || nodeId < 1 || nodeId > nodes)
+        var action = args.Positionals.Count > 0 ? args.Positionals[0] : null;
+        switch (action)
         {
-            throw new UsageException($"NODE must be a node id from 1 to {nodes} ([cluster] nodes), got '{text}'");
+            case "list":
+                args.Expect(MemberUsage, 1);
+                return new MemberCommand(null);
+            case "add" or "promote" or "remove":
+                args.Expect(MemberUsage, 2);
+                var kind = action switch
+                {
+                    "add" => MembershipChangeKind.AddLearner,
+                    "promote" => MembershipChangeKind.Promote,
+                    _ => MembershipChangeKind.Remove,
+                };
+                return new MemberCommand(new MembershipChange(kind, NodeId(args.Positionals[1])));
+            default:
+                throw new UsageException(action is null
+                    ? $"member needs an action; usage: client {MemberUsage}"
+                    : $"unknown member action '{action}'; usage: client {MemberUsage}");
+        }
+    }
+
+    /// <summary>
+    /// Any node id a cluster may have (1..<see cref="ClusterConfig.MaxNodeId"/>): membership changes add nodes past
+    /// raft.toml's first configuration, so whether the node exists is for the cluster to say.
+    /// </summary>
+    private static int NodeId(string text)
+    {
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var nodeId) || nodeId < 1 || nodeId > ClusterConfig.MaxNodeId)
+        {
+            throw new UsageException($"NODE must be a node id from 1 to {ClusterConfig.MaxNodeId}, got '{text}'");
         }
         return nodeId;
     }

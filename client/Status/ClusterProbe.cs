@@ -14,10 +14,21 @@ internal static class ClusterProbe
     /// is thrown, because then nothing answers at all.
     /// </param>
     /// <param name="nodeTimeout">How long a node may take to answer (default <see cref="NodeTimeout"/>).</param>
+    /// <remarks>
+    /// The nodes asked are raft.toml's first configuration (<paramref name="nodeIds"/>) and then whoever the newest
+    /// configuration the answers name besides: membership changes add nodes raft.toml does not list. A node that is no
+    /// longer a member and does not answer (a dead machine, removed) is left out; one that answers is shown, as removed.
+    /// </remarks>
     public static async Task<ClusterSnapshot> ReadAsync(IGrainFactory grains, IReadOnlyList<int> nodeIds, bool manySilos, TimeSpan? nodeTimeout = null)
     {
         var timeout = nodeTimeout ?? NodeTimeout;
-        var probes = await Task.WhenAll(nodeIds.Select(nodeId => ProbeAsync(grains, nodeId, manySilos, timeout)));
+        var probes = (await Task.WhenAll(nodeIds.Select(nodeId => ProbeAsync(grains, nodeId, manySilos, timeout)))).ToList();
+        if (new ClusterSnapshot(DateTimeOffset.UtcNow, probes).Configuration is { } config)
+        {
+            var more = config.Voters.Concat(config.Learners).Where(id => !nodeIds.Contains(id)).Order();
+            probes.AddRange(await Task.WhenAll(more.Select(nodeId => ProbeAsync(grains, nodeId, manySilos, timeout))));
+            probes.RemoveAll(probe => probe.Status is null && !config.IsMember(probe.NodeId));
+        }
         return new ClusterSnapshot(DateTimeOffset.UtcNow, probes);
     }
 

@@ -40,4 +40,22 @@ internal sealed record ClusterSnapshot(DateTimeOffset TakenAt, IReadOnlyList<Nod
         .ToArray();
 
     public NodeProbe? Node(int nodeId) => Nodes.FirstOrDefault(node => node.NodeId == nodeId);
+
+    /// <summary>
+    /// The newest configuration any running node holds (the leader's, when it is among the newest): the membership in
+    /// force, or about to be. Null when no node answered.
+    /// </summary>
+    public NodeStatus? Configuration => Nodes
+        .Where(node => node.IsRunning)
+        .Select(node => node.Status!)
+        .OrderByDescending(status => status.ConfigIndex)
+        .ThenByDescending(status => status.Role == LeaderRole)
+        .ThenByDescending(status => status.Term)
+        .FirstOrDefault();
+
+    /// <summary>What <paramref name="nodeId"/> is in <see cref="Configuration"/>: "voter", "learner" or "removed" (null: unknown).</summary>
+    public string? MembershipOf(int nodeId) => Configuration is not { } config ? null
+        : config.Voters.Contains(nodeId) ? "voter"
+        : config.Learners.Contains(nodeId) ? "learner"
+        : "removed";
 }

@@ -10,14 +10,16 @@ internal sealed record StatusReport(
     DateTimeOffset TakenAt,
     IReadOnlyList<NodeReport> Nodes,
     LeaderReport? Leader,
-    IReadOnlyList<ElectionReport> Elections)
+    IReadOnlyList<ElectionReport> Elections,
+    MembershipReport? Membership)
 {
     public static StatusReport From(ClusterSnapshot snapshot)
     {
-        var nodes = snapshot.Nodes.Select(NodeReport.From).ToArray();
+        var nodes = snapshot.Nodes.Select(probe => NodeReport.From(probe, snapshot.MembershipOf(probe.NodeId))).ToArray();
         var leader = snapshot.Leader is { } status ? LeaderReport.From(status, snapshot.LeaderElection) : null;
         var elections = snapshot.RecentElections.Select(ElectionReport.From).ToArray();
-        return new StatusReport(snapshot.TakenAt, nodes, leader, elections);
+        var membership = snapshot.Configuration is { } config ? MembershipReport.From(config) : null;
+        return new StatusReport(snapshot.TakenAt, nodes, leader, elections, membership);
     }
 
     /// <summary>Milliseconds to one decimal: finer digits are noise from the clocks.</summary>
@@ -41,20 +43,34 @@ internal sealed record NodeReport(
     string? StateDigest,
     string? Problem,
     string? Silo,
-    int? ProcessId)
+    int? ProcessId,
+    string? Member)
 {
-    public static NodeReport From(NodeProbe probe)
+    /// <param name="member">What the node is in the newest configuration: voter, learner or removed.</param>
+    public static NodeReport From(NodeProbe probe, string? member)
     {
         if (probe.Status is not { Crashed: false } status)
         {
             var crashed = probe.Status is not null;
             return new NodeReport(probe.NodeId, Reachable: crashed, crashed, crashed ? "Crashed" : "Unreachable",
-                null, null, null, null, null, null, null, null, null, probe.Problem, probe.Status?.Silo, probe.Status?.ProcessId);
+                null, null, null, null, null, null, null, null, null, probe.Problem, probe.Status?.Silo, probe.Status?.ProcessId, member);
         }
         return new NodeReport(status.NodeId, Reachable: true, Crashed: false, status.Role, status.Term, status.VotedFor,
             status.LeaderId, status.LastLogIndex, status.CommitIndex, status.LastApplied, status.SnapshotIndex, status.KeyCount,
-            status.StateDigest, Problem: null, status.Silo, status.ProcessId);
+            status.StateDigest, Problem: null, status.Silo, status.ProcessId, member);
     }
+}
+
+/// <summary>The newest configuration a node holds: voters, learners, the log index that made it, and whether that node knows it committed.</summary>
+internal sealed record MembershipReport(IReadOnlyList<int> Voters, IReadOnlyList<int> Learners, long ConfigIndex, bool Committed, int ReportedBy)
+{
+    public static MembershipReport From(NodeStatus status) =>
+        new(status.Voters, status.Learners, status.ConfigIndex, status.ConfigCommitted, status.NodeId);
+
+    /// <summary>One line: "voters 1, 2, 3; learners 6 (configuration of log index 812, committed)".</summary>
+    public override string ToString() =>
+        $"voters {string.Join(", ", Voters)}" + (Learners.Count > 0 ? $"; learners {string.Join(", ", Learners)}" : "") +
+        (ConfigIndex == 0 ? " (raft.toml's first configuration)" : $" (configuration of log index {ConfigIndex}, {(Committed ? "committed" : "not committed yet")})");
 }
 
 /// <summary>The current leader: its election (when, by whose votes, how long it took) and its followers.</summary>

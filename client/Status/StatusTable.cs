@@ -7,12 +7,12 @@ internal static class StatusTable
 {
     public static void Write(StatusReport report, TextWriter output)
     {
-        var nodes = new TextTable("node", "role", "term", "voted for", "follows", "last log", "commit", "applied", "snapshot", "keys",
+        var nodes = new TextTable("node", "member", "role", "term", "voted for", "follows", "last log", "commit", "applied", "snapshot", "keys",
             "state digest", "silo (pid)");
         foreach (var node in report.Nodes)
         {
             var role = node.Id == report.Leader?.Id ? $"{node.Role} *" : node.Role;
-            nodes.Add(node.Id, role, node.Term, node.VotedFor, node.Leader, node.LastLogIndex, node.CommitIndex,
+            nodes.Add(node.Id, node.Member, role, node.Term, node.VotedFor, node.Leader, node.LastLogIndex, node.CommitIndex,
                 node.LastApplied, node.SnapshotIndex, node.KeyCount, node.StateDigest, Silo(node));
         }
         nodes.WriteTo(output);
@@ -21,6 +21,7 @@ internal static class StatusTable
         {
             output.WriteLine($"  node {node.Id}: {node.Problem}");
         }
+        if (report.Membership is { } membership) output.WriteLine($"members: {membership}");
         output.WriteLine();
 
         if (report.Leader is not { } leader)

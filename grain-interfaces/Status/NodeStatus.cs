@@ -36,4 +36,18 @@ public sealed record NodeStatus
 
     /// <summary>When the node grain was activated (its replica started from storage); set by the node grain.</summary>
     [Id(16)] public DateTimeOffset? ActivatedAt { get; init; }
+
+    /// <summary>The voters of the configuration in force at this node (the latest in its log, committed or not).</summary>
+    [Id(17)] public int[] Voters { get; init; } = [];
+
+    /// <summary>The learners of that configuration: they receive the log but do not vote.</summary>
+    [Id(18)] public int[] Learners { get; init; } = [];
+
+    /// <summary>The log index of the entry that made that configuration (0: the bootstrap one of raft.toml's cluster.nodes).</summary>
+    [Id(19)] public long ConfigIndex { get; init; }
+
+    /// <summary>Whether this node knows that configuration to be committed.</summary>
+    [Id(20)] public bool ConfigCommitted { get; init; }
+
+    public bool IsMember(int node) => Voters.Contains(node) || Learners.Contains(node);
 }

@@ -15,6 +15,9 @@ public sealed class ClusterConfig
 {
     private const byte FormatVersion = 1;
 
+    /// <summary>The largest node id (ids are small: in cluster mode node N's silo listens on the configured ports + N - 1).</summary>
+    public const int MaxNodeId = 99;
+
     public ClusterConfig(IEnumerable<int> voters, IEnumerable<int> learners)
     {
         Voters = voters.Distinct().Order().ToArray();
@@ -53,7 +56,7 @@ public sealed class ClusterConfig
         switch (change.Kind)
         {
             case MembershipChangeKind.AddLearner:
-                if (node < 1) return (null, $"node ids start at 1, got {node}");
+                if (node < 1 || node > MaxNodeId) return (null, $"node ids are 1..{MaxNodeId}, got {node}");
                 if (IsVoter(node)) return (null, $"node {node} is a voter already");
                 if (IsLearner(node)) return (null, $"node {node} is a learner already (promote it when it has caught up)");
                 return (new ClusterConfig(Voters, Learners.Append(node)), null);

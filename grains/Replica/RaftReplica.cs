@@ -43,6 +43,7 @@ public sealed class RaftReplica<TQuery, TResult>
 
     private readonly Queue<Batch> _outbox = new(); // batches produced but not yet carried out, oldest first
     private readonly Dictionary<long, WaitingProposal> _proposals = new(); // by log index
+    private readonly Dictionary<long, WaitingChange> _changes = new(); // membership changes, by log index
     private readonly Dictionary<long, WaitingRead> _reads = new(); // by read id
     private readonly SnapshotSender _snapshotSender;
     private readonly List<ElectionSummary> _electionsWon = new();
@@ -228,6 +229,8 @@ public sealed class RaftReplica<TQuery, TResult>
         });
         foreach (var proposal in _proposals.Values) proposal.Answered(ReplicaOutcome<TResult>.Down);
         _proposals.Clear();
+        foreach (var change in _changes.Values) change.Answered(change.Appended.AsUnknown($"node {Id} went down before the change committed; it may still take effect"));
+        _changes.Clear();
         foreach (var read in _reads.Values) read.Answered(ReplicaOutcome<TResult>.Down);
         _reads.Clear();
         foreach (var batch in _outbox) batch.Answer?.Invoke(null);
@@ -292,6 +295,28 @@ public sealed class RaftReplica<TQuery, TResult>
         TransferResult? result = null;
         Input(core => result = core.TransferLeadership(target));
         answered(result ?? TransferResult.Refused($"node {Id} is down"));
+    }
+
+    /// <summary>
+    /// A membership change (<see cref="RaftNode.ChangeMembership"/>). A leader appends it and answers once it is
+    /// committed; a refusal, or NotLeader, comes at once; Unknown if this node loses its leadership (or goes down) first.
+    /// </summary>
+    public void ChangeMembership(MembershipChange change, Action<MembershipResult> answered)
+    {
+        if (RunningCore() is not { } core)
+        {
+            answered(MembershipResult.Refused($"node {Id} is down"));
+            return;
+        }
+        var result = core.ChangeMembership(change);
+        if (!result.Accepted)
+        {
+            answered(result);
+            return;
+        }
+        ReplicaLog.MembershipChangeAppended(_logger, Id, change.ToString(), result.Index, result.Config!.ToString());
+        _changes.Add(result.Index, new WaitingChange(result, answered));
+        Flush();
     }
 
     /// <summary>
@@ -558,6 +583,7 @@ public sealed class RaftReplica<TQuery, TResult>
             core.AppliedTo(entry.Index);
             _observer.Applied(entry, result);
             if (_logger.IsEnabled(LogLevel.Debug)) ReplicaLog.Applied(_logger, Id, entry.Index, entry.Term);
+            if (entry.IsConfig) Reconfigured(entry);
             if (!_proposals.Remove(entry.Index, out var proposal)) continue;
             // Another term at our index means a new leader replaced our entry: the request was lost, and the
             // client resends it under the same id (so it still takes effect at most once).
@@ -608,6 +634,23 @@ public sealed class RaftReplica<TQuery, TResult>
             _proposals.Remove(index);
             proposal.Answered(ReplicaOutcome<TResult>.NotLeader(now.LeaderId));
         }
+        // A change already committed is answered when applied (a leader that removed itself steps down in the batch
+        // that commits its removal); any other is no longer this node's to vouch for.
+        foreach (var (index, change) in _changes.Where(c => c.Key > core.CommitIndex && (now.Role != Role.Leader || c.Value.Appended.Term != now.Term)).ToArray())
+        {
+            _changes.Remove(index);
+            change.Answered(change.Appended.AsUnknown($"node {Id} lost its leadership before the change committed; it may still take effect (see `client member list`)"));
+        }
+    }
+
+    /// <summary>A configuration entry was applied: a change this node proposed is done (or was replaced by another leader's entry).</summary>
+    private void Reconfigured(LogEntry entry)
+    {
+        ReplicaLog.ConfigurationCommitted(_logger, Id, entry.Index, ClusterConfig.Decode(entry.Data).ToString());
+        if (!_changes.Remove(entry.Index, out var change)) return;
+        change.Answered(change.Appended.Term == entry.Term
+            ? change.Appended.AsCommitted()
+            : MembershipResult.Refused($"lost: a new leader replaced the change at index {entry.Index} before it committed; nothing changed by it"));
     }
 
     // ---- snapshots ----
@@ -785,6 +828,10 @@ public sealed class RaftReplica<TQuery, TResult>
             StateDigest = _stateMachine.Fingerprint,
             KeyCount = _stateMachine.Count,
             SnapshotIndex = core?.SnapshotIndex ?? 0,
+            Voters = core?.Configuration.Voters ?? [],
+            Learners = core?.Configuration.Learners ?? [],
+            ConfigIndex = core?.ConfigurationIndex ?? 0,
+            ConfigCommitted = core is not null && core.ConfigurationIndex <= core.CommitIndex,
         };
     }
 
@@ -799,6 +846,8 @@ public sealed class RaftReplica<TQuery, TResult>
     }
 
     private sealed record WaitingProposal(long Term, Action<ReplicaOutcome<TResult>> Answered);
+
+    private sealed record WaitingChange(MembershipResult Appended, Action<MembershipResult> Answered);
 
     private sealed record WaitingRead(TQuery Query, Action<ReplicaOutcome<TResult>> Answered);
 }

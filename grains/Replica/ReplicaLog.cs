@@ -59,4 +59,10 @@ internal static partial class ReplicaLog
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "node {NodeId} applied entry {Index} of term {Term}")]
     public static partial void Applied(ILogger logger, int nodeId, long index, long term);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId}: membership change \"{Change}\" appended at index {Index}; now {Config}")]
+    public static partial void MembershipChangeAppended(ILogger logger, int nodeId, string change, long index, string config);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {NodeId}: configuration of index {Index} committed: {Config}")]
+    public static partial void ConfigurationCommitted(ILogger logger, int nodeId, long index, string config);
 }

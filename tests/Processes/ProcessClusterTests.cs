@@ -3,6 +3,7 @@ using RaftOrleans.Client.Commands;
 using RaftOrleans.Client.Connection;
 using RaftOrleans.Client.Kv;
 using RaftOrleans.Kv;
+using RaftOrleans.Raft;
 using RaftOrleans.Status;
 using RaftOrleans.Tests.Integration;
 using Xunit;
@@ -107,8 +108,8 @@ public sealed class ProcessClusterTests
         await using var cluster = await ProcessCluster.CreateAsync(nodes: 3, start: [1]);
         var toml = await File.ReadAllTextAsync(cluster.ConfigPath);
 
-        await AssertRefused(cluster, 2, "silo: --node 7: this cluster has nodes 1..3 (cluster.nodes = 3)",
-            "--config", cluster.ConfigPath, "--node", "7");
+        await AssertRefused(cluster, 2, $"silo: --node {ClusterConfig.MaxNodeId + 1}: node ids are 1..{ClusterConfig.MaxNodeId}",
+            "--config", cluster.ConfigPath, "--node", $"{ClusterConfig.MaxNodeId + 1}");
 
         var twin = await Variant(cluster, "twin.toml", OtherPorts(toml, cluster) + "\n[storage]\ndata_dir = \"twin\"\n");
         await AssertRefused(cluster, 1, "silo: cannot start: another active silo", "--config", twin, "--node", "1");

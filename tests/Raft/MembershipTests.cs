@@ -100,7 +100,7 @@ public class MembershipTests
         leader.ChangeMembership(AddLearner4);
         wire.DeliverAll();
         Assert.Equal($"node 4 has not answered leader {leader.Id} yet (is its silo up?); promote it once it has caught up",
-            leader.ChangeMembership(Promote4).Refusal);
+            leader.ChangeMembership(Promote4).Reason);
 
         wire.Cut.Remove(4);
         wire.RunFor(Nodes.Heartbeat * 2); // it answers and catches up
@@ -108,7 +108,7 @@ public class MembershipTests
         for (var i = 0; i < 6; i++) leader.Propose([(byte)i]);
         wire.DeliverAll();
         Assert.Equal($"node 4 is 6 entries behind the leader's log (at most 5 to be promoted); wait for it to catch up (see `client member list`)",
-            leader.ChangeMembership(Promote4).Refusal);
+            leader.ChangeMembership(Promote4).Reason);
         Assert.True(leader.Configuration.IsLearner(4));
 
         wire.Cut.Remove(4);
@@ -127,7 +127,7 @@ public class MembershipTests
         var second = leader.ChangeMembership(new MembershipChange(MembershipChangeKind.Remove, 3));
         Assert.False(second.Accepted);
         Assert.Equal($"the previous change (index {first.Index}: voters 1,2,3; learners 4) is not committed yet; one change at a time, try again once it is",
-            second.Refusal);
+            second.Reason);
         Assert.Equal(first.Index, leader.ConfigurationIndex);
 
         wire.Cut.Clear();
@@ -141,8 +141,8 @@ public class MembershipTests
         var leader = Nodes.New(1, 3);
         Nodes.Elect(leader, 2); // its no-op is appended, not yet committed
         var refused = leader.ChangeMembership(AddLearner4);
-        Assert.Equal($"node 1 was just elected and has not committed an entry of its term {leader.Term} yet; try again in a moment", refused.Refusal);
-        Assert.Equal(MembershipResult.NotLeader(1), Nodes.New(2, 3).ChangeMembership(AddLearner4) with { LeaderHint = 1, Refusal = "this node does not lead; node 1 does" });
+        Assert.Equal($"node 1 was just elected and has not committed an entry of its term {leader.Term} yet; try again in a moment", refused.Reason);
+        Assert.Equal(MembershipStatus.NotLeader, Nodes.New(2, 3).ChangeMembership(AddLearner4).Status);
     }
 
     [Fact]
