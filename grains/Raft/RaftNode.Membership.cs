@@ -42,7 +42,7 @@ public sealed partial class RaftNode
     /// <summary>Why learner <paramref name="node"/> may not become a voter yet, or null when it may: it must have answered lately, and lag little.</summary>
     private string? PromotionRefusal(int node)
     {
-        var progress = _progress[node];
+        if (!_progress.TryGetValue(node, out var progress)) return $"node {node} is the leader itself";
         if (!progress.Answered) return $"node {node} has not answered leader {Id} yet (is its silo up?); promote it once it has caught up";
         if (!IsLive(progress)) return $"node {node} has not answered leader {Id} for {(Now - progress.LastContact).TotalMilliseconds:F0} ms; promote it once it is back and has caught up";
         var lag = _log.LastIndex - progress.MatchIndex;

@@ -34,7 +34,7 @@ internal sealed class ClusterSimulation
         _trace = trace ? new SimulationTrace(_queue, capacity: 5000) : SimulationTrace.Off(_queue);
         _checker = new InvariantChecker(_queue);
         _network = new SimulatedNetwork(_queue, _world, _settings, _trace, _checker);
-        _nodes = Enumerable.Range(1, nodeCount)
+        _nodes = Enumerable.Range(1, _settings.TotalNodes)
             .Select(id => new SimulatedNode(id, _settings, _queue, _world, _network, _checker, _trace, _counters))
             .ToArray();
         _checker.Watch(_nodes);
@@ -69,7 +69,7 @@ internal sealed class ClusterSimulation
             _faults.HealAll();
             foreach (var client in _clients) client.Stop();
             settledAfter = AwaitLiveness(_queue.Now + _settings.LivenessBound);
-            _checker.CheckConverged();
+            _checker.CheckConverged(Leader()!.Raft!.Configuration);
             foreach (var node in _nodes) node.CheckEveryCallAnswered(patience: TimeSpan.FromSeconds(1));
             if (_checker.AcknowledgedCount + _checker.ReadsAcknowledged == 0) throw new InvariantViolation("no client request was ever acknowledged");
         }
@@ -121,14 +121,18 @@ internal sealed class ClusterSimulation
         }
     }
 
-    /// <summary>Nothing left to do: no client waits, a leader of the newest term has committed its whole log, all nodes applied it.</summary>
+    /// <summary>
+    /// Nothing left to do: no client waits, a leader of the newest term has committed its whole log, all members of its
+    /// configuration applied it (a node removed, or never added, hears no more and is left as it is).
+    /// </summary>
     private bool Settled()
     {
         if (_clients.Any(c => c.Current is not null)) return false;
         var leader = Leader()?.Raft;
         if (leader is null || leader.CommitIndex != leader.LastLogIndex) return false;
-        return _nodes.All(n => n.Raft is { } r && r.Term == leader.Term && r.LastLogIndex == leader.LastLogIndex
-                               && n.Applied == leader.CommitIndex && !n.Disk.HasPending);
+        return _nodes.Where(n => leader.Configuration.Contains(n.Id))
+            .All(n => n.Raft is { } r && r.Term == leader.Term && r.LastLogIndex == leader.LastLogIndex
+                      && n.Applied == leader.CommitIndex && !n.Disk.HasPending);
     }
 
     /// <summary>The leader of the newest term any node knows, if that term has one.</summary>

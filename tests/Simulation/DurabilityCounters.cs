@@ -71,6 +71,10 @@ internal sealed class DurabilityCounters
     public int TransfersStarted { get; set; }
     public int TimeoutNowsSent { get; set; }
 
+    /// <summary>Membership changes a leader saw committed, and ones it refused (a change in flight, a learner behind...).</summary>
+    public int MembershipChangesCommitted { get; set; }
+    public int MembershipChangesRefused { get; set; }
+
     /// <summary>Client sessions the committed log expired, and requests answered SessionExpired.</summary>
     public int SessionsExpired { get; set; }
     public int SessionExpiredAnswers { get; set; }
@@ -104,6 +108,8 @@ internal sealed class DurabilityCounters
             sum.TransfersStarted += c.TransfersStarted;
             sum.TimeoutNowsSent += c.TimeoutNowsSent;
             sum.SessionsExpired += c.SessionsExpired;
+            sum.MembershipChangesCommitted += c.MembershipChangesCommitted;
+            sum.MembershipChangesRefused += c.MembershipChangesRefused;
             sum.SessionExpiredAnswers += c.SessionExpiredAnswers;
             sum.ReadsFailed += c.ReadsFailed;
         }
@@ -138,6 +144,8 @@ internal sealed class DurabilityCounters
         ("pre-votes refused", PreVotesRefused),
         ("leadership transfers started", TransfersStarted),
         ("TimeoutNow sent", TimeoutNowsSent),
+        ("membership changes committed", MembershipChangesCommitted),
+        ("membership changes refused", MembershipChangesRefused),
         ("client sessions expired", SessionsExpired),
         ("requests answered SessionExpired", SessionExpiredAnswers),
     ];

@@ -59,6 +59,9 @@ internal sealed class FaultInjector(
         else if (roll < 85) network.Heal();
         else if (roll < 92) TransferLeadership();
         // else: a quiet spell, so the cluster sometimes gets to make progress between faults
+        // An operator's membership change may come with any fault (or with none): often enough that changes meet
+        // crashes, partitions, snapshots and each other (a second one while the first is uncommitted is refused).
+        if (settings.MembershipChanges && world.Chance(0.35)) ChangeMembership();
         ScheduleNext();
     }
 
@@ -152,6 +155,22 @@ internal sealed class FaultInjector(
         leader.TransferLeadership(world.Chance(0.25) ? null : RandomNode().Id);
     }
 
+    /// <summary>
+    /// An operator changes the membership by one node: a node outside the configuration is added as a learner, a learner
+    /// promoted (or now and then removed), a voter removed (the leader too; never below two voters). The leader may
+    /// refuse (a change in flight, a learner behind): the refusal is the test too.
+    /// </summary>
+    private void ChangeMembership()
+    {
+        if (Leader() is not { } leader) return;
+        var config = leader.Raft!.Configuration;
+        var node = RandomNode().Id;
+        MembershipChangeKind? kind = config.IsVoter(node) ? (config.Voters.Length > 2 ? MembershipChangeKind.Remove : null)
+            : config.IsLearner(node) ? (world.Chance(0.8) ? MembershipChangeKind.Promote : MembershipChangeKind.Remove)
+            : MembershipChangeKind.AddLearner;
+        if (kind is { } change) leader.ChangeMembership(new MembershipChange(change, node));
+    }
+
     private void IsolateLeader()
     {
         if (Leader() is { } leader) Isolate(leader);
@@ -159,15 +178,15 @@ internal sealed class FaultInjector(
 
     private void Isolate(SimulatedNode node)
     {
-        var sides = new int[settings.NodeCount + 1];
+        var sides = new int[settings.TotalNodes + 1];
         sides[node.Id] = 1;
         Partition(sides);
     }
 
     private void RandomPartition()
     {
-        var sides = new int[settings.NodeCount + 1];
-        for (var id = 1; id <= settings.NodeCount; id++) sides[id] = world.Next(2);
+        var sides = new int[settings.TotalNodes + 1];
+        for (var id = 1; id <= settings.TotalNodes; id++) sides[id] = world.Next(2);
         Partition(sides);
     }
 

@@ -25,7 +25,11 @@ namespace RaftOrleans.Tests.Simulation;
 ///   leader's state at its LastApplied, which must equal the model's state there, and that state must be at
 ///   least as new as the newest one any node had applied when the read began (so at least every write
 ///   acknowledged before it, and everything an earlier read could have seen); the core's read index must be
-///   at least that index too, and already applied when the read is released.
+///   at least that index too, and already applied when the read is released;
+/// - membership (one node at a time, thesis chapter 4): every configuration in a log differs from the one before it
+///   by at most one voter; a leader appends a configuration only when the one before it in its log is committed (one
+///   change in flight); and whatever a leader commits is on the disks of a majority of the voters of the configuration
+///   it is in force with (a learner's copy, or a removed leader's own, never makes the majority).
 /// Checks read only the disk's durable part: what a node may act on is what survives its crash.
 /// A failed check throws <see cref="InvariantViolation"/>.
 /// </summary>
@@ -167,6 +171,8 @@ internal sealed class InvariantChecker(EventQueue clock)
             Fail($"node {node.Id} believes its log durable to {stable} (t{raft.TermAt(stable)}) but its disk holds " +
                  $"({durable.SnapshotIndex}, {durable.LastIndex}] with t{durable.TermAt(stable)?.ToString() ?? "-"} there");
 
+        CheckConfiguration(node);
+
         if (raft.Role != Role.Leader) return;
         if (_leaderOfTerm.TryGetValue(raft.Term, out var leader))
         {
@@ -194,7 +200,7 @@ internal sealed class InvariantChecker(EventQueue clock)
 
         KvRequest? request = null;
         KvResult? answer = null;
-        if (!entry.IsNoOp)
+        if (!entry.IsNoOp && !entry.IsConfig)
         {
             var command = KvCommandCodec.Decode(entry.Data);
             request = command.Request;
@@ -363,11 +369,13 @@ internal sealed class InvariantChecker(EventQueue clock)
     /// At the end, with every node up and caught up: one log, one state, the model's, and every acknowledged
     /// request in it exactly once.
     /// </summary>
-    public void CheckConverged()
+    public void CheckConverged(ClusterConfig members)
     {
-        foreach (var node in _nodes)
+        foreach (var node in _nodes.Where(n => members.Contains(n.Id)))
         {
             var raft = node.Raft ?? throw new InvariantViolation($"node {node.Id} is down at the end");
+            if (!raft.Configuration.SameAs(members))
+                Fail($"node {node.Id} ends with configuration {raft.Configuration}, its leader's is {members}");
             var disk = node.Disk.Durable;
             if (disk.LastIndex != _committed.Count || node.Applied != _committed.Count)
                 Fail($"node {node.Id} holds {disk.LastIndex} entries and applied {node.Applied}; {_committed.Count} are committed");
@@ -396,6 +404,50 @@ internal sealed class InvariantChecker(EventQueue clock)
                      $"committed log and took effect {_model.Executions(client, sequence)} times");
         }
     }
+
+    /// <summary>
+    /// After a node's step: when its configuration moved on, the new one differs from the one before it in its log by at
+    /// most one voter, and a leader that appended it in its own term had the previous one committed.
+    /// </summary>
+    private void CheckConfiguration(SimulatedNode node)
+    {
+        var raft = node.Raft!;
+        var index = raft.ConfigurationIndex;
+        if (_configurationSeen.GetValueOrDefault(node.Id) == index || index < raft.FirstLogIndex) return;
+        _configurationSeen[node.Id] = index;
+        var config = raft.Configuration;
+        var before = raft.ConfigurationAt(index - 1);
+        var votersChanged = config.Voters.Except(before.Voters).Count() + before.Voters.Except(config.Voters).Count();
+        if (votersChanged > 1) Fail($"node {node.Id}: the configuration at {index} ({config}) changes {votersChanged} voters of the one before ({before})");
+
+        if (raft.Role != Role.Leader || raft.EntryAt(index).Term != raft.Term) return;
+        for (var i = index - 1; i >= raft.FirstLogIndex; i--)
+        {
+            if (!raft.EntryAt(i).IsConfig) continue;
+            if (i > raft.CommitIndex)
+                Fail($"two membership changes in flight: leader {node.Id} appended a configuration at {index} ({config}) " +
+                     $"while the one at {i} ({before}) was not committed (commit {raft.CommitIndex})");
+            return;
+        }
+    }
+
+    /// <summary>
+    /// A leader advanced its commit index: the entry there must be durable on a majority of the voters of the
+    /// configuration in force at the leader (a disk holds it in its log, or its snapshot covers it).
+    /// </summary>
+    public void OnLeaderCommitted(SimulatedNode leader)
+    {
+        var raft = leader.Raft!;
+        var index = raft.CommitIndex;
+        var term = raft.TermAt(index);
+        var config = raft.Configuration;
+        var holders = _nodes.Where(n => config.IsVoter(n.Id) && n.Disk.Durable is var disk
+                                        && (disk.SnapshotIndex >= index || (term is { } t && disk.TermAt(index) == t))).Select(n => n.Id).ToArray();
+        if (holders.Length < config.Quorum)
+            Fail($"leader {leader.Id} commits {index} (t{term}) but only voters [{string.Join(",", holders)}] of {config} hold it on disk");
+    }
+
+    private readonly Dictionary<int, long> _configurationSeen = new();
 
     private void CheckLogMatching(int nodeId, LogEntry entry, long previousTerm)
     {

@@ -13,7 +13,7 @@ namespace RaftOrleans.Tests.Simulation;
 internal sealed class SimulatedNetwork(EventQueue queue, Random world, SimulationSettings settings, SimulationTrace trace, InvariantChecker checker)
 {
     private IReadOnlyList<SimulatedNode> _nodes = Array.Empty<SimulatedNode>();
-    private int[] _side = new int[settings.NodeCount + 1];
+    private int[] _side = new int[settings.TotalNodes + 1];
 
     public double DropRate { get; set; } = settings.DropRate;
 
@@ -30,13 +30,13 @@ internal sealed class SimulatedNetwork(EventQueue queue, Random world, Simulatio
     public void Partition(int[] sideOfNode)
     {
         _side = sideOfNode;
-        trace.Write($"partition {string.Join(" | ", Enumerable.Range(1, settings.NodeCount).GroupBy(n => _side[n]).Select(g => string.Join(",", g)))}");
+        trace.Write($"partition {string.Join(" | ", Enumerable.Range(1, settings.TotalNodes).GroupBy(n => _side[n]).Select(g => string.Join(",", g)))}");
     }
 
     public void Heal()
     {
         if (IsPartitioned) trace.Write("partition healed");
-        _side = new int[settings.NodeCount + 1];
+        _side = new int[settings.TotalNodes + 1];
     }
 
     /// <summary>

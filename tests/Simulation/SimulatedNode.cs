@@ -212,6 +212,20 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         });
     }
 
+    /// <summary>An operator's membership change, asked of this node (the fault injector's leader).</summary>
+    public void ChangeMembership(MembershipChange change)
+    {
+        _replica.ChangeMembership(change, result =>
+        {
+            switch (result.Status)
+            {
+                case MembershipStatus.Committed: _counters.MembershipChangesCommitted++; break;
+                case MembershipStatus.Refused: _counters.MembershipChangesRefused++; break;
+            }
+            _trace.Write($"node {_id} asked to {change}: {result.Status}" + (result.Reason is { } why ? $" ({why})" : $", now {result.Config}"));
+        });
+    }
+
     /// <summary>A request arriving from a peer (the network's delivery): the replica's reply goes back through the network.</summary>
     public void Receive(RaftMessage request, Action<RaftMessage?> answered)
     {
@@ -360,7 +374,11 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         var raft = Raft!;
         _checker.AfterStep(this);
         if (ready.SoftState is { Role: Role.Leader }) BecameLeader?.Invoke(this);
-        if (raft.Role == Role.Leader && raft.CommitIndex > _commitSeen) LeaderCommitted?.Invoke(this);
+        if (raft.Role == Role.Leader && raft.CommitIndex > _commitSeen)
+        {
+            _checker.OnLeaderCommitted(this);
+            LeaderCommitted?.Invoke(this);
+        }
         _commitSeen = raft.CommitIndex;
     }
 

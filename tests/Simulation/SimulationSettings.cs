@@ -97,6 +97,18 @@ internal sealed record SimulationSettings
     public bool PlantedBugSendBeforeDurable { get; init; }
 
     /// <summary>
+    /// Membership changes during the fault phase (an operator adding, promoting and removing nodes at random), with
+    /// one spare node, <see cref="NodeCount"/> + 1, started empty outside the first configuration. Off: no change, no spare.
+    /// </summary>
+    public bool MembershipChanges { get; init; }
+
+    /// <summary>Every node the run starts: the first configuration's, plus the spare when membership changes.</summary>
+    public int TotalNodes => NodeCount + (MembershipChanges ? 1 : 0);
+
+    /// <summary>Planted bug: leaders take a membership change while the previous one is uncommitted (see RaftOptions).</summary>
+    public bool PlantedBugConcurrentMembershipChanges { get; init; }
+
+    /// <summary>
     /// A deliberately broken shell that persists an installed snapshot but does not restore its state machine
     /// from it. Only the test that proves the snapshot checks can fail turns it on.
     /// </summary>
@@ -121,6 +133,7 @@ internal sealed record SimulationSettings
         MaxEntriesPerAppend = MaxEntriesPerAppend,
         MaxInflightAppends = MaxInflightAppends,
         SnapshotRetryInterval = SnapshotRetryInterval,
+        PlantedBugConcurrentMembershipChanges = PlantedBugConcurrentMembershipChanges,
     };
 
     /// <summary>The replica's options: the drawn snapshot knobs, the product's tick (a node is ticked every 1-10 ms).</summary>
@@ -176,6 +189,7 @@ internal sealed record SimulationSettings
             _ => world.Next(4, 16),
         },
         SessionLifetimeMs = world.Next(3) == 0 ? 0 : world.Next(200, 2000),
+        MembershipChanges = world.Next(2) == 0,
     };
 
     public override string ToString() =>
@@ -185,7 +199,9 @@ internal sealed record SimulationSettings
         $"snapshots {(SnapshotThreshold is { } t ? $"every {t} entries, keeping {SnapshotCatchUpEntries}" : "off")}, chunks {(SnapshotChunkBytes == int.MaxValue ? "whole" : $"{SnapshotChunkBytes} B")}, " +
         $"snapshot retry {SnapshotRetryInterval.TotalMilliseconds:0} ms, {InFlightCrashShare:P0} of crashes with writes in flight, " +
         $"disk writes {DiskDelayMin.TotalMilliseconds:0.#}-{DiskDelayMax.TotalMilliseconds:0.#} ms, " +
-        $"sessions {(SessionLifetimeMs > 0 ? $"expire after {SessionLifetimeMs} ms" : "never expire")}" +
+        $"sessions {(SessionLifetimeMs > 0 ? $"expire after {SessionLifetimeMs} ms" : "never expire")}, " +
+        $"membership {(MembershipChanges ? $"changes (spare node {NodeCount + 1})" : "fixed")}" +
+        (PlantedBugConcurrentMembershipChanges ? ", TWO MEMBERSHIP CHANGES IN FLIGHT" : "") +
         (PlantedBugSendBeforeDurable ? ", SENDS BEFORE DURABLE" : "") +
         (DiskForgetsHardState ? ", DISK FORGETS HARD STATE" : "") +
         (SkipSnapshotRestore ? ", SNAPSHOT RESTORE SKIPPED" : "");

@@ -82,6 +82,22 @@ public sealed class SimulationTests(ITestOutputHelper output)
         foreach (var outcome in caught.Take(10)) output.WriteLine($"seed {outcome.Seed}: {outcome.Violation!.Split('\n')[0]}");
     }
 
+    /// <summary>
+    /// The membership checks must be able to fail: leaders that take a second change while the first is uncommitted
+    /// (two changes in flight: the old and the newest configuration need not share a majority) are caught.
+    /// </summary>
+    [Fact]
+    public void TwoMembershipChangesInFlightAreCaught()
+    {
+        var outcomes = SeedSweep.Run(nodeCount: 3, firstSeed: 1, count: 100,
+            s => s with { MembershipChanges = true, PlantedBugConcurrentMembershipChanges = true });
+
+        var caught = outcomes.Where(o => !o.Passed).ToArray();
+        Assert.True(caught.Length > 0, "no seed noticed two membership changes in flight: the checks are too weak");
+        output.WriteLine($"{caught.Length} of {outcomes.Count} seeds caught it, e.g.:");
+        foreach (var outcome in caught.Take(10)) output.WriteLine($"seed {outcome.Seed}: {outcome.Violation!.Split('\n')[0]}");
+    }
+
     /// <summary>Runs the seed named by RAFT_SIM_SEED (and RAFT_SIM_NODES, default 3) with a trace; nothing if unset.</summary>
     [Fact]
     public void ReplaySeedFromEnvironment()
