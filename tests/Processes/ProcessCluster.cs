@@ -30,8 +30,11 @@ internal sealed class ProcessCluster : IAsyncDisposable
 
     public SiloProcess Silo(int node) => _silos[node];
 
-    /// <summary>Redis and a raft.toml for <paramref name="nodes"/> nodes; <paramref name="start"/> says which silos to start now.</summary>
-    public static async Task<ProcessCluster> CreateAsync(int nodes, IEnumerable<int>? start = null)
+    /// <summary>
+    /// Redis and a raft.toml for <paramref name="nodes"/> nodes; <paramref name="start"/> says which silos to start now.
+    /// <paramref name="spareNodes"/> more node ids get free ports too, for nodes a membership change adds later.
+    /// </summary>
+    public static async Task<ProcessCluster> CreateAsync(int nodes, IEnumerable<int>? start = null, int spareNodes = 0)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("raft-processes-").FullName;
         var redis = await RedisServer.StartAsync();
@@ -44,8 +47,8 @@ internal sealed class ProcessCluster : IAsyncDisposable
             redis = "{redis.Endpoint}"
 
             [silo]
-            silo_port = {FreePorts.Find(nodes)}
-            gateway_port = {FreePorts.Find(nodes)}
+            silo_port = {FreePorts.Find(nodes + spareNodes)}
+            gateway_port = {FreePorts.Find(nodes + spareNodes)}
 
             [gateway]
             request_timeout_ms = 2000

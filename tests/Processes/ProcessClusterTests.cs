@@ -19,7 +19,7 @@ namespace RaftOrleans.Tests.Processes;
 [Collection(IntegrationCollection.Name)]
 public sealed class ProcessClusterTests
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Generous = Eventually.Generous;
     private const int Writers = 4;
 
     [Fact]
@@ -166,16 +166,7 @@ public sealed class ProcessClusterTests
                    && live.All(s => s.Term == leader.Term && s.LeaderId == leader.NodeId) ? leader : null;
         }, "a leader followed by every node");
 
-    private static async Task<T> WaitFor<T>(Func<Task<T?>> condition, string what) where T : class
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (await condition() is { } value) return value;
-            if (clock.Elapsed > Generous) throw new TimeoutException($"gave up after {Generous.TotalSeconds:F0} s waiting for {what}");
-            await Task.Delay(50);
-        }
-    }
+    private static Task<T> WaitFor<T>(Func<Task<T?>> condition, string what) where T : class => Eventually.WaitFor(condition, what);
 
     private static CommandContext Context(ProcessCluster cluster, ClusterConnection connection) =>
         new(cluster.Config, connection.Client, TextWriter.Null, TextWriter.Null);
