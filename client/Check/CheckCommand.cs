@@ -103,6 +103,7 @@ internal sealed class CheckCommand(CheckOptions options) : IClientCommand
         NemesisKind.Partition => new PartitionNemesis(context),
         NemesisKind.CrashNode => new CrashNodeNemesis(context),
         NemesisKind.Transfer => new TransferNemesis(context),
+        NemesisKind.Membership => new MembershipNemesis(context),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such nemesis"),
     };
 

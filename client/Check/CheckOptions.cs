@@ -12,6 +12,7 @@ internal enum NemesisKind
     Partition,
     CrashNode,
     Transfer,
+    Membership,
 }
 
 /// <summary>The check command line, checked against raft.toml: a nemesis the cluster cannot take is refused before connecting.</summary>
@@ -25,7 +26,7 @@ internal sealed record CheckOptions(
     string? ClusterScript)
 {
     public const string Usage =
-        "check [--clients C] [--keys K] [--seconds S] [--nemesis none|kill|pause|partition|crash-node|transfer|all] [--history FILE] [--cluster-script PATH]";
+        "check [--clients C] [--keys K] [--seconds S] [--nemesis none|kill|pause|partition|crash-node|transfer|membership|all] [--history FILE] [--cluster-script PATH]";
 
     /// <exception cref="UsageException">An option out of range, or a nemesis this cluster cannot take.</exception>
     public static CheckOptions From(ParsedArguments args, RaftConfig config)
@@ -40,8 +41,9 @@ internal sealed record CheckOptions(
             "partition" => [NemesisKind.Partition],
             "crash-node" => [NemesisKind.CrashNode],
             "transfer" => [NemesisKind.Transfer],
-            "all" => [NemesisKind.Kill, NemesisKind.Pause, NemesisKind.Partition, NemesisKind.CrashNode, NemesisKind.Transfer],
-            _ => throw new UsageException($"--nemesis must be none, kill, pause, partition, crash-node, transfer or all, got '{name}'"),
+            "membership" => [NemesisKind.Membership],
+            "all" => [NemesisKind.Kill, NemesisKind.Pause, NemesisKind.Partition, NemesisKind.CrashNode, NemesisKind.Transfer, NemesisKind.Membership],
+            _ => throw new UsageException($"--nemesis must be none, kill, pause, partition, crash-node, transfer, membership or all, got '{name}'"),
         };
         var processes = nemeses.Any(n => n is NemesisKind.Kill or NemesisKind.Pause);
         if (processes && config.Cluster.Mode != ClusterMode.Cluster)

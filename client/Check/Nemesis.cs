@@ -1,5 +1,6 @@
 using RaftOrleans.Client.Commands;
 using RaftOrleans.Client.Status;
+using RaftOrleans.Raft;
 
 namespace RaftOrleans.Client.Check;
 
@@ -179,4 +180,66 @@ internal sealed class TransferNemesis(CommandContext context) : Nemesis(context)
     public override Task<string> HealAsync() => Task.FromResult("transfer over");
 
     public override TimeSpan Hold(Random random) => Context.Config.Raft.ElectionTimeoutMax;
+}
+
+/// <summary>
+/// A membership change and its undoing, as an operator replaces a machine: a voter (two times in three the leader)
+/// is removed; at the heal it is added back as a learner, catches up, and is promoted again. While it is out, the
+/// cluster runs with one voter fewer; the removed node hears nothing and keeps its data, from which it catches up.
+/// </summary>
+internal sealed class MembershipNemesis(CommandContext context) : Nemesis(context)
+{
+    /// <summary>How long the heal may take to bring the node back as a voter (a catch-up by snapshot included).</summary>
+    private static readonly TimeSpan HealDeadline = TimeSpan.FromSeconds(60);
+
+    private int? _removed;
+
+    public override NemesisKind Kind => NemesisKind.Membership;
+
+    public override async Task<string> InjectAsync(Random random)
+    {
+        var snapshot = await SnapshotAsync();
+        if (snapshot.Leader is not { } leader) return "membership: no leader to ask";
+        if (leader.Voters.Length < 3) return $"membership: only {leader.Voters.Length} voters, none removed";
+        var node = random.Next(3) < 2 ? leader.NodeId : leader.Voters[random.Next(leader.Voters.Length)];
+        var result = await MembershipRequest.AskAsync(Context, leader.NodeId, new MembershipChange(MembershipChangeKind.Remove, node));
+        // Unknown: it may still take effect; the heal looks at the configuration and undoes whatever happened.
+        if (result.Status is MembershipStatus.Committed or MembershipStatus.Unknown) _removed = node;
+        var who = node == leader.NodeId ? " (the leader)" : "";
+        return result.Status == MembershipStatus.Committed
+            ? $"remove node {node}{who}: committed at index {result.Index}, voters {string.Join(",", result.Config!.Voters)}"
+            : $"remove node {node}{who}: {result.Status.ToString().ToLowerInvariant()}: {result.Reason}";
+    }
+
+    public override async Task<string> HealAsync()
+    {
+        if (_removed is not { } node) return "membership: nothing to undo";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var steps = new List<string>();
+        while (clock.Elapsed < HealDeadline)
+        {
+            var snapshot = await SnapshotAsync();
+            if (snapshot.Leader is { } leader)
+            {
+                if (leader.Voters.Contains(node))
+                {
+                    _removed = null;
+                    return $"node {node} is a voter again ({string.Join(", ", steps)}; {clock.Elapsed.TotalSeconds:F1} s)";
+                }
+                var change = leader.Learners.Contains(node) ? MembershipChangeKind.Promote : MembershipChangeKind.AddLearner;
+                var result = await MembershipRequest.AskAsync(Context, leader.NodeId, new MembershipChange(change, node));
+                if (result.Status == MembershipStatus.Committed)
+                {
+                    steps.Add(change == MembershipChangeKind.Promote ? "promoted" : "added as a learner");
+                    continue;
+                }
+                // Refused (it has not caught up yet, the previous change is not committed, a new leader's first moments):
+                // wait a heartbeat or so and look again.
+            }
+            await Task.Delay(Context.Config.Raft.HeartbeatInterval * 4);
+        }
+        throw new InvalidOperationException($"node {node} was not a voter again within {HealDeadline.TotalSeconds:F0} s ({string.Join(", ", steps)}); see `client member list`");
+    }
+
+    public override TimeSpan Hold(Random random) => Between(random, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
 }

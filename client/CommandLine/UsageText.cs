@@ -35,7 +35,7 @@ internal static class UsageText
                                            restarts it with the shell command, {node} standing for its node id,
                                            e.g. --kill-silo "scripts/cluster.sh restart {node}"
           check [--clients C] [--keys K] [--seconds S]
-                [--nemesis none|kill|pause|partition|crash-node|transfer|all]
+                [--nemesis none|kill|pause|partition|crash-node|transfer|membership|all]
                 [--history FILE] [--cluster-script PATH]
                                            the fault suite: C clients (default 5) run random put/get/delete over
                                            K keys (default 5) for S s (default 60) while the nemesis injects

@@ -22,8 +22,7 @@ internal sealed class MemberCommand(MembershipChange? change) : IClientCommand
             context.Error.WriteLine("member: no node leads right now (see `client status`); nothing changed");
             return ExitCodes.Unavailable;
         }
-        var result = await AskAsync(context, leader.NodeId);
-        if (result is { Status: MembershipStatus.NotLeader, LeaderHint: { } hint }) result = await AskAsync(context, hint);
+        var result = await MembershipRequest.AskAsync(context, leader.NodeId, change);
         switch (result.Status)
         {
             case MembershipStatus.Committed:
@@ -43,22 +42,6 @@ internal sealed class MemberCommand(MembershipChange? change) : IClientCommand
             default:
                 context.Error.WriteLine($"member: {result.Reason}");
                 return ExitCodes.Unavailable;
-        }
-    }
-
-    private async Task<MembershipResult> AskAsync(CommandContext context, int leader)
-    {
-        // The leader answers once the change commits: a few heartbeats, or a request deadline when followers are slow.
-        var deadline = context.Config.Gateway.RequestTimeout;
-        try
-        {
-            return await context.Node(leader).ChangeMembership(change!).WaitAsync(deadline);
-        }
-        catch (TimeoutException)
-        {
-            return new MembershipResult(MembershipStatus.Unknown, 0, 0, null,
-                $"node {leader} did not say within {deadline.TotalMilliseconds:F0} ms whether the change committed; " +
-                "it may still take effect: see `client member list`", null);
         }
     }
 

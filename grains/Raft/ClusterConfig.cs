@@ -18,8 +18,11 @@ public sealed class ClusterConfig
     /// <summary>The largest node id (ids are small: in cluster mode node N's silo listens on the configured ports + N - 1).</summary>
     public const int MaxNodeId = 99;
 
-    public ClusterConfig(IEnumerable<int> voters, IEnumerable<int> learners)
+    /// <param name="index">The log index of the entry that makes this configuration (0: the bootstrap one).</param>
+    public ClusterConfig(IEnumerable<int> voters, IEnumerable<int> learners, long index = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        Index = index;
         Voters = voters.Distinct().Order().ToArray();
         Learners = learners.Distinct().Order().ToArray();
         if (Voters.Length == 0) throw new ArgumentException("a configuration needs at least one voter", nameof(voters));
@@ -33,6 +36,15 @@ public sealed class ClusterConfig
     [Id(0)] public int[] Voters { get; }
     [Id(1)] public int[] Learners { get; }
 
+    /// <summary>
+    /// The log index of the configuration entry that made this configuration (0 for the bootstrap one): it travels
+    /// with the configuration, so a node that has it from a snapshot or from its state still knows where it came from.
+    /// </summary>
+    [Id(2)] public long Index { get; }
+
+    /// <summary>This configuration as the entry at <paramref name="index"/> carries it.</summary>
+    public ClusterConfig At(long index) => new(Voters, Learners, index);
+
     /// <summary>Votes (and copies of an entry) that make a majority of the voters.</summary>
     public int Quorum => Voters.Length / 2 + 1;
 
@@ -43,6 +55,7 @@ public sealed class ClusterConfig
     /// <summary>Voters and learners, sorted.</summary>
     public IEnumerable<int> Members => Voters.Concat(Learners).Order();
 
+    /// <summary>The same voters and learners (wherever each configuration was made).</summary>
     public bool SameAs(ClusterConfig other) => Voters.AsSpan().SequenceEqual(other.Voters) && Learners.AsSpan().SequenceEqual(other.Learners);
 
     /// <summary>
@@ -73,12 +86,13 @@ public sealed class ClusterConfig
         }
     }
 
-    /// <summary>The bytes of a configuration entry: version, voter count, voters, learner count, learners (little-endian).</summary>
+    /// <summary>The bytes of a configuration entry: version, index, voter count, voters, learner count, learners (little-endian).</summary>
     public byte[] Encode()
     {
-        var bytes = new byte[1 + 4 + 4 * Voters.Length + 4 + 4 * Learners.Length];
+        var bytes = new byte[1 + 8 + 4 + 4 * Voters.Length + 4 + 4 * Learners.Length];
         bytes[0] = FormatVersion;
-        var at = 1;
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(1), Index);
+        var at = 9;
         foreach (var list in new[] { Voters, Learners })
         {
             BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at), list.Length);
@@ -95,9 +109,10 @@ public sealed class ClusterConfig
     /// <summary>Reads <see cref="Encode"/>'s bytes; throws <see cref="FormatException"/> for anything else.</summary>
     public static ClusterConfig Decode(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length < 9 || bytes[0] != FormatVersion)
+        if (bytes.Length < 17 || bytes[0] != FormatVersion)
             throw new FormatException($"not a cluster configuration (version {(bytes.Length > 0 ? bytes[0] : -1)}, {bytes.Length} bytes)");
-        var at = 1;
+        var index = BinaryPrimitives.ReadInt64LittleEndian(bytes[1..]);
+        var at = 9;
         int[] ReadList(ReadOnlySpan<byte> span)
         {
             if (span.Length < at + 4) throw new FormatException("a cluster configuration was cut short");
@@ -113,7 +128,7 @@ public sealed class ClusterConfig
         if (at != bytes.Length) throw new FormatException("a cluster configuration has bytes past its end");
         try
         {
-            return new ClusterConfig(voters, learners);
+            return new ClusterConfig(voters, learners, index);
         }
         catch (ArgumentException error)
         {

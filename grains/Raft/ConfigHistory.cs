@@ -16,8 +16,8 @@ public sealed class ConfigHistory
 
     public ClusterConfig Latest => _configs[^1].Config;
 
-    /// <summary>The index of the entry that made <see cref="Latest"/> (the base index when no entry of the log did).</summary>
-    public long LatestIndex => _configs[^1].Index;
+    /// <summary>The log index of the entry that made <see cref="Latest"/> (0 for the bootstrap configuration).</summary>
+    public long LatestIndex => _configs[^1].Config.Index;
 
     /// <summary>The configuration in force at <paramref name="index"/> (made by the last configuration entry at or before it).</summary>
     public ClusterConfig At(long index)
@@ -33,6 +33,7 @@ public sealed class ConfigHistory
     public void Appended(long index, ClusterConfig config)
     {
         if (index <= _configs[^1].Index) throw new InvalidOperationException($"configuration at {index} appended before one at {_configs[^1].Index}");
+        if (config.Index != index) throw new InvalidOperationException($"the configuration entry at {index} says it was made at {config.Index}");
         _configs.Add((index, config));
     }
 

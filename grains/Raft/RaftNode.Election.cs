@@ -115,7 +115,7 @@ public sealed partial class RaftNode
         _heartbeatElapsed = TimeSpan.Zero;
         _checkQuorumElapsed = TimeSpan.Zero;
         _progress.Clear();
-        foreach (var peer in _peers) _progress[peer] = NewProgress();
+        foreach (var peer in _peers) _progress[peer] = NewProgress(_log.LastIndex + 1);
         // A no-op of the new term: entries of earlier terms commit only under an entry of the current term
         // (Figure 8), so without it a quiet leader could never tell clients what is committed.
         AppendLocal(LogEntry.NoOp(_log.LastIndex + 1, Term));

@@ -34,9 +34,11 @@ public sealed partial class RaftNode
         if (next is null) return MembershipResult.Refused(refusal!);
         if (change.Kind == MembershipChangeKind.Promote && PromotionRefusal(change.Node) is { } notReady) return MembershipResult.Refused(notReady);
 
-        var entry = LogEntry.Configuration(_log.LastIndex + 1, Term, next);
+        if (StrictQuorumRefusal(next) is { } unsafeChange) return MembershipResult.Refused(unsafeChange);
+
+        var entry = LogEntry.Configuration(_log.LastIndex + 1, Term, next.At(_log.LastIndex + 1));
         AppendLocal(entry);
-        return MembershipResult.Appended(entry.Index, entry.Term, next);
+        return MembershipResult.Appended(entry.Index, entry.Term, _configs.Latest);
     }
 
     /// <summary>Why learner <paramref name="node"/> may not become a voter yet, or null when it may: it must have answered lately, and lag little.</summary>
@@ -52,25 +54,53 @@ public sealed partial class RaftNode
     }
 
     /// <summary>
+    /// Why <paramref name="next"/> could not commit now, or null: a majority of its voters must be answering (this leader,
+    /// if it votes, and voters heard from within an election timeout), or the change could never commit, check-quorum
+    /// would depose this leader, and no node could be elected until the dead voters came back (etcd's strict
+    /// reconfiguration check). With voters 1, 2, 3 and node 3 dead, removing node 2 would leave 1 and 3: refused.
+    /// </summary>
+    private string? StrictQuorumRefusal(ClusterConfig next)
+    {
+        var silent = next.Voters.Where(v => v != Id && !(_progress.TryGetValue(v, out var p) && p.Answered && IsLive(p))).ToArray();
+        if (next.Voters.Length - silent.Length >= next.Quorum) return null;
+        return $"the new configuration ({next}) needs {next.Quorum} voters answering to commit anything, but node(s) {string.Join(", ", silent)} " +
+               $"have not answered leader {Id} lately; bring them back, or replace a dead node first (add, promote, then remove)";
+    }
+
+    /// <summary>
     /// The configuration in force changed (appended, dropped with a suffix, or replaced by a snapshot): the peers follow,
     /// and a leader starts or stops replicating to the nodes that came or went.
     /// </summary>
+    /// <remarks>
+    /// Until a change commits, a leader also replicates to the nodes it removes (they count toward nothing): a removed
+    /// node must receive the entry that removes it, or, still a voter in its own eyes, it would go on campaigning (thesis
+    /// 4.2.3). Once the change commits they are forgotten (<see cref="ForgetLeftPeers"/>).
+    /// </remarks>
     private void ConfigurationChanged()
     {
         var config = _configs.Latest;
-        _peers = config.Members.Where(m => m != Id).ToArray();
+        _leaving = config.Index > CommitIndex
+            ? _configs.At(config.Index - 1).Members.Where(m => m != Id && !config.Contains(m)).ToArray()
+            : [];
+        _peers = config.Members.Where(m => m != Id).Concat(_leaving).ToArray();
         if (Role != Role.Leader) return;
-        foreach (var gone in _progress.Keys.Where(p => !config.Contains(p)).ToArray()) _progress.Remove(gone);
+        foreach (var gone in _progress.Keys.Where(p => !_peers.Contains(p)).ToArray()) _progress.Remove(gone);
         // A node that just joined gets the entry that added it at once (the leader probes from it), as after an election.
-        foreach (var peer in _peers) _progress.TryAdd(peer, new Progress(_configs.LatestIndex) { LastContact = Now, RecentActive = true });
+        foreach (var peer in _peers) _progress.TryAdd(peer, NewProgress(config.Index));
         if (_transferTarget is { } target && !config.IsVoter(target)) _transferTarget = null;
     }
 
-    /// <summary>A leader's view of a follower it knows nothing of yet: probe from the end of its own log.</summary>
-    private Progress NewProgress() => new(_log.LastIndex + 1) { LastContact = Now, RecentActive = true };
+    /// <summary>Leader: once the change that removed them commits, the nodes that left get nothing more.</summary>
+    private void ForgetLeftPeers()
+    {
+        if (_leaving.Length > 0 && CommitIndex >= _configs.LatestIndex) ConfigurationChanged();
+    }
+
+    /// <summary>A leader's view of a follower it knows nothing of yet: probe from <paramref name="next"/>.</summary>
+    private Progress NewProgress(long next) => new(next) { LastContact = Now, RecentActive = true };
 
     /// <summary>
-    /// A leader that removed itself (or demoted itself to learner) steps down once that change commits (thesis 4.2.2):
+    /// A leader that removed itself steps down once that change commits (thesis 4.2.2):
     /// until then it leads and replicates the change but does not count itself in majorities. To save the others an
     /// election timeout, it first tells the most up-to-date voter to campaign at once, as a leadership transfer would.
     /// </summary>

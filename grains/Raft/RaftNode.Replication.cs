@@ -196,12 +196,7 @@ public sealed partial class RaftNode
                 // A configuration that came with the dropped suffix was never committed: the one before it is in force again.
                 configChanged |= _configs.TruncateFrom(entry.Index);
             }
-            _log.Append(entry);
-            if (entry.IsConfig)
-            {
-                _configs.Appended(entry.Index, ClusterConfig.Decode(entry.Data));
-                configChanged = true;
-            }
+            configChanged |= AppendToLog(entry);
             _ready.AddToPersist(entry);
         }
         if (configChanged) ConfigurationChanged();

@@ -14,7 +14,8 @@ public sealed partial class RaftNode
     private readonly Random _random;
     private readonly RaftLog _log;
     private readonly ConfigHistory _configs;
-    private int[] _peers; // every member of the configuration in force but this node: voters and learners
+    private int[] _peers = []; // whom a leader replicates to: the members in force but this node, and those leaving (see ConfigurationChanged)
+    private int[] _leaving = []; // members the latest configuration removed, until it commits
     private readonly Dictionary<int, Progress> _progress = new();
     private readonly HashSet<int> _votes = new();
     private Ready _ready = new();
@@ -59,12 +60,8 @@ public sealed partial class RaftNode
         _log = new RaftLog(snapshotIndex, snapshotTerm);
         _configs = new ConfigHistory(snapshotIndex, snapshotConfig ?? ClusterConfig.Bootstrap(options.Members));
         SnapshotIndex = snapshotIndex;
-        foreach (var entry in persistedLog)
-        {
-            _log.Append(entry);
-            if (entry.IsConfig) _configs.Appended(entry.Index, ClusterConfig.Decode(entry.Data));
-        }
-        _peers = _configs.Latest.Members.Where(m => m != options.NodeId).ToArray();
+        foreach (var entry in persistedLog) AppendToLog(entry);
+        ConfigurationChanged();
         // A snapshot holds only committed entries, already applied to the restored state machine.
         CommitIndex = snapshotIndex;
         LastApplied = snapshotIndex;
@@ -241,6 +238,7 @@ public sealed partial class RaftNode
     public Ready TakeReady()
     {
         StepDownIfRemoved();
+        ForgetLeftPeers();
         if (Role == Role.Leader)
         {
             foreach (var peer in _peers) SendAppends(peer, heartbeat: false);
@@ -295,14 +293,18 @@ public sealed partial class RaftNode
 
     private void AppendLocal(LogEntry entry)
     {
-        _log.Append(entry);
-        if (entry.IsConfig)
-        {
-            _configs.Appended(entry.Index, ClusterConfig.Decode(entry.Data));
-            ConfigurationChanged();
-        }
+        if (AppendToLog(entry)) ConfigurationChanged();
         _ready.AddToPersist(entry);
         MaybeCommit(); // a one-node cluster commits on its own append
+    }
+
+    /// <summary>Appends to the in-memory log; a configuration entry takes effect at once. True if it was one.</summary>
+    private bool AppendToLog(LogEntry entry)
+    {
+        _log.Append(entry);
+        if (!entry.IsConfig) return false;
+        _configs.Appended(entry.Index, ClusterConfig.Decode(entry.Data));
+        return true;
     }
 
     private void Send(RaftMessage message) => _ready.Messages.Add(message);

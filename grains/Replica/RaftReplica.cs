@@ -583,7 +583,8 @@ public sealed class RaftReplica<TQuery, TResult>
             core.AppliedTo(entry.Index);
             _observer.Applied(entry, result);
             if (_logger.IsEnabled(LogLevel.Debug)) ReplicaLog.Applied(_logger, Id, entry.Index, entry.Term);
-            if (entry.IsConfig) Reconfigured(entry);
+            if (entry.IsConfig) ReplicaLog.ConfigurationCommitted(_logger, Id, entry.Index, ClusterConfig.Decode(entry.Data).ToString());
+            AnswerChange(entry);
             if (!_proposals.Remove(entry.Index, out var proposal)) continue;
             // Another term at our index means a new leader replaced our entry: the request was lost, and the
             // client resends it under the same id (so it still takes effect at most once).
@@ -634,21 +635,20 @@ public sealed class RaftReplica<TQuery, TResult>
             _proposals.Remove(index);
             proposal.Answered(ReplicaOutcome<TResult>.NotLeader(now.LeaderId));
         }
-        // A change already committed is answered when applied (a leader that removed itself steps down in the batch
-        // that commits its removal); any other is no longer this node's to vouch for.
-        foreach (var (index, change) in _changes.Where(c => c.Key > core.CommitIndex && (now.Role != Role.Leader || c.Value.Appended.Term != now.Term)).ToArray())
+        // A change committed in this batch was answered when applied (Apply runs first: a leader that removed itself
+        // steps down in the batch that commits its removal); any other is no longer this node's to vouch for.
+        foreach (var (index, change) in _changes.Where(c => now.Role != Role.Leader || c.Value.Appended.Term != now.Term).ToArray())
         {
             _changes.Remove(index);
             change.Answered(change.Appended.AsUnknown($"node {Id} lost its leadership before the change committed; it may still take effect (see `client member list`)"));
         }
     }
 
-    /// <summary>A configuration entry was applied: a change this node proposed is done (or was replaced by another leader's entry).</summary>
-    private void Reconfigured(LogEntry entry)
+    /// <summary>An entry was applied where this node appended a membership change: done, or replaced by another leader's entry.</summary>
+    private void AnswerChange(LogEntry entry)
     {
-        ReplicaLog.ConfigurationCommitted(_logger, Id, entry.Index, ClusterConfig.Decode(entry.Data).ToString());
         if (!_changes.Remove(entry.Index, out var change)) return;
-        change.Answered(change.Appended.Term == entry.Term
+        change.Answered(entry.IsConfig && change.Appended.Term == entry.Term
             ? change.Appended.AsCommitted()
             : MembershipResult.Refused($"lost: a new leader replaced the change at index {entry.Index} before it committed; nothing changed by it"));
     }

@@ -25,7 +25,7 @@ public sealed class CheckOptionsTests
     public void AllTakesTurnsAmongEveryNemesis()
     {
         var options = Parse(ClusterWithFaults, "check", "--nemesis", "all", "--cluster-script", Path.Combine(RepositoryRoot.Path, "scripts", "cluster.sh"));
-        Assert.Equal([NemesisKind.Kill, NemesisKind.Pause, NemesisKind.Partition, NemesisKind.CrashNode, NemesisKind.Transfer], options.Nemeses);
+        Assert.Equal([NemesisKind.Kill, NemesisKind.Pause, NemesisKind.Partition, NemesisKind.CrashNode, NemesisKind.Transfer, NemesisKind.Membership], options.Nemeses);
     }
 
     [Theory]
@@ -51,7 +51,7 @@ public sealed class CheckOptionsTests
     public void AnUnknownNemesisListsTheKnownOnes()
     {
         var error = Assert.Throws<UsageException>(() => Parse(Embedded, "check", "--nemesis", "flood"));
-        Assert.Equal("--nemesis must be none, kill, pause, partition, crash-node, transfer or all, got 'flood'", error.Message);
+        Assert.Equal("--nemesis must be none, kill, pause, partition, crash-node, transfer, membership or all, got 'flood'", error.Message);
     }
 
     [Fact]

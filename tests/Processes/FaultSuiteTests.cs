@@ -30,6 +30,7 @@ public sealed class FaultSuiteTests(FaultSuiteCluster fixture) : IClassFixture<F
     [InlineData("partition")]
     [InlineData("crash-node")]
     [InlineData("transfer")]
+    [InlineData("membership")]
     public async Task Check_passes_under_the_nemesis(string nemesis)
     {
         var (exit, output) = await fixture.Cluster.ClientAsync(RunDeadline, "check", "--nemesis", nemesis, "--seconds", Seconds);

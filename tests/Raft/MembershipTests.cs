@@ -16,9 +16,10 @@ public class MembershipTests
     [Fact]
     public void AConfigurationSurvivesItsEncoding()
     {
-        var config = new ClusterConfig([3, 1, 2], [7]);
+        var config = new ClusterConfig([3, 1, 2], [7], index: 42);
         var decoded = ClusterConfig.Decode(config.Encode());
         Assert.True(decoded.SameAs(config));
+        Assert.Equal(42, decoded.Index);
         Assert.Equal([1, 2, 3], decoded.Voters);
         Assert.Equal(2, decoded.Quorum);
         Assert.Throws<FormatException>(() => ClusterConfig.Decode(config.Encode()[..^1]));
@@ -149,16 +150,17 @@ public class MembershipTests
     public void ARemovedLeaderStepsDownOnceItsRemovalCommitsAndAnotherLeads()
     {
         var wire = ThreeNodes(out var leader);
+        var term = leader.Term;
         var removal = leader.ChangeMembership(new MembershipChange(MembershipChangeKind.Remove, leader.Id));
         Assert.True(removal.Accepted);
         Assert.Equal(Role.Leader, leader.Role); // it leads until the change commits, without counting itself
         wire.DeliverAll();
 
         Assert.Equal(Role.Follower, leader.Role);
-        var others = wire.All.Values.Where(n => n.Id != leader.Id).ToArray();
-        var successor = wire.RunUntilLeader(Nodes.ElectionMax * 4);
-        Assert.Contains(successor, others);
-        Assert.Equal(leader.Term + 1, successor.Term); // told to campaign at once (TimeoutNow), not after a timeout
+        // No time has passed: the successor was told to campaign at once (TimeoutNow), it did not wait for a timeout.
+        var successor = Assert.Single(wire.All.Values, n => n.Role == Role.Leader);
+        Assert.NotEqual(leader.Id, successor.Id);
+        Assert.Equal(term + 1, successor.Term);
         Assert.False(successor.Configuration.Contains(leader.Id));
 
         // The removed node hears no more and never campaigns; the two left commit alone.
@@ -171,10 +173,90 @@ public class MembershipTests
     }
 
     [Fact]
+    public void ARemovedFollowerReceivesItsRemovalAndStopsCampaigning()
+    {
+        var wire = ThreeNodes(out var leader);
+        var removed = wire.All.Keys.First(id => id != leader.Id);
+        var change = leader.ChangeMembership(new MembershipChange(MembershipChangeKind.Remove, removed));
+        wire.DeliverAll();
+
+        Assert.True(leader.CommitIndex >= change.Index);
+        Assert.Equal(change.Index, wire[removed].ConfigurationIndex); // it got the entry that removes it
+        Assert.False(leader.Followers.ContainsKey(removed)); // and, once committed, nothing more
+        // Cut off from the others, it never campaigns: it is no voter in its own eyes.
+        wire.Cut.Add(removed);
+        for (var i = 0; i < 20; i++) wire[removed].Tick(Nodes.ElectionMax);
+        Assert.Equal(Role.Follower, wire[removed].Role);
+    }
+
+    [Fact]
+    public void AChangeThatLeavesTooFewAnsweringVotersIsRefused()
+    {
+        var wire = ThreeNodes(out var leader);
+        var (other, dead) = (wire.All.Keys.Where(id => id != leader.Id).Min(), wire.All.Keys.Where(id => id != leader.Id).Max());
+        wire.Cut.Add(dead);
+        wire.RunFor(Nodes.ElectionMax * 2); // the leader stops hearing from it (check-quorum keeps it: two of three answer)
+        Assert.Equal(Role.Leader, leader.Role);
+
+        // Voters {leader, dead} could commit nothing: refused. Removing the dead one is the way.
+        var refused = leader.ChangeMembership(new MembershipChange(MembershipChangeKind.Remove, other));
+        Assert.Equal(MembershipStatus.Refused, refused.Status);
+        Assert.StartsWith($"the new configuration (voters {string.Join(",", new[] { leader.Id, dead }.Order())}) needs 2 voters answering", refused.Reason);
+        Assert.True(leader.ChangeMembership(new MembershipChange(MembershipChangeKind.Remove, dead)).Accepted);
+        wire.RunFor(Nodes.Heartbeat * 2);
+        Assert.Equal([leader.Id, other], leader.Configuration.Voters.Order().ToArray());
+        Assert.True(leader.CommitIndex >= leader.ConfigurationIndex);
+    }
+
+    [Fact]
+    public void AConfigurationInTheTailKeptAfterASnapshotIsStillKnownAndSentRightly()
+    {
+        var wire = ThreeNodes(out var leader);
+        leader.Propose([1]);
+        wire.DeliverAll();
+        var added = leader.ChangeMembership(AddLearner4);
+        wire.DeliverAll();
+        leader.Propose([2]);
+        wire.DeliverAll();
+
+        // The snapshot is after the change, but its entry stays in the tail kept for followers a little behind.
+        leader.Compact(leader.LastApplied, keepEntries: leader.LastApplied - added.Index + 1);
+        Assert.True(leader.FirstLogIndex <= added.Index);
+        Assert.Equal(added.Index, leader.ConfigurationIndex);
+        Assert.Equal("voters 1,2,3; learners 4", leader.ConfigurationAt(leader.SnapshotIndex).ToString());
+        Assert.Equal("voters 1,2,3", leader.ConfigurationAt(added.Index - 1).ToString());
+
+        // Compacted past it: the configuration is the log's base now, and still knows where it was made.
+        leader.Compact(leader.LastApplied);
+        Assert.Equal(added.Index, leader.ConfigurationIndex);
+    }
+
+    [Fact]
+    public void ASnapshotOnALogThatAgreesKeepsTheConfigurationsAfterIt()
+    {
+        var follower = Nodes.New(2, 3);
+        var learner = new ClusterConfig([1, 2, 3], [4], index: 3);
+        var promoted = new ClusterConfig([1, 2, 3, 4], [], index: 5);
+        follower.Step(Nodes.Append(1, 2, 1, 0, 0,
+            [Nodes.Entry(1, 1), Nodes.Entry(2, 1), LogEntry.Configuration(3, 1, learner), Nodes.Entry(4, 1), LogEntry.Configuration(5, 1, promoted)],
+            leaderCommit: 1));
+
+        follower.Step(new InstallSnapshot
+        {
+            From = 1, To = 2, Term = 1, LastIncludedIndex = 4, LastIncludedTerm = 1, Config = learner,
+            Offset = 0, Data = [], Done = true,
+        });
+
+        Assert.Equal(5, follower.LastLogIndex); // the log agreed at 4: the entry after it stays
+        Assert.True(follower.Configuration.SameAs(promoted));
+        Assert.True(follower.ConfigurationAt(4).SameAs(learner));
+    }
+
+    [Fact]
     public void AFollowerUsesAConfigurationWhenAppendedAndDropsItWithAReplacedSuffix()
     {
         var follower = Nodes.New(2, 3);
-        var config = new ClusterConfig([1, 2, 3], [4]);
+        var config = new ClusterConfig([1, 2, 3], [4], index: 2);
         follower.Step(Nodes.Append(1, 2, 1, 0, 0, [Nodes.Entry(1, 1), LogEntry.Configuration(2, 1, config)], leaderCommit: 1));
         Assert.True(follower.Configuration.SameAs(config));
         Assert.Equal(2, follower.ConfigurationIndex);
@@ -209,8 +291,8 @@ public class MembershipTests
     [Fact]
     public void ARestartedNodeFindsItsConfigurationInItsSnapshotAndLog()
     {
-        var atSnapshot = new ClusterConfig([1, 2, 3], [4]);
-        var later = new ClusterConfig([1, 2, 3, 4], []);
+        var atSnapshot = new ClusterConfig([1, 2, 3], [4], index: 7);
+        var later = new ClusterConfig([1, 2, 3, 4], [], index: 12);
         var node = new RaftNode(Nodes.Options(2, 3), new HardState(2, 1), snapshotIndex: 10, snapshotTerm: 2,
             [Nodes.Entry(11, 2), LogEntry.Configuration(12, 2, later), Nodes.Entry(13, 2)], new Random(1), atSnapshot);
         Assert.True(node.Configuration.SameAs(later));
@@ -219,6 +301,7 @@ public class MembershipTests
 
         var fresh = new RaftNode(Nodes.Options(2, 3), HardState.Initial, 10, 2, [], new Random(1), atSnapshot);
         Assert.True(fresh.Configuration.SameAs(atSnapshot));
+        Assert.Equal(7, fresh.ConfigurationIndex); // made at 7, though the log now starts after 10
     }
 
     /// <summary>Three nodes with a leader whose no-op is committed everywhere.</summary>

@@ -413,8 +413,10 @@ internal sealed class InvariantChecker(EventQueue clock)
     {
         var raft = node.Raft!;
         var index = raft.ConfigurationIndex;
-        if (_configurationSeen.GetValueOrDefault(node.Id) == index || index < raft.FirstLogIndex) return;
-        _configurationSeen[node.Id] = index;
+        if (index < raft.FirstLogIndex) return; // from a snapshot: checked where that entry was appended
+        var seen = (index, raft.EntryAt(index).Term); // a configuration replaced at the same index is a new one
+        if (_configurationSeen.GetValueOrDefault(node.Id) == seen) return;
+        _configurationSeen[node.Id] = seen;
         var config = raft.Configuration;
         var before = raft.ConfigurationAt(index - 1);
         var votersChanged = config.Voters.Except(before.Voters).Count() + before.Voters.Except(config.Voters).Count();
@@ -447,7 +449,7 @@ internal sealed class InvariantChecker(EventQueue clock)
             Fail($"leader {leader.Id} commits {index} (t{term}) but only voters [{string.Join(",", holders)}] of {config} hold it on disk");
     }
 
-    private readonly Dictionary<int, long> _configurationSeen = new();
+    private readonly Dictionary<int, (long Index, long Term)> _configurationSeen = new();
 
     private void CheckLogMatching(int nodeId, LogEntry entry, long previousTerm)
     {

@@ -215,8 +215,10 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     /// <summary>An operator's membership change, asked of this node (the fault injector's leader).</summary>
     public void ChangeMembership(MembershipChange change)
     {
+        var once = AnswerOnce($"a request to {change}");
         _replica.ChangeMembership(change, result =>
         {
+            once();
             switch (result.Status)
             {
                 case MembershipStatus.Committed: _counters.MembershipChangesCommitted++; break;
