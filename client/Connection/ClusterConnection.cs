@@ -65,7 +65,9 @@ internal sealed class ClusterConnection : IAsyncDisposable
                 await host.StartAsync(timeout.Token);
                 return new ClusterConnection(host);
             }
-            catch (Exception error) when (error is OperationCanceledException || ConnectionErrors.IsLostConnection(error))
+            // A start cut short by the timeout surfaces as OperationCanceledException or, from inside Orleans' lifecycle,
+            // as OrleansLifecycleCanceledException (seen in CI when a gateway took more than the timeout to answer).
+            catch (Exception error) when (error is OperationCanceledException || timeout.IsCancellationRequested || ConnectionErrors.IsLostConnection(error))
             {
                 host.Dispose();
                 if (attempt < tries) continue;
