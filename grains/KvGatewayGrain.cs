@@ -4,6 +4,7 @@ using Orleans.Concurrency;
 using Orleans.GrainDirectory;
 using RaftOrleans.Placement;
 using RaftOrleans.Kv;
+using RaftOrleans.Metrics;
 using RaftOrleans.Status;
 
 namespace RaftOrleans;
@@ -21,13 +22,15 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
 
     private readonly RaftClusterOptions _cluster;
     private readonly LeaderCache _leader;
+    private readonly RaftMetrics _metrics;
     private readonly ILogger<KvGatewayGrain> _logger;
     private int _roundRobin;
 
-    public KvGatewayGrain(RaftClusterOptions cluster, LeaderCache leader, ILogger<KvGatewayGrain> logger)
+    public KvGatewayGrain(RaftClusterOptions cluster, LeaderCache leader, RaftMetrics metrics, ILogger<KvGatewayGrain> logger)
     {
         _cluster = cluster;
         _leader = leader;
+        _metrics = metrics;
         _logger = logger;
         _roundRobin = Random.Shared.Next(cluster.Nodes);
     }
@@ -55,11 +58,13 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
         var target = _leader.Leader ?? NextNode();
         int? previous = null;
         string lastProblem = "no node answered";
+        var attempts = 0;
         while (true)
         {
             // Read the clock once per attempt: a negative budget would make WaitAsync wait forever or throw.
             var remaining = _cluster.RequestTimeout - deadline.Elapsed;
             if (remaining <= TimeSpan.Zero) break;
+            if (attempts++ > 0) _metrics.GatewayRetried();
             try
             {
                 var result = await SubmitWhileReachableAsync(target, request, remaining < MaxAttempt ? remaining : MaxAttempt);
@@ -93,6 +98,7 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
             await Task.Delay(_cluster.HeartbeatInterval);
         }
 
+        _metrics.GatewayUnavailable();
         return KvResult.Unavailable(
             $"not committed within {_cluster.RequestTimeout.TotalMilliseconds:F0} ms ({lastProblem}); " +
             "it may still take effect once if it reached a leader, never twice");

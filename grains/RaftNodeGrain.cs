@@ -6,6 +6,7 @@ using Orleans.Placement;
 using RaftOrleans.Faults;
 using RaftOrleans.Placement;
 using RaftOrleans.Kv;
+using RaftOrleans.Metrics;
 using RaftOrleans.Raft;
 using RaftOrleans.Replica;
 using RaftOrleans.Status;
@@ -29,19 +30,24 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private readonly RaftClusterOptions _cluster;
     private readonly IRaftStorageProvider _storageProvider;
     private readonly LeaderCache _leaderCache;
+    private readonly RaftMetrics _metrics;
     private readonly ILogger<RaftNodeGrain> _logger;
     private readonly Stopwatch _clock = new();
     private readonly LinkFaults _links = new();
     private RaftReplica<string, KvResult>? _replica;
     private KvStateMachine? _stateMachine;
     private TimeSpan _lastTimer;
+    private TimeSpan _lastPublished;
     private DateTimeOffset _activatedAt;
+    private readonly CommitLatency _commitLatency = new();
 
-    public RaftNodeGrain(RaftClusterOptions cluster, IRaftStorageProvider storageProvider, LeaderCache leaderCache, ILogger<RaftNodeGrain> logger)
+    public RaftNodeGrain(RaftClusterOptions cluster, IRaftStorageProvider storageProvider, LeaderCache leaderCache, RaftMetrics metrics,
+        ILogger<RaftNodeGrain> logger)
     {
         _cluster = cluster;
         _storageProvider = storageProvider;
         _leaderCache = leaderCache;
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -58,7 +64,9 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             throw new RaftNodeUnavailableException(NodeId, $"silo {_cluster.SiloName} does not host it (its data directory is on {_cluster.SiloNameOf(NodeId)})");
         _clock.Start();
         _activatedAt = DateTimeOffset.UtcNow;
-        var storage = new WriterStorage(_storageProvider.For(NodeId), NodeId, repair => LogRepaired(NodeId, repair));
+        var node = NodeId;
+        var storage = new WriterStorage(_storageProvider.For(node), node, repair => LogRepaired(node, repair),
+            (took, entries) => _metrics.Flushed(node, took, entries));
         _replica = new RaftReplica<string, KvResult>(
             _cluster.ForReplica(NodeId),
             new GrainTransport(GrainFactory, _cluster.RpcTimeout, NodeId, _links, _logger),
@@ -68,7 +76,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             post: action => _ = RunOnNextTurn(action),
             newRandom: () => new Random(),
             _logger,
-            new LeaderCacheObserver(_leaderCache));
+            new ReplicaObservers<KvResult>(new LeaderCacheObserver(_leaderCache), new MetricsObserver(_metrics, node)));
         _replica.Start();
         // KeepAlive: a Raft node must stay active with no client around, or nobody would hold elections.
         this.RegisterGrainTimer(OnTimer, new GrainTimerCreationOptions(_cluster.TickInterval, _cluster.TickInterval)
@@ -82,6 +90,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     /// <summary>An activation going away must not go on persisting into storage a new activation will use.</summary>
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _metrics.Forget(NodeId);
         if (_replica is null) return Task.CompletedTask; // the activation failed before the replica existed
         var stopped = new TaskCompletionSource();
         _replica.Stop(() => stopped.TrySetResult());
@@ -121,17 +130,31 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     public Task<KvResult> Submit(KvRequest request)
     {
         var answer = new TaskCompletionSource<KvResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = Stopwatch.GetTimestamp();
+        var write = request.Operation != KvOperation.Get;
         void Answered(ReplicaOutcome<KvResult> outcome)
         {
             switch (outcome.Kind)
             {
-                case ReplicaOutcomeKind.Done: answer.TrySetResult(outcome.Result!); break;
+                case ReplicaOutcomeKind.Done:
+                    if (write)
+                    {
+                        var took = Stopwatch.GetElapsedTime(started);
+                        _metrics.Committed(NodeId, took);
+                        _commitLatency.Add(took);
+                    }
+                    answer.TrySetResult(outcome.Result!);
+                    break;
                 case ReplicaOutcomeKind.NotLeader: answer.TrySetResult(KvResult.NotLeader(outcome.LeaderHint)); break;
                 default: answer.TrySetException(new RaftNodeUnavailableException(NodeId)); break;
             }
         }
-        if (request.Operation == KvOperation.Get) Replica.Read(request.Key, Answered);
-        else Replica.Propose(Command(request), Answered);
+        if (!write) Replica.Read(request.Key, Answered);
+        else
+        {
+            if (Replica.Core is { Role: Role.Leader }) _metrics.Proposed(NodeId);
+            Replica.Propose(Command(request), Answered);
+        }
         return answer.Task;
     }
 
@@ -145,12 +168,15 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _stateMachine?.ClockMs ?? 0),
             (long)_cluster.SessionLifetime.TotalMilliseconds);
 
-    public Task<NodeStatus> GetStatus() => Task.FromResult(Replica.Status() with
+    public Task<NodeStatus> GetStatus() => Task.FromResult(Status());
+
+    private NodeStatus Status() => Replica.Status() with
     {
         Silo = RuntimeIdentity,
         ProcessId = Environment.ProcessId,
         ActivatedAt = _activatedAt,
-    });
+        CommitLatencyMs = _commitLatency.LastSecondMs,
+    };
 
     public Task Crash()
     {
@@ -205,6 +231,13 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         // already have started an election. Saying so here saves guessing why the leader changed.
         if (late > _cluster.ElectionTimeoutMin / 2 && _replica is { IsUp: true }) LogTimerLate(NodeId, late.TotalMilliseconds);
         _replica?.Tick();
+        if (_clock.Elapsed - _lastPublished >= TimeSpan.FromSeconds(1) && _replica is not null)
+        {
+            // Once a second: the gauges read this, and the last second's commits become its latency figure.
+            _lastPublished = _clock.Elapsed;
+            _commitLatency.EndSecond();
+            _metrics.Publish(Status());
+        }
         return Task.CompletedTask;
     }
 

@@ -18,7 +18,8 @@
 # Everything lives in $RAFT_CLUSTER_DIR (default .cluster/ at the repository root): raft.toml (written at
 # start: cluster.mode = "cluster", the ports below), redis.pid, node-N.pid, logs/, data/. `stop` keeps the
 # data; delete the directory (stopped) to wipe it. Ports: Redis $RAFT_CLUSTER_REDIS_PORT (6391), node N's silo
-# $RAFT_CLUSTER_SILO_BASE+N (11410+N) and gateway $RAFT_CLUSTER_GATEWAY_BASE+N (30410+N). A silo started here
+# $RAFT_CLUSTER_SILO_BASE+N (11410+N), gateway $RAFT_CLUSTER_GATEWAY_BASE+N (30410+N) and HTTP (status page,
+# /metrics) $RAFT_CLUSTER_HTTP_BASE+N (18410+N). A silo started here
 # is built once (Release) and run as `dotnet <dll>`; $RAFT_CLUSTER_SILO_DLL runs another build instead, and
 # $RAFT_CLUSTER_FSYNC=false writes storage.fsync = false (scripts/bench.sh --cluster uses both).
 set -euo pipefail
@@ -30,6 +31,7 @@ dir="${RAFT_CLUSTER_DIR:-$root/.cluster}"
 redis_port="${RAFT_CLUSTER_REDIS_PORT:-6391}"
 silo_base="${RAFT_CLUSTER_SILO_BASE:-11410}"
 gateway_base="${RAFT_CLUSTER_GATEWAY_BASE:-30410}"
+http_base="${RAFT_CLUSTER_HTTP_BASE:-18410}"
 fsync="${RAFT_CLUSTER_FSYNC:-true}"
 silo_dll="${RAFT_CLUSTER_SILO_DLL:-$root/silo/bin/Release/net10.0/RaftOrleans.Silo.dll}"
 client_dll="$root/client/bin/Release/net10.0/RaftOrleans.Client.dll"
@@ -84,6 +86,7 @@ redis = "127.0.0.1:$redis_port"
 [silo]
 silo_port = $((silo_base + 1))
 gateway_port = $((gateway_base + 1))
+http_port = $((http_base + 1))
 
 [storage]
 fsync = $fsync

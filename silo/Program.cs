@@ -1,9 +1,11 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RaftOrleans;
 using RaftOrleans.Configuration;
 using RaftOrleans.Raft;
 using RaftOrleans.Silo;
+using RaftOrleans.Silo.Http;
 using RaftOrleans.Storage;
 
 // The silo: reads raft.toml; embedded mode hosts Raft nodes 1..N on localhost, cluster mode hosts node --node N
@@ -36,8 +38,12 @@ var options = RaftClusterOptionsFactory.From(config, arguments.Node);
 
 var level = arguments.LogLevel ?? config.Silo.LogLevel;
 // No host defaults: raft.toml is the configuration, and the defaults' appsettings reload watcher would watch
-// the working directory and everything under it, data_dir included, waking on every log write.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+// the working directory and everything under it, data_dir included, waking on every log write. With silo.http_port
+// set, the host is a web host (Kestrel on 127.0.0.1: status page and /metrics), equally bare.
+var httpPort = config.HttpPortOf(arguments.Node);
+IHostApplicationBuilder builder = httpPort is { } port
+    ? SiloHttp.CreateBuilder(port)
+    : Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
 SiloLogging.Configure(builder.Logging, level);
 
 var storage = RaftClusterOptionsFactory.StorageFrom(config);
@@ -63,7 +69,7 @@ builder.UseOrleans(silo => silo
     .UseRaftClustering(config, arguments.Node)
     .AddRaftKeyValueStore(options, storage));
 
-using var host = builder.Build();
+using IHost host = builder is WebApplicationBuilder web ? SiloHttp.Build(web) : ((HostApplicationBuilder)builder).Build();
 try
 {
     await host.StartAsync();
@@ -78,6 +84,7 @@ catch (Exception error)
 Console.WriteLine($"RaftOrleans silo {options.SiloName}: " +
                   (options.OneNodePerSilo ? $"Raft node {arguments.Node} (first configuration: nodes 1..{config.Cluster.Nodes}), " : $"{config.Cluster.Nodes} Raft nodes, ") +
                   $"gateway on {(options.OneNodePerSilo ? config.Silo.Address : "127.0.0.1")}:{config.GatewayPortOf(arguments.Node)}, " +
+                  (httpPort is { } http ? $"status page http://127.0.0.1:{http}/ (metrics at /metrics), " : "") +
                   $"config {Path.GetFullPath(arguments.ConfigPath)}, " +
                   (config.Storage.Kind == StorageKind.File
                       ? $"data in {Path.GetFullPath(config.Storage.DataDir)} (fsync {(config.Storage.Fsync ? "on" : "off")}). "

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
+using RaftOrleans.Metrics;
 using RaftOrleans.Placement;
 using RaftOrleans.Silo.Placement;
 using RaftOrleans.Storage;
@@ -20,6 +21,8 @@ public static class SiloBuilderExtensions
     {
         silo.Services.AddSingleton(options);
         silo.Services.AddSingleton<LeaderCache>();
+        silo.Services.AddMetrics(); // IMeterFactory (a host that already has it keeps its own)
+        silo.Services.AddSingleton<RaftMetrics>();
         silo.Configure<SiloOptions>(o => o.SiloName = options.SiloName);
         silo.Services.AddPlacementDirector<RaftNodePlacement, RaftNodePlacementDirector>();
         // The nodes and the gateways are found by their placement alone, never by a lookup in Orleans' directory.

@@ -1,5 +1,6 @@
 using RaftOrleans.Client.Connection;
 using RaftOrleans.Client.Kv;
+using RaftOrleans.Status;
 
 namespace RaftOrleans.Client.Status;
 
@@ -25,7 +26,7 @@ internal static class ClusterProbe
         var probes = (await Task.WhenAll(nodeIds.Select(nodeId => ProbeAsync(grains, nodeId, manySilos, timeout)))).ToList();
         if (new ClusterSnapshot(DateTimeOffset.UtcNow, probes).Configuration is { } config)
         {
-            var more = config.Voters.Concat(config.Learners).Where(id => !nodeIds.Contains(id)).Order();
+            var more = ClusterMembers.NotAsked(config, nodeIds);
             probes.AddRange(await Task.WhenAll(more.Select(nodeId => ProbeAsync(grains, nodeId, manySilos, timeout))));
             probes.RemoveAll(probe => probe.Status is null && !config.IsMember(probe.NodeId));
         }

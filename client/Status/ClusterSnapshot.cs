@@ -12,7 +12,7 @@ internal sealed record ClusterSnapshot(DateTimeOffset TakenAt, IReadOnlyList<Nod
     public const int ElectionsShown = 5;
 
     /// <summary>The role name a node grain reports while it leads.</summary>
-    public const string LeaderRole = "Leader";
+    public const string LeaderRole = ClusterMembers.LeaderRole;
 
     /// <summary>
     /// The running node that says it leads. Should a deposed leader not have heard of its successor yet, two
@@ -45,17 +45,8 @@ internal sealed record ClusterSnapshot(DateTimeOffset TakenAt, IReadOnlyList<Nod
     /// The newest configuration any running node holds (the leader's, when it is among the newest): the membership in
     /// force, or about to be. Null when no node answered.
     /// </summary>
-    public NodeStatus? Configuration => Nodes
-        .Where(node => node.IsRunning)
-        .Select(node => node.Status!)
-        .OrderByDescending(status => status.ConfigIndex)
-        .ThenByDescending(status => status.Role == LeaderRole)
-        .ThenByDescending(status => status.Term)
-        .FirstOrDefault();
+    public NodeStatus? Configuration => ClusterMembers.Newest(Nodes.Where(node => node.IsRunning).Select(node => node.Status!));
 
     /// <summary>What <paramref name="nodeId"/> is in <see cref="Configuration"/>: "voter", "learner" or "removed" (null: unknown).</summary>
-    public string? MembershipOf(int nodeId) => Configuration is not { } config ? null
-        : config.Voters.Contains(nodeId) ? "voter"
-        : config.Learners.Contains(nodeId) ? "learner"
-        : "removed";
+    public string? MembershipOf(int nodeId) => Configuration is { } config ? ClusterMembers.MembershipOf(config, nodeId) : null;
 }

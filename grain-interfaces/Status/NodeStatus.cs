@@ -49,5 +49,8 @@ public sealed record NodeStatus
     /// <summary>Whether this node knows that configuration to be committed.</summary>
     [Id(20)] public bool ConfigCommitted { get; init; }
 
+    /// <summary>The mean time its writes took over the last whole second, from reaching this node (as leader) to their answer; null if none.</summary>
+    [Id(21)] public double? CommitLatencyMs { get; init; }
+
     public bool IsMember(int node) => Voters.Contains(node) || Learners.Contains(node);
 }

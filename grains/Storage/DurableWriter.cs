@@ -24,10 +24,14 @@ public sealed class DurableWriter
     private Exception? _failure;
     private Task _tail = Task.CompletedTask;
 
-    public DurableWriter(IRaftStorage storage, int nodeId)
+    private readonly Action<TimeSpan, int>? _flushed;
+
+    /// <param name="flushed">Told after each write of entries to the log: how long it took (fsync included) and how many entries it carried.</param>
+    public DurableWriter(IRaftStorage storage, int nodeId, Action<TimeSpan, int>? flushed = null)
     {
         _storage = storage;
         _nodeId = nodeId;
+        _flushed = flushed;
         var thread = new Thread(Run) { IsBackground = true, Name = $"raft-node-{nodeId}-storage" };
         thread.Start();
     }
@@ -145,7 +149,7 @@ public sealed class DurableWriter
     {
         if (end - start == 1)
         {
-            _storage.Persist(batch[start].HardState, batch[start].Entries);
+            WriteLog(batch[start].HardState, batch[start].Entries);
             return;
         }
         HardState? hardState = null;
@@ -167,7 +171,15 @@ public sealed class DurableWriter
             }
             entries.AddRange(write.Entries);
         }
+        WriteLog(hardState, entries);
+    }
+
+    /// <summary>One write of the log, timed for the metrics.</summary>
+    private void WriteLog(HardState? hardState, IReadOnlyList<LogEntry> entries)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         _storage.Persist(hardState, entries);
+        _flushed?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started), entries.Count);
     }
 
     private sealed record Write(HardState? HardState, IReadOnlyList<LogEntry> Entries, StoredSnapshot? Snapshot, bool DiscardLog)

@@ -8,7 +8,8 @@ namespace RaftOrleans.Storage;
 /// (one storage thread per life of the node, group commit). A write's completion runs where its await resumes:
 /// called on a grain's turn, that is the grain's turn again, as the replica requires.
 /// </summary>
-public sealed class WriterStorage(IRaftStorage storage, int nodeId, Action<string>? repaired = null) : IReplicaStorage
+/// <param name="flushed">See <see cref="DurableWriter"/>: each log write's duration and entry count, for metrics.</param>
+public sealed class WriterStorage(IRaftStorage storage, int nodeId, Action<string>? repaired = null, Action<TimeSpan, int>? flushed = null) : IReplicaStorage
 {
     private DurableWriter? _writer;
 
@@ -16,7 +17,7 @@ public sealed class WriterStorage(IRaftStorage storage, int nodeId, Action<strin
     {
         var persisted = storage.Load();
         if (storage is FileRaftStorage { LastRepair: { } repair }) repaired?.Invoke(repair);
-        _writer = new DurableWriter(storage, nodeId);
+        _writer = new DurableWriter(storage, nodeId, flushed);
         return persisted;
     }
 

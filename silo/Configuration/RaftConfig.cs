@@ -42,5 +42,8 @@ public sealed record RaftConfig
     /// <summary>The gateway port of the silo hosting <paramref name="node"/>; see <see cref="SiloPortOf"/>.</summary>
     public int GatewayPortOf(int? node) => Silo.GatewayPort + PortOffset(node);
 
+    /// <summary>The HTTP port (status page, metrics) of the silo hosting <paramref name="node"/>, or null when off; see <see cref="SiloPortOf"/>.</summary>
+    public int? HttpPortOf(int? node) => Silo.HttpPort == 0 ? null : Silo.HttpPort + PortOffset(node);
+
     private int PortOffset(int? node) => Cluster.Mode == ClusterMode.Cluster && node is { } id ? id - 1 : 0;
 }

@@ -113,6 +113,7 @@ public static class RaftConfigLoader
                 Address = silo.String("address", defaults.Silo.Address),
                 SiloPort = silo.Int("silo_port", defaults.Silo.SiloPort),
                 GatewayPort = silo.Int("gateway_port", defaults.Silo.GatewayPort),
+                HttpPort = silo.Int("http_port", defaults.Silo.HttpPort),
                 LogLevel = silo.EnumName<LogLevel>("log_level", defaults.Silo.LogLevel),
             },
             Gateway = new GatewaySettings

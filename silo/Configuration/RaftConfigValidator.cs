@@ -51,11 +51,18 @@ public static class RaftConfigValidator
             problems.Add(ConfigProblem.Invalid("silo.gateway_port",
                 $"must differ from silo.silo_port ({silo.SiloPort}), got {silo.GatewayPort}", "silo.silo_port"));
         }
+        var httpPortOk = InRange(problems, "silo.http_port", silo.HttpPort, 0, 65535, "0 turns the HTTP endpoint off");
+        if (httpPortOk && silo.HttpPort != 0 && (silo.HttpPort == silo.SiloPort || silo.HttpPort == silo.GatewayPort))
+        {
+            problems.Add(ConfigProblem.Invalid("silo.http_port",
+                $"must differ from silo.silo_port ({silo.SiloPort}) and silo.gateway_port ({silo.GatewayPort}), got {silo.HttpPort}"));
+            httpPortOk = false;
+        }
         if (!IPAddress.TryParse(silo.Address, out _))
         {
             problems.Add(ConfigProblem.Invalid("silo.address", $"must be an IP address such as 127.0.0.1, got \"{silo.Address}\""));
         }
-        if (siloPortOk && gatewayPortOk && config.Cluster.Mode == ClusterMode.Cluster)
+        if (siloPortOk && gatewayPortOk && httpPortOk && config.Cluster.Mode == ClusterMode.Cluster)
         {
             ValidateClusterPorts(problems, config);
         }
@@ -123,12 +130,17 @@ public static class RaftConfigValidator
         }
     }
 
-    /// <summary>In cluster mode node N's silo listens on silo_port + N - 1 and gateway_port + N - 1: both ranges must fit and not overlap.</summary>
+    /// <summary>
+    /// In cluster mode node N's silo listens on silo_port + N - 1, gateway_port + N - 1 (and http_port + N - 1): the
+    /// ranges must fit and not overlap.
+    /// </summary>
     private static void ValidateClusterPorts(List<ConfigProblem> problems, RaftConfig config)
     {
         var last = config.Cluster.Nodes - 1;
         var silo = config.Silo;
-        foreach (var (key, first) in new[] { ("silo.silo_port", silo.SiloPort), ("silo.gateway_port", silo.GatewayPort) })
+        var ranges = new List<(string Key, int First)> { ("silo.silo_port", silo.SiloPort), ("silo.gateway_port", silo.GatewayPort) };
+        if (silo.HttpPort != 0) ranges.Add(("silo.http_port", silo.HttpPort));
+        foreach (var (key, first) in ranges)
         {
             if (first + last > 65535)
             {
@@ -142,6 +154,14 @@ public static class RaftConfigValidator
             problems.Add(ConfigProblem.Invalid("silo.gateway_port",
                 $"must be at least {config.Cluster.Nodes} away from silo.silo_port ({silo.SiloPort}) in cluster mode " +
                 $"(node N listens on both + N - 1), got {silo.GatewayPort}", "silo.silo_port"));
+        }
+        foreach (var (key, first) in ranges.Take(2))
+        {
+            if (silo.HttpPort != 0 && first <= silo.HttpPort + last && silo.HttpPort <= first + last)
+            {
+                problems.Add(ConfigProblem.Invalid("silo.http_port",
+                    $"must be at least {config.Cluster.Nodes} away from {key} ({first}) in cluster mode (node N listens on each + N - 1), got {silo.HttpPort}", key));
+            }
         }
     }
 

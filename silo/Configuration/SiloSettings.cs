@@ -17,6 +17,12 @@ public sealed record SiloSettings
     /// <summary><c>gateway_port</c>: TCP port Orleans clients connect to; node N's silo uses gateway_port + N - 1 in cluster mode. Default 30000.</summary>
     public int GatewayPort { get; init; } = 30000;
 
+    /// <summary>
+    /// <c>http_port</c>: the silo's HTTP endpoint, on 127.0.0.1 only: the status page at <c>/</c>, Prometheus metrics at
+    /// <c>/metrics</c>. Node N's silo uses http_port + N - 1 in cluster mode. 0: no HTTP endpoint. Default 8080.
+    /// </summary>
+    public int HttpPort { get; init; } = 8080;
+
     /// <summary><c>log_level</c>: minimum level logged; a <see cref="Microsoft.Extensions.Logging.LogLevel"/> name, case-insensitive in the file. Default Information.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 }

@@ -59,6 +59,7 @@ public sealed class EmbeddedFaultSuiteTests
                 [silo]
                 silo_port = {FreePorts.Find(1)}
                 gateway_port = {FreePorts.Find(1)}
+                http_port = {FreePorts.Find(1)}
                 """);
             using var silo = SiloProcess.Start(directory, "--config", config);
             await silo.WaitStartedAsync(ProcessCluster.StartDeadline);

@@ -49,6 +49,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
             [silo]
             silo_port = {FreePorts.Find(nodes + spareNodes)}
             gateway_port = {FreePorts.Find(nodes + spareNodes)}
+            http_port = {FreePorts.Find(nodes + spareNodes)}
 
             [gateway]
             request_timeout_ms = 2000

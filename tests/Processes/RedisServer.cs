@@ -9,7 +9,6 @@ namespace RaftOrleans.Tests.Processes;
 /// </summary>
 internal sealed class RedisServer : IDisposable
 {
-    private static readonly Lock InstallLock = new();
     private readonly Process _process;
 
     private RedisServer(Process process, int port)
@@ -24,7 +23,7 @@ internal sealed class RedisServer : IDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        var executable = EnsureInstalled();
+        var executable = DebianPackage.EnsureInstalled("redis-server", "redis-server");
         var port = FreePorts.Find(1);
         var process = Process.Start(new ProcessStartInfo(executable,
             ["--bind", "127.0.0.1", "--port", port.ToString(), "--save", "", "--appendonly", "no"])
@@ -66,36 +65,6 @@ internal sealed class RedisServer : IDisposable
         {
             return false;
         }
-    }
-
-    private static string EnsureInstalled()
-    {
-        lock (InstallLock)
-        {
-            if (Which("redis-server") is { } found) return found;
-            Run("apt-get", "update -qq");
-            Run("apt-get", "install -y -qq redis-server");
-            return Which("redis-server")
-                   ?? throw new InvalidOperationException("redis-server is not installed and apt-get could not install it; install it (apt-get install redis-server)");
-        }
-    }
-
-    private static string? Which(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
-        .Select(dir => Path.Combine(dir, name))
-        .Concat(["/usr/bin/" + name, "/usr/sbin/" + name])
-        .FirstOrDefault(File.Exists);
-
-    private static void Run(string file, string arguments)
-    {
-        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}): {error.Result}{output.Result}");
     }
 
     public void Dispose()

@@ -1,0 +1,51 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using RaftOrleans.Metrics;
+
+namespace RaftOrleans.Silo.Http;
+
+/// <summary>
+/// The silo's HTTP endpoint (raft.toml's silo.http_port, on 127.0.0.1 only), on ASP.NET Core's Kestrel with nothing
+/// else of a web stack: the live status page at /, its data at /api/status and /api/history, and the metrics at
+/// /metrics in Prometheus' text format (the store's meter, Orleans' and the .NET runtime's, through OpenTelemetry).
+/// </summary>
+internal static class SiloHttp
+{
+    /// <summary>A host builder with Kestrel listening on 127.0.0.1:<paramref name="port"/>, no configuration files, no defaults.</summary>
+    public static WebApplicationBuilder CreateBuilder(int port)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton<ClusterViewReader>();
+        builder.Services.AddSingleton<StatusHistory>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<StatusHistory>());
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(RaftMetrics.MeterName, "Microsoft.Orleans", "System.Runtime")
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        app.UseRouting();
+        app.MapPrometheusScrapingEndpoint(); // GET /metrics
+        var page = StatusPage();
+        app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
+        app.MapGet("/api/status", async (ClusterViewReader reader) => Results.Json(await reader.ReadAsync()));
+        app.MapGet("/api/history", (StatusHistory history) => Results.Json(history.Samples));
+        return app;
+    }
+
+    private static string StatusPage()
+    {
+        using var stream = typeof(SiloHttp).Assembly.GetManifestResourceStream("status.html")
+                           ?? throw new InvalidOperationException("the status page is not built into the silo (silo/Http/status.html)");
+        return new StreamReader(stream).ReadToEnd();
+    }
+}
