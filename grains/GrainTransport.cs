@@ -53,6 +53,6 @@ internal sealed partial class GrainTransport(IGrainFactory grains, TimeSpan dead
         answered(reply);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "node {NodeId} could not reach node {Peer}: {Error}")]
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Debug, Message = "node {NodeId} could not reach node {Peer}: {Error}")]
     private partial void LogPeerUnreachable(int nodeId, int peer, string error);
 }

@@ -144,6 +144,6 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
         return _roundRobin;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "gateway: {Request} at node {Node} failed: {Error}")]
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "gateway: {Request} at node {Node} failed: {Error}")]
     private partial void LogAttemptFailed(string request, int node, string error);
 }

@@ -248,15 +248,15 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         action();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId}: fault injection: cut off from nodes {Peers}")]
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "node {NodeId}: fault injection: cut off from nodes {Peers}")]
     private partial void LogCutOff(int nodeId, string peers);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId}: fault injection: links healed")]
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "node {NodeId}: fault injection: links healed")]
     private partial void LogHealed(int nodeId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId} storage recovery: {Repair}")]
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "node {NodeId} storage recovery: {Repair}")]
     private partial void LogRepaired(int nodeId, string repair);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "node {NodeId}: its timer ran {LateMs:F0} ms late (the process was starved: a long GC pause or an overloaded machine); elections may follow")]
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "node {NodeId}: its timer ran {LateMs:F0} ms late (the process was starved: a long GC pause or an overloaded machine); elections may follow")]
     private partial void LogTimerLate(int nodeId, double lateMs);
 }

@@ -77,6 +77,7 @@ $dotnext && [[ ! -d "$dotnext_compare" ]] && { echo "bench: $dotnext_compare not
 # Ports of our silo, away from the defaults, so that a demo silo someone left running is not measured instead.
 silo_port=11611
 gateway_port=30611
+http_port=18611 # the silo's status page and /metrics: on, as a user runs it (sources older than it have no such line)
 leader_deadline_seconds=60
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -196,6 +197,7 @@ write_config() { # FSYNC: a copy of raft.toml with 5 nodes, file storage, that f
     sed -e 's/^nodes = .*/nodes = 5/' -e 's/^kind = .*/kind = "file"/' -e "s/^fsync = .*/fsync = $1/" \
         -e "s|^data_dir = .*|data_dir = \"$work/data\"|" \
         -e "s/^silo_port = .*/silo_port = $silo_port/" -e "s/^gateway_port = .*/gateway_port = $gateway_port/" \
+        -e "s/^http_port = .*/http_port = $http_port/" \
         "$work/src/raft.toml" >"$config"
     for line in 'nodes = 5' 'kind = "file"' "fsync = $1" "data_dir = \"$work/data\"" "silo_port = $silo_port" "gateway_port = $gateway_port"; do
         grep -qxF "$line" "$config" || die "raft.toml has no line to set '$line'"

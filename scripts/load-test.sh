@@ -52,6 +52,7 @@ fi
 
 silo_port=11711
 gateway_port=30711
+http_port=18711
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 exec 9>/tmp/raft-bench.lock # shared with scripts/bench.sh: two benchmarks at once would measure each other
 flock -n 9 || { echo "load-test: another benchmark is running (lock /tmp/raft-bench.lock)" >&2; exit 1; }
@@ -94,6 +95,7 @@ config="$work/raft.toml"
 sed -e 's/^nodes = .*/nodes = 5/' -e 's/^kind = .*/kind = "file"/' -e 's/^fsync = .*/fsync = true/' \
     -e "s|^data_dir = .*|data_dir = \"$work/data\"|" \
     -e "s/^silo_port = .*/silo_port = $silo_port/" -e "s/^gateway_port = .*/gateway_port = $gateway_port/" \
+    -e "s/^http_port = .*/http_port = $http_port/" \
     "$work/src/raft.toml" >"$config"
 client() { dotnet "$work/client/RaftOrleans.Client.dll" --config "$config" "$@"; }
 

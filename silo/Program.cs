@@ -35,6 +35,11 @@ if (NodeArgumentProblem(config, arguments.Node) is { } nodeProblem)
     return 2;
 }
 var options = RaftClusterOptionsFactory.From(config, arguments.Node);
+if (PortPreflight.Problem(config, arguments.Node) is { } portProblem)
+{
+    Console.Error.WriteLine($"silo: cannot start: {portProblem}");
+    return 1;
+}
 
 var level = arguments.LogLevel ?? config.Silo.LogLevel;
 // No host defaults: raft.toml is the configuration, and the defaults' appsettings reload watcher would watch

@@ -111,6 +111,20 @@ public sealed class ProcessClusterTests
         await AssertRefused(cluster, 2, $"silo: --node {ClusterConfig.MaxNodeId + 1}: node ids are 1..{ClusterConfig.MaxNodeId}",
             "--config", cluster.ConfigPath, "--node", $"{ClusterConfig.MaxNodeId + 1}");
 
+        // A port of node 2's silo taken by another process: said with the port and the key, before anything starts.
+        var httpPort = cluster.Config.HttpPortOf(2)!.Value;
+        var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, httpPort);
+        squatter.Start();
+        try
+        {
+            await AssertRefused(cluster, 1, $"silo: cannot start: port {httpPort} on 127.0.0.1 (node 2's: silo.http_port + 1) is already in use by another process",
+                "--config", cluster.ConfigPath, "--node", "2");
+        }
+        finally
+        {
+            squatter.Stop();
+        }
+
         var twin = await Variant(cluster, "twin.toml", OtherPorts(toml, cluster) + "\n[storage]\ndata_dir = \"twin\"\n");
         await AssertRefused(cluster, 1, "silo: cannot start: another active silo", "--config", twin, "--node", "1");
 
