@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HdrHistogram;
 using RaftOrleans.Client.Commands;
 using RaftOrleans.Client.Connection;
 using RaftOrleans.Client.Kv;
@@ -14,7 +15,7 @@ namespace RaftOrleans.Client.Bench;
 /// </summary>
 internal sealed class BenchClient(int index, BenchWorkload workload, string value)
 {
-    private readonly List<long> _latencies = new(4096);
+    private readonly LongHistogram _latencies = LatencySummary.NewHistogram();
     private readonly long[] _outcomes = new long[Enum.GetValues<BenchOutcome>().Length];
     private readonly long[] _operations = new long[3];
     private long _answered;
@@ -27,7 +28,7 @@ internal sealed class BenchClient(int index, BenchWorkload workload, string valu
     public long Measured => Volatile.Read(ref _measured);
 
     /// <summary>Send to answer, in Stopwatch ticks, of every measured request that did not end in an error.</summary>
-    public IReadOnlyList<long> Latencies => _latencies;
+    public HistogramBase Latencies => _latencies;
 
     public long Count(BenchOutcome outcome) => _outcomes[(int)outcome];
 
@@ -59,7 +60,7 @@ internal sealed class BenchClient(int index, BenchWorkload workload, string valu
             // Like the loader: an error's time says how long the failure took, not how fast the store is.
             if (outcome <= BenchOutcome.NotFound)
             {
-                _latencies.Add(answeredAt - sentAt);
+                _latencies.RecordValue(answeredAt - sentAt);
             }
             Volatile.Write(ref _measured, _measured + 1);
         }
