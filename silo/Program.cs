@@ -10,13 +10,8 @@ using RaftOrleans.Storage;
 
 // The silo: reads raft.toml; embedded mode hosts Raft nodes 1..N on localhost, cluster mode hosts node --node N
 // and joins the others through Redis.
-var arguments = SiloArguments.Parse(args, out var argumentError);
-if (arguments is null)
-{
-    Console.Error.WriteLine(argumentError);
-    Console.Error.WriteLine(SiloArguments.Usage);
-    return 2;
-}
+var arguments = SiloArguments.Parse(args, out var argumentsExit);
+if (arguments is null) return argumentsExit;
 
 RaftConfig config;
 try

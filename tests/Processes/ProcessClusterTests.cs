@@ -111,6 +111,10 @@ public sealed class ProcessClusterTests
         await AssertRefused(cluster, 2, $"silo: --node {ClusterConfig.MaxNodeId + 1}: node ids are 1..{ClusterConfig.MaxNodeId}",
             "--config", cluster.ConfigPath, "--node", $"{ClusterConfig.MaxNodeId + 1}");
 
+        // The command line (System.CommandLine): a mistake is one line naming the option, exit code 2.
+        await AssertRefused(cluster, 2, "silo: --node: expected a node id (1, 2, ...), got 'two'", "--config", cluster.ConfigPath, "--node", "two");
+        await AssertRefused(cluster, 2, "silo: Unrecognized command or argument '--verbose'", "--config", cluster.ConfigPath, "--verbose");
+
         // A port of node 2's silo taken by another process: said with the port and the key, before anything starts.
         var httpPort = cluster.Config.HttpPortOf(2)!.Value;
         var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, httpPort);
