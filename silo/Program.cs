@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Orleans.Dashboard;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RaftOrleans;
@@ -65,11 +66,13 @@ if (config.Cluster.Mode == ClusterMode.Cluster && await RedisProbe.ProblemAsync(
     return 1;
 }
 
-builder.UseOrleans(silo => silo
-    .UseRaftClustering(config, arguments.Node)
-    .AddRaftKeyValueStore(options, storage));
+builder.UseOrleans(silo =>
+{
+    silo.UseRaftClustering(config, arguments.Node).AddRaftKeyValueStore(options, storage);
+    if (httpPort is not null && config.Silo.OrleansDashboard) silo.AddDashboard();
+});
 
-using IHost host = builder is WebApplicationBuilder web ? SiloHttp.Build(web) : ((HostApplicationBuilder)builder).Build();
+using IHost host = builder is WebApplicationBuilder web ? SiloHttp.Build(web, config.Silo.OrleansDashboard) : ((HostApplicationBuilder)builder).Build();
 try
 {
     await host.StartAsync();

@@ -114,6 +114,7 @@ public static class RaftConfigLoader
                 SiloPort = silo.Int("silo_port", defaults.Silo.SiloPort),
                 GatewayPort = silo.Int("gateway_port", defaults.Silo.GatewayPort),
                 HttpPort = silo.Int("http_port", defaults.Silo.HttpPort),
+                OrleansDashboard = silo.Bool("orleans_dashboard", defaults.Silo.OrleansDashboard),
                 LogLevel = silo.EnumName<LogLevel>("log_level", defaults.Silo.LogLevel),
             },
             Gateway = new GatewaySettings

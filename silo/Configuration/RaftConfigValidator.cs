@@ -58,6 +58,10 @@ public static class RaftConfigValidator
                 $"must differ from silo.silo_port ({silo.SiloPort}) and silo.gateway_port ({silo.GatewayPort}), got {silo.HttpPort}"));
             httpPortOk = false;
         }
+        if (silo.OrleansDashboard && silo.HttpPort == 0)
+        {
+            problems.Add(ConfigProblem.Invalid("silo.orleans_dashboard", "needs the HTTP endpoint: set silo.http_port (it is 0)", "silo.http_port"));
+        }
         if (!IPAddress.TryParse(silo.Address, out _))
         {
             problems.Add(ConfigProblem.Invalid("silo.address", $"must be an IP address such as 127.0.0.1, got \"{silo.Address}\""));

@@ -23,6 +23,12 @@ public sealed record SiloSettings
     /// </summary>
     public int HttpPort { get; init; } = 8080;
 
+    /// <summary>
+    /// <c>orleans_dashboard</c>: also serve Orleans' own dashboard (grain calls, activations, silos) at <c>/orleans/</c> on
+    /// the HTTP endpoint. It profiles every grain call, so it is off by default. Default false.
+    /// </summary>
+    public bool OrleansDashboard { get; init; }
+
     /// <summary><c>log_level</c>: minimum level logged; a <see cref="Microsoft.Extensions.Logging.LogLevel"/> name, case-insensitive in the file. Default Information.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 }

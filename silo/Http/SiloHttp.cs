@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
+using Orleans.Dashboard;
 using RaftOrleans.Metrics;
 
 namespace RaftOrleans.Silo.Http;
@@ -30,10 +31,12 @@ internal static class SiloHttp
         return builder;
     }
 
-    public static WebApplication Build(WebApplicationBuilder builder)
+    /// <param name="orleansDashboard">Also map Orleans' dashboard at /orleans/ (its silo part is added with the silo's services).</param>
+    public static WebApplication Build(WebApplicationBuilder builder, bool orleansDashboard)
     {
         var app = builder.Build();
         app.UseRouting();
+        if (orleansDashboard) app.MapOrleansDashboard(routePrefix: "/orleans");
         app.MapPrometheusScrapingEndpoint(); // GET /metrics
         var page = StatusPage();
         app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));

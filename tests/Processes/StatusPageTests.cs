@@ -26,6 +26,7 @@ public sealed partial class StatusPageTests
             silo_port = {FreePorts.Find(1)}
             gateway_port = {FreePorts.Find(1)}
             http_port = {httpPort}
+            orleans_dashboard = true
             """);
         using var silo = SiloProcess.Start(directory, "--config", config);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
@@ -54,6 +55,10 @@ public sealed partial class StatusPageTests
             Assert.Contains("raftorleans_fsync_duration_seconds_bucket", metrics);
             Assert.Contains("orleans_", metrics); // Orleans' own meter
             Assert.Contains("dotnet_", metrics); // the .NET runtime's
+
+            // Orleans' own dashboard, asked for in raft.toml: its page, and its data naming this silo's grains.
+            Assert.Contains("<title>Orleans Dashboard</title>", await http.GetStringAsync("orleans/"));
+            Assert.Contains("RaftNodeGrain", await http.GetStringAsync("orleans/DashboardCounters"));
         }
         catch (Exception) when (Fail(silo))
         {
