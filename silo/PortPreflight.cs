@@ -23,25 +23,26 @@ internal static class PortPreflight
         if (config.HttpPortOf(node) is { } http) ports.Add((http, "silo.http_port", IPAddress.Loopback));
         foreach (var (port, key, at) in ports)
         {
-            if (Free(at, port)) continue;
+            if (BindProblem(at, port) is not { } problem) continue;
             var offset = config.Cluster.Mode == ClusterMode.Cluster ? $" (node {node}'s: {key} + {node - 1})" : "";
-            return $"port {port} on {at}{offset} is already in use by another process; stop it, or choose another {key} in raft.toml" +
+            return $"port {port} on {at}{offset} {problem}; stop what holds it, or choose another {key} (or silo.address) in raft.toml" +
                    (key == "silo.http_port" ? " (0 turns the status page and /metrics off)" : "");
         }
         return null;
     }
 
-    private static bool Free(IPAddress address, int port)
+    /// <summary>Null when the port can be bound, else why not (taken, an address not of this machine, a privileged port...).</summary>
+    private static string? BindProblem(IPAddress address, int port)
     {
         var listener = new TcpListener(address, port);
         try
         {
             listener.Start();
-            return true;
+            return null;
         }
-        catch (SocketException error) when (error.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        catch (SocketException error)
         {
-            return false;
+            return error.SocketErrorCode == SocketError.AddressAlreadyInUse ? "is already in use by another process" : $"cannot be bound ({error.Message})";
         }
         finally
         {

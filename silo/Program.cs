@@ -108,8 +108,8 @@ static string StartFailure(Exception error)
 // a node added later (N above them) must fit too.
 static string? PortClash(RaftConfig config, int node)
 {
-    var (silo, gateway) = (config.SiloPortOf(node), config.GatewayPortOf(node));
-    if (silo > 65535 || gateway > 65535) return $"its ports (silo {silo}, gateway {gateway}) would pass 65535";
+    var (silo, gateway, http) = (config.SiloPortOf(node), config.GatewayPortOf(node), config.HttpPortOf(node));
+    if (silo > 65535 || gateway > 65535 || http > 65535) return $"its ports (silo {silo}, gateway {gateway}, http {http?.ToString() ?? "off"}) would pass 65535";
     var (siloFirst, gatewayFirst) = (config.SiloPortOf(1), config.GatewayPortOf(1));
     if (siloFirst <= gateway && gatewayFirst <= silo) return $"its silo ports {siloFirst}..{silo} and gateway ports {gatewayFirst}..{gateway} would overlap";
     return null;

@@ -60,7 +60,7 @@ internal sealed class BenchClient(int index, BenchWorkload workload, string valu
             // Like the loader: an error's time says how long the failure took, not how fast the store is.
             if (outcome <= BenchOutcome.NotFound)
             {
-                _latencies.RecordValue(answeredAt - sentAt);
+                _latencies.RecordValue(Math.Min(answeredAt - sentAt, _latencies.HighestTrackableValue)); // over a minute counts as a minute
             }
             Volatile.Write(ref _measured, _measured + 1);
         }

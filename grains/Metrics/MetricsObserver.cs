@@ -4,27 +4,46 @@ using RaftOrleans.Replica;
 
 namespace RaftOrleans.Metrics;
 
-/// <summary>Counts what one node's replica does (<see cref="IReplicaObserver{TResult}"/>) into the silo's <see cref="RaftMetrics"/>.</summary>
+/// <summary>
+/// Counts what one node's replica does (<see cref="IReplicaObserver{TResult}"/>) into the silo's <see cref="RaftMetrics"/>.
+/// The replica stops (like a crash) when an observer throws, so nothing here may: a metric that fails to record is lost, nothing else.
+/// </summary>
 internal sealed class MetricsObserver(RaftMetrics metrics, int node) : IReplicaObserver<KvResult>
 {
     private Role _role = Role.Follower;
 
-    public void Applied(LogEntry entry, KvResult? result) => metrics.Applied(node, 1);
+    public void Started(AppliedPoint state) => _role = Role.Follower; // a restarted node starts as a follower
 
-    public void ReadReleased(ReadState read) => metrics.ReadServed(node);
+    public void ReadReleased(ReadState read) => Safely(() => metrics.ReadServed(node));
 
-    public void SnapshotTaken(AppliedPoint state) => metrics.SnapshotTaken(node);
+    public void SnapshotTaken(AppliedPoint state) => Safely(() => metrics.SnapshotTaken(node));
 
-    public void SnapshotRestored(SnapshotInstall install) => metrics.SnapshotInstalled(node);
+    public void SnapshotRestored(SnapshotInstall install) => Safely(() => metrics.SnapshotInstalled(node));
 
     public void SoftStateChanged(SoftState state)
     {
-        if (state.Role == Role.Leader && _role != Role.Leader) metrics.ElectionWon(node);
+        if (state.Role == Role.Leader && _role != Role.Leader) Safely(() => metrics.ElectionWon(node));
         _role = state.Role;
     }
 
-    public void BatchCarriedOut(Ready ready)
+    public void BatchCarriedOut(Ready ready) => Safely(() => Count(ready));
+
+    private static void Safely(Action record)
     {
+        try
+        {
+            record();
+        }
+        catch (Exception)
+        {
+            // see the class comment
+        }
+    }
+
+    private void Count(Ready ready)
+    {
+        // Entries handed to the state machine in this batch (once per batch, not per entry: this runs on every write).
+        if (ready.CommittedEntries.Count > 0) metrics.Applied(node, ready.CommittedEntries.Count);
         var sent = 0;
         foreach (var message in ready.Messages)
         {

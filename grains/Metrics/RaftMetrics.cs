@@ -15,6 +15,9 @@ public sealed class RaftMetrics
     public const string MeterName = "RaftOrleans";
 
     private readonly ConcurrentDictionary<int, NodeStatus> _nodes = new();
+    // One tag per node id, boxed once: a measurement is taken on every write, and must not allocate.
+    private readonly KeyValuePair<string, object?>[] _nodeTags =
+        Enumerable.Range(0, Raft.ClusterConfig.MaxNodeId + 1).Select(id => new KeyValuePair<string, object?>("node", id)).ToArray();
     private readonly Counter<long> _proposals;
     private readonly Counter<long> _applied;
     private readonly Counter<long> _appendsSent;
@@ -33,7 +36,7 @@ public sealed class RaftMetrics
     {
         var meter = meters.Create(MeterName);
         _proposals = meter.CreateCounter<long>("raftorleans.proposals", "{proposal}", "Writes proposed to a node that led (appended to its log)");
-        _applied = meter.CreateCounter<long>("raftorleans.entries.applied", "{entry}", "Committed log entries applied to a node's state machine");
+        _applied = meter.CreateCounter<long>("raftorleans.entries.applied", "{entry}", "Committed log entries handed to a node's state machine");
         _appendsSent = meter.CreateCounter<long>("raftorleans.append_entries.sent", "{message}", "AppendEntries sent by a leader, heartbeats included");
         _appendsRejected = meter.CreateCounter<long>("raftorleans.append_entries.rejected", "{message}", "AppendEntries a follower refused (its log did not match)");
         _electionsWon = meter.CreateCounter<long>("raftorleans.elections.won", "{election}", "Elections a node won");
@@ -50,7 +53,7 @@ public sealed class RaftMetrics
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
 
         meter.CreateObservableGauge("raftorleans.node.term", () => Each(s => s.Term), "{term}", "The node's current term");
-        meter.CreateObservableGauge("raftorleans.node.leader", () => Each(s => s.Role == "Leader" ? 1L : 0L), null, "1 while the node leads, else 0");
+        meter.CreateObservableGauge("raftorleans.node.leader", () => Each(s => s.Role == ClusterMembers.LeaderRole ? 1L : 0L), null, "1 while the node leads, else 0");
         meter.CreateObservableGauge("raftorleans.node.last_log_index", () => Each(s => s.LastLogIndex), "{entry}", "The last index of the node's log");
         meter.CreateObservableGauge("raftorleans.node.commit_index", () => Each(s => s.CommitIndex), "{entry}", "The highest index the node knows committed");
         meter.CreateObservableGauge("raftorleans.node.applied_index", () => Each(s => s.LastApplied), "{entry}", "The last index the node's state machine applied");
@@ -85,12 +88,16 @@ public sealed class RaftMetrics
         _fsyncBatch.Record(entries, Node(node));
     }
 
-    private static KeyValuePair<string, object?> Node(int node) => new("node", node);
+    private KeyValuePair<string, object?> Node(int node) => node >= 0 && node < _nodeTags.Length ? _nodeTags[node] : new("node", node);
 
     private IEnumerable<Measurement<long>> Each(Func<NodeStatus, long> value) =>
         _nodes.Values.Where(s => !s.Crashed).Select(s => new Measurement<long>(value(s), Node(s.NodeId)));
 
+    /// <remarks>
+    /// A follower whose match index is still 0 has not answered its new leader yet: its lag is unknown, not the whole
+    /// log (which every election would otherwise show for a moment, tripping any alert on lag).
+    /// </remarks>
     private IEnumerable<Measurement<double>> Followers(Func<NodeStatus, FollowerStatus, double> value) =>
-        _nodes.Values.Where(s => s.Role == "Leader").SelectMany(leader => leader.Followers.Select(f =>
+        _nodes.Values.Where(s => s.Role == ClusterMembers.LeaderRole).SelectMany(leader => leader.Followers.Where(f => f.MatchIndex > 0).Select(f =>
             new Measurement<double>(value(leader, f), Node(leader.NodeId), new KeyValuePair<string, object?>("follower", f.NodeId))));
 }

@@ -179,7 +179,14 @@ public sealed class DurableWriter
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         _storage.Persist(hardState, entries);
-        _flushed?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started), entries.Count);
+        try
+        {
+            _flushed?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started), entries.Count);
+        }
+        catch (Exception)
+        {
+            // Metrics only: a failure to record must never count as a failed write (which would stop the node).
+        }
     }
 
     private sealed record Write(HardState? HardState, IReadOnlyList<LogEntry> Entries, StoredSnapshot? Snapshot, bool DiscardLog)

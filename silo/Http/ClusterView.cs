@@ -38,7 +38,9 @@ internal sealed class ClusterViewReader(IGrainFactory grains, RaftClusterOptions
             nodes = nodes.Select(n => n with { Member = ClusterMembers.MembershipOf(newest, n.Id) }).ToList();
         }
         var leader = Running(nodes).Where(s => s.Role == ClusterMembers.LeaderRole).MaxBy(s => s.Term);
-        var elections = Running(nodes).SelectMany(s => s.ElectionsWon).DistinctBy(e => e.Term).OrderBy(e => e.Term).TakeLast(8).ToArray();
+        // Crashed nodes remember the elections they won too (not Raft state): the old leader's belong in the history.
+        var elections = nodes.Select(n => n.Status).OfType<NodeStatus>().SelectMany(s => s.ElectionsWon)
+            .DistinctBy(e => e.Term).OrderBy(e => e.Term).TakeLast(8).ToArray();
         var members = newest is null ? null : new ClusterView.Membership(newest.Voters, newest.Learners, newest.ConfigIndex, newest.ConfigCommitted);
         return new ClusterView(DateTimeOffset.UtcNow, leader?.NodeId, leader?.Term, members, nodes, elections);
     }

@@ -6,7 +6,7 @@ namespace RaftOrleans.Silo.Http;
 /// The last five minutes of the cluster, one sample a second, for the status page's charts (GET /api/history): the
 /// leader's commit index (its slope is the write throughput) and its mean commit latency over that second.
 /// </summary>
-internal sealed class StatusHistory(ClusterViewReader reader) : BackgroundService
+internal sealed class StatusHistory(ClusterViewReader reader, IHostApplicationLifetime lifetime) : BackgroundService
 {
     private const int Kept = 300;
     private readonly Queue<Sample> _samples = new();
@@ -20,10 +20,23 @@ internal sealed class StatusHistory(ClusterViewReader reader) : BackgroundServic
         get { lock (_lock) return _samples.ToArray(); }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stopping)
+    protected override async Task ExecuteAsync(CancellationToken stopped)
     {
+        // Sampling asks the nodes (grain calls): only once the silo has started, and no more once it begins to stop.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var whenStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(stopped, lifetime.ApplicationStopping);
+        var stopping = running.Token;
+        try
+        {
+            await started.Task.WaitAsync(stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        while (await timer.WaitForNextTickAsync(stopping))
+        while (await Tick(timer, stopping))
         {
             Sample sample;
             try
@@ -42,6 +55,18 @@ internal sealed class StatusHistory(ClusterViewReader reader) : BackgroundServic
                 _samples.Enqueue(sample);
                 while (_samples.Count > Kept) _samples.Dequeue();
             }
+        }
+    }
+
+    private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stopping)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 }
