@@ -10,14 +10,10 @@ IClientCommand command;
 RaftConfig config;
 try
 {
-    var arguments = ParsedArguments.Parse(args);
-    if (arguments.WantsHelp || arguments.Command == "help")
-    {
-        Console.WriteLine(UsageText.Full);
-        return ExitCodes.Ok;
-    }
-    config = RaftConfigLoader.Load(arguments.ConfigPath);
-    command = CommandFactory.Create(arguments, config);
+    var invocation = ClientCommandLine.Parse(args);
+    if (invocation.Make is null) return ExitCodes.Ok; // help, printed
+    config = RaftConfigLoader.Load(invocation.ConfigPath);
+    command = invocation.Make(config);
 }
 catch (UsageException error)
 {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using RaftOrleans.Client.CommandLine;
 using RaftOrleans.Configuration;
 
@@ -25,14 +26,25 @@ internal sealed record CheckOptions(
     string? HistoryPath,
     string? ClusterScript)
 {
-    public const string Usage =
-        "check [--clients C] [--keys K] [--seconds S] [--nemesis none|kill|pause|partition|crash-node|transfer|membership|all] [--history FILE] [--cluster-script PATH]";
+    private static readonly Option<int?> ClientsOption = Options.Int("--clients", 1, 5, "Concurrent clients", "C");
+    private static readonly Option<int?> KeysOption = Options.Int("--keys", 1, 5, "Keys in use at a time (each moves on to a fresh key after 300 operations)", "K");
+    private static readonly Option<int?> SecondsOption = Options.Int("--seconds", 1, 60, "How long the clients run", "S");
+    private static readonly Option<string?> NemesisOption = Options.Text("--nemesis",
+        "The faults injected while they run: none, kill, pause, partition, crash-node, transfer, membership or all", "NEMESIS");
+    private static readonly Option<string?> HistoryOption = Options.Text("--history", "Where to save the history (JSON lines); a failing run saves it anyway", "FILE");
+    private static readonly Option<string?> ClusterScriptOption = Options.Text("--cluster-script", "scripts/cluster.sh to kill and pause silos with (default: found above the current directory)", "PATH");
 
-    /// <exception cref="UsageException">An option out of range, or a nemesis this cluster cannot take.</exception>
-    public static CheckOptions From(ParsedArguments args, RaftConfig config)
+    /// <summary>The `check` command and its options.</summary>
+    public static Command Command() => new("check",
+        "The fault suite: clients run random put/get/delete while a nemesis injects faults; then the history is checked for linearizability, lost writes and equal replicas")
     {
-        args.Expect(Usage, 0, "--clients", "--keys", "--seconds", "--nemesis", "--history", "--cluster-script");
-        var name = args.Text("--nemesis", "none").ToLowerInvariant();
+        ClientsOption, KeysOption, SecondsOption, NemesisOption, HistoryOption, ClusterScriptOption,
+    };
+
+    /// <exception cref="UsageException">An unknown nemesis, or one this cluster cannot take.</exception>
+    public static CheckOptions From(ParseResult args, RaftConfig config)
+    {
+        var name = (args.GetValue(NemesisOption) ?? "none").ToLowerInvariant();
         NemesisKind[] nemeses = name switch
         {
             "none" => [],
@@ -57,7 +69,7 @@ internal sealed record CheckOptions(
         string? script = null;
         if (processes)
         {
-            script = args.Flag("--cluster-script") ? args.Text("--cluster-script", "") : FindClusterScript();
+            script = args.GetValue(ClusterScriptOption) ?? FindClusterScript();
             if (script is null || !File.Exists(script))
             {
                 throw new UsageException(script is null
@@ -66,12 +78,12 @@ internal sealed record CheckOptions(
             }
         }
         return new CheckOptions(
-            Clients: args.Int("--clients", 1, 5)!.Value,
-            Keys: args.Int("--keys", 1, 5)!.Value,
-            Seconds: args.Int("--seconds", 1, 60)!.Value,
+            Clients: args.GetValue(ClientsOption)!.Value,
+            Keys: args.GetValue(KeysOption)!.Value,
+            Seconds: args.GetValue(SecondsOption)!.Value,
             Nemeses: nemeses,
             NemesisName: name,
-            HistoryPath: args.Flag("--history") ? args.Text("--history", "") : null,
+            HistoryPath: args.GetValue(HistoryOption),
             ClusterScript: script);
     }
 

@@ -1,7 +1,7 @@
 namespace RaftOrleans.Configuration;
 
 /// <summary>Finds the known name closest to a misspelt one, for "did you mean ...?" hints.</summary>
-internal static class KeySuggestion
+public static class KeySuggestion
 {
     /// <summary>The candidate nearest to <paramref name="name"/> (case-insensitive edit distance), or null if none is near.</summary>
     public static string? Closest(string name, IEnumerable<string> candidates)

@@ -61,5 +61,12 @@ public sealed class CheckOptionsTests
         Assert.Equal("--cluster-script /nonexistent/cluster.sh: no such file", error.Message);
     }
 
-    private static CheckOptions Parse(RaftConfig config, params string[] args) => CheckOptions.From(ParsedArguments.Parse(args), config);
+    /// <summary>`check ARGS` through the console's own `check` command definition, then checked against <paramref name="config"/>.</summary>
+    private static CheckOptions Parse(RaftConfig config, params string[] args)
+    {
+        Assert.Equal("check", args[0]);
+        var result = CheckOptions.Command().Parse(args[1..]);
+        Assert.Empty(result.Errors);
+        return CheckOptions.From(result, config);
+    }
 }
