@@ -85,8 +85,11 @@ internal static class ClientCommandLine
         Add(root, makers, new Command("delete", "Remove KEY if present") { key }, (p, _) => new SingleOperationCommand(KvOperation.Delete, p.GetValue(key)!, null));
 
         var json = Options.Flag("--json", "One JSON object instead of the tables");
-        Add(root, makers, new Command("status", "Every node's membership, role, term, log, commit and silo; the leader's followers; recent elections") { json },
-            (p, _) => new StatusCommand(p.GetValue(json)));
+        var watch = Options.Flag("--watch", "Redraw the cluster in place every second until Ctrl+C");
+        Add(root, makers, new Command("status", "Every node's membership, role, term, log, commit and silo; the leader's followers; recent elections") { json, watch },
+            (p, _) => p.GetValue(json) && p.GetValue(watch)
+                ? throw new UsageException("status takes --json or --watch, not both")
+                : new StatusCommand(p.GetValue(json), p.GetValue(watch)));
 
         var node = Options.Node("The node's id");
         Add(root, makers, new Command("crash", "Fault injection: NODE stops answering and forgets what it did not persist") { node }, (p, _) => new CrashCommand(p.GetValue(node)));

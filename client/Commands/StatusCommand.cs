@@ -6,10 +6,26 @@ namespace RaftOrleans.Client.Commands;
 /// `status` and `status --json`. Exits 0 when a leader exists and 3 when none does, so a script can wait
 /// for a usable cluster on the exit code alone.
 /// </summary>
-internal sealed class StatusCommand(bool json) : IClientCommand
+internal sealed class StatusCommand(bool json, bool watch = false) : IClientCommand
 {
     public async Task<int> RunAsync(CommandContext context)
     {
+        if (watch)
+        {
+            // Ctrl+C ends the watch, and the command with exit code 0 (the console's host does not handle signals itself).
+            using var stop = new CancellationTokenSource();
+            ConsoleCancelEventHandler cancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+            Console.CancelKeyPress += cancel;
+            try
+            {
+                await StatusWatch.RunAsync(context, Spectre.Console.AnsiConsole.Console, stop.Token);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= cancel;
+            }
+            return ExitCodes.Ok;
+        }
         var report = StatusReport.From(await context.ReadStatusAsync());
         if (json)
         {
