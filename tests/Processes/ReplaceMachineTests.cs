@@ -49,7 +49,7 @@ public sealed class ReplaceMachineTests
                 "node 4 to catch up");
             var list = await Client("member", "list");
             Assert.True(list.Exit == 0, list.Output);
-            Assert.Matches(@"\n *4 +learner +Follower", list.Output);
+            Assert.Matches(@"│ +4 │ learner +│ Follower +│", list.Output);
 
             var promoted = await Client("member", "promote", "4");
             Assert.True(promoted.Exit == 0, promoted.Output);
