@@ -8,6 +8,11 @@ internal sealed class ProgressLine(TextWriter output, bool inPlace)
 {
     private int _shownLength;
 
+    /// <summary>A terminal: lines are rewritten in place (and the bench's progress is a live bar, see BenchProgress).</summary>
+    public bool InPlace => inPlace;
+
+    public TextWriter Output => output;
+
     public void Show(string text)
     {
         if (!inPlace)
