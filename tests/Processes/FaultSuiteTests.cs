@@ -55,11 +55,12 @@ public sealed class EmbeddedFaultSuiteTests
         try
         {
             var config = Path.Combine(directory, "raft.toml");
+            var ports = FreePorts.Ranges(1, 3);
             await File.WriteAllTextAsync(config, $"""
                 [silo]
-                silo_port = {FreePorts.Find(1)}
-                gateway_port = {FreePorts.Find(1)}
-                http_port = {FreePorts.Find(1)}
+                silo_port = {ports[0]}
+                gateway_port = {ports[1]}
+                http_port = {ports[2]}
                 """);
             using var silo = SiloProcess.Start(directory, "--config", config);
             await silo.WaitStartedAsync(ProcessCluster.StartDeadline);

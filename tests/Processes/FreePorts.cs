@@ -6,6 +6,16 @@ namespace RaftOrleans.Tests.Processes;
 /// <summary>Runs of consecutive free TCP ports on 127.0.0.1 (cluster mode gives node N the port base + N - 1).</summary>
 internal static class FreePorts
 {
+    /// <summary>
+    /// <paramref name="ranges"/> runs of <paramref name="count"/> consecutive free ports, back to back in one block: runs
+    /// found one by one could overlap (each is free when found, and none is taken until the silo starts).
+    /// </summary>
+    public static int[] Ranges(int count, int ranges)
+    {
+        var first = Find(count * ranges);
+        return Enumerable.Range(0, ranges).Select(i => first + i * count).ToArray();
+    }
+
     public static int Find(int count)
     {
         for (var attempt = 0; attempt < 200; attempt++)

@@ -39,6 +39,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
         var directory = System.IO.Directory.CreateTempSubdirectory("raft-processes-").FullName;
         var redis = await RedisServer.StartAsync();
         var configPath = Path.Combine(directory, "raft.toml");
+        var ports = FreePorts.Ranges(nodes + spareNodes, 3); // silo, gateway and HTTP ports of every node
         await File.WriteAllTextAsync(configPath, $"""
             [cluster]
             nodes = {nodes}
@@ -47,9 +48,9 @@ internal sealed class ProcessCluster : IAsyncDisposable
             redis = "{redis.Endpoint}"
 
             [silo]
-            silo_port = {FreePorts.Find(nodes + spareNodes)}
-            gateway_port = {FreePorts.Find(nodes + spareNodes)}
-            http_port = {FreePorts.Find(nodes + spareNodes)}
+            silo_port = {ports[0]}
+            gateway_port = {ports[1]}
+            http_port = {ports[2]}
 
             [gateway]
             request_timeout_ms = 2000

@@ -197,10 +197,14 @@ public sealed class ProcessClusterTests
     }
 
     /// <summary>The same cluster (Redis, id) on ports of its own, so a second silo for a node can start beside the first.</summary>
-    private static string OtherPorts(string toml, ProcessCluster cluster) => toml
-        .Replace($"silo_port = {cluster.Config.Silo.SiloPort}", $"silo_port = {Processes.FreePorts.Find(3)}")
-        .Replace($"gateway_port = {cluster.Config.Silo.GatewayPort}", $"gateway_port = {Processes.FreePorts.Find(3)}")
-        .Replace($"http_port = {cluster.Config.Silo.HttpPort}", $"http_port = {Processes.FreePorts.Find(3)}");
+    private static string OtherPorts(string toml, ProcessCluster cluster)
+    {
+        var ports = Processes.FreePorts.Ranges(3, 3);
+        return toml
+            .Replace($"silo_port = {cluster.Config.Silo.SiloPort}", $"silo_port = {ports[0]}")
+            .Replace($"gateway_port = {cluster.Config.Silo.GatewayPort}", $"gateway_port = {ports[1]}")
+            .Replace($"http_port = {cluster.Config.Silo.HttpPort}", $"http_port = {ports[2]}");
+    }
 
     private static void CopyDirectory(string from, string to)
     {

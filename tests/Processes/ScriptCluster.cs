@@ -16,13 +16,15 @@ internal sealed class ScriptCluster : IAsyncDisposable
     private ScriptCluster(string directory)
     {
         Directory = directory;
+        // Node N's ports are base + N: one block for Redis and the silo, gateway and HTTP ports of five nodes.
+        var ports = FreePorts.Ranges(5, 4);
         _environment = new Dictionary<string, string>
         {
             ["RAFT_CLUSTER_DIR"] = directory,
-            ["RAFT_CLUSTER_REDIS_PORT"] = FreePorts.Find(1).ToString(),
-            // Node N's ports are base + N.
-            ["RAFT_CLUSTER_SILO_BASE"] = (FreePorts.Find(5) - 1).ToString(),
-            ["RAFT_CLUSTER_GATEWAY_BASE"] = (FreePorts.Find(5) - 1).ToString(),
+            ["RAFT_CLUSTER_REDIS_PORT"] = ports[3].ToString(),
+            ["RAFT_CLUSTER_SILO_BASE"] = (ports[0] - 1).ToString(),
+            ["RAFT_CLUSTER_GATEWAY_BASE"] = (ports[1] - 1).ToString(),
+            ["RAFT_CLUSTER_HTTP_BASE"] = (ports[2] - 1).ToString(),
             ["RAFT_CLUSTER_SILO_DLL"] = SiloProcess.Dll,
         };
     }

@@ -19,12 +19,13 @@ public sealed partial class StatusPageTests
     public async Task The_page_shows_the_leader_and_follows_a_write_and_metrics_are_served()
     {
         var directory = Directory.CreateTempSubdirectory("raft-status-page-").FullName;
-        var httpPort = FreePorts.Find(1);
+        var ports = FreePorts.Ranges(1, 3);
+        var httpPort = ports[2];
         var config = Path.Combine(directory, "raft.toml");
         await File.WriteAllTextAsync(config, $"""
             [silo]
-            silo_port = {FreePorts.Find(1)}
-            gateway_port = {FreePorts.Find(1)}
+            silo_port = {ports[0]}
+            gateway_port = {ports[1]}
             http_port = {httpPort}
             orleans_dashboard = true
             """);
