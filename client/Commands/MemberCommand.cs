@@ -59,9 +59,11 @@ internal sealed class MemberCommand(MembershipChange? change) : IClientCommand
         {
             var status = snapshot.Node(id)?.Status;
             var follower = leader?.Followers.FirstOrDefault(f => f.NodeId == id);
-            var match = id == leader?.NodeId ? leader.LastLogIndex : follower?.MatchIndex;
+            var (match, behind) = id == leader?.NodeId ? (leader.LastLogIndex, 0L)
+                : follower is not null ? (follower.MatchIndex, FollowerStatus.Behind(leader!.LastLogIndex, follower.MatchIndex))
+                : ((long?)null, (long?)null);
             table.Add(id, config.Voters.Contains(id) ? "voter" : "learner", status is { Crashed: false } ? status.Role : status is null ? "unreachable" : "crashed",
-                match, match is { } m && leader is not null ? leader.LastLogIndex - m : null,
+                match, behind,
                 follower is null ? null : $"{follower.SinceLastContactMs:F0} ms ago",
                 status?.ProcessId is { } pid ? $"{status.Silo} ({pid})" : null);
         }

@@ -1,6 +1,7 @@
 using Spectre.Console;
 using Spectre.Console.Rendering;
 using RaftOrleans.Client.Commands;
+using RaftOrleans.Status;
 
 namespace RaftOrleans.Client.Status;
 
@@ -51,11 +52,11 @@ internal static class StatusWatch
         foreach (var node in report.Nodes)
         {
             var follower = followers.GetValueOrDefault(node.Id);
-            // A match index of 0: the follower has not answered its new leader yet, how far behind it is is unknown.
-            var behind = node.Id == leader?.Id ? "0" : follower is { MatchIndex: > 0 } f && leaderNode?.LastLogIndex is { } last ? $"{last - f.MatchIndex}" : "-";
+            var behind = node.Id == leader?.Id ? 0
+                : follower is not null && leaderNode?.LastLogIndex is { } last ? FollowerStatus.Behind(last, follower.MatchIndex) : null;
             var role = node.Id == leader?.Id ? $"[green]{node.Role}[/]" : node.Reachable && !node.Crashed ? node.Role : $"[red]{node.Role}[/]";
             table.AddRow(node.Id.ToString(), node.Member ?? "-", role, Cell(node.Term), Cell(node.LastLogIndex), Cell(node.CommitIndex),
-                Cell(node.LastApplied), Cell(node.KeyCount), behind, follower is null ? "-" : $"{follower.SinceLastContactMs:F0} ms ago");
+                Cell(node.LastApplied), Cell(node.KeyCount), Cell(behind), follower is null ? "-" : $"{follower.SinceLastContactMs:F0} ms ago");
         }
         var problems = report.Nodes.Where(n => n.Problem is not null).Select(n => new Markup($"[red]node {n.Id}:[/] {Markup.Escape(n.Problem!)}"));
         return new Rows(new IRenderable[] { new Markup(header), table }.Concat(problems));

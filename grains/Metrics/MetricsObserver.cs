@@ -14,25 +14,26 @@ internal sealed class MetricsObserver(RaftMetrics metrics, int node) : IReplicaO
 
     public void Started(AppliedPoint state) => _role = Role.Follower; // a restarted node starts as a follower
 
-    public void ReadReleased(ReadState read) => Safely(() => metrics.ReadServed(node));
+    public void ReadReleased(ReadState read) => Safely(static (m, n, _) => m.ReadServed(n), 0);
 
-    public void SnapshotTaken(AppliedPoint state) => Safely(() => metrics.SnapshotTaken(node));
+    public void SnapshotTaken(AppliedPoint state) => Safely(static (m, n, _) => m.SnapshotTaken(n), 0);
 
-    public void SnapshotRestored(SnapshotInstall install) => Safely(() => metrics.SnapshotInstalled(node));
+    public void SnapshotRestored(SnapshotInstall install) => Safely(static (m, n, _) => m.SnapshotInstalled(n), 0);
 
     public void SoftStateChanged(SoftState state)
     {
-        if (state.Role == Role.Leader && _role != Role.Leader) Safely(() => metrics.ElectionWon(node));
+        if (state.Role == Role.Leader && _role != Role.Leader) Safely(static (m, n, _) => m.ElectionWon(n), 0);
         _role = state.Role;
     }
 
-    public void BatchCarriedOut(Ready ready) => Safely(() => Count(ready));
+    public void BatchCarriedOut(Ready ready) => Safely(Count, ready);
 
-    private static void Safely(Action record)
+    /// <summary>Records, swallowing any failure (see the class comment); static callbacks, so nothing is allocated per call.</summary>
+    private void Safely<T>(Action<RaftMetrics, int, T> record, T state)
     {
         try
         {
-            record();
+            record(metrics, node, state);
         }
         catch (Exception)
         {
@@ -40,7 +41,7 @@ internal sealed class MetricsObserver(RaftMetrics metrics, int node) : IReplicaO
         }
     }
 
-    private void Count(Ready ready)
+    private static void Count(RaftMetrics metrics, int node, Ready ready)
     {
         // Entries handed to the state machine in this batch (once per batch, not per entry: this runs on every write).
         if (ready.CommittedEntries.Count > 0) metrics.Applied(node, ready.CommittedEntries.Count);

@@ -58,7 +58,7 @@ public sealed class RaftMetrics
         meter.CreateObservableGauge("raftorleans.node.commit_index", () => Each(s => s.CommitIndex), "{entry}", "The highest index the node knows committed");
         meter.CreateObservableGauge("raftorleans.node.applied_index", () => Each(s => s.LastApplied), "{entry}", "The last index the node's state machine applied");
         meter.CreateObservableGauge("raftorleans.node.keys", () => Each(s => s.KeyCount), "{key}", "Keys in the node's state");
-        meter.CreateObservableGauge("raftorleans.follower.lag", () => Followers((leader, f) => leader.LastLogIndex - f.MatchIndex), "{entry}",
+        meter.CreateObservableGauge("raftorleans.follower.lag", () => Followers((leader, f) => FollowerStatus.Behind(leader.LastLogIndex, f.MatchIndex)), "{entry}",
             "Entries of the leader's log a follower does not hold yet (on the leader)");
         meter.CreateObservableGauge("raftorleans.follower.last_contact", () => Followers((_, f) => f.SinceLastContactMs / 1000), "s",
             "Time since a follower last answered its leader (on the leader)");
@@ -94,10 +94,12 @@ public sealed class RaftMetrics
         _nodes.Values.Where(s => !s.Crashed).Select(s => new Measurement<long>(value(s), Node(s.NodeId)));
 
     /// <remarks>
-    /// A follower whose match index is still 0 has not answered its new leader yet: its lag is unknown, not the whole
-    /// log (which every election would otherwise show for a moment, tripping any alert on lag).
+    /// A follower whose lag is unknown (<see cref="FollowerStatus.Behind"/>: it has not answered its new leader yet) is
+    /// left out rather than shown as the whole log.
     /// </remarks>
-    private IEnumerable<Measurement<double>> Followers(Func<NodeStatus, FollowerStatus, double> value) =>
-        _nodes.Values.Where(s => s.Role == ClusterMembers.LeaderRole).SelectMany(leader => leader.Followers.Where(f => f.MatchIndex > 0).Select(f =>
-            new Measurement<double>(value(leader, f), Node(leader.NodeId), new KeyValuePair<string, object?>("follower", f.NodeId))));
+    private IEnumerable<Measurement<double>> Followers(Func<NodeStatus, FollowerStatus, double?> value) =>
+        _nodes.Values.Where(s => s.Role == ClusterMembers.LeaderRole).SelectMany(leader => leader.Followers
+            .Select(f => (Value: value(leader, f), Follower: f.NodeId, Leader: leader.NodeId))
+            .Where(m => m.Value is not null)
+            .Select(m => new Measurement<double>(m.Value!.Value, Node(m.Leader), new KeyValuePair<string, object?>("follower", m.Follower))));
 }

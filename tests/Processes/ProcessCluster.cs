@@ -81,6 +81,16 @@ internal sealed class ProcessCluster : IAsyncDisposable
     /// <summary>The console's own connection (through Redis, to every gateway), as `client --config` opens it.</summary>
     public Task<ClusterConnection> ConnectAsync() => ClusterConnection.OpenAsync(Config);
 
+    /// <summary>
+    /// For a failing test, as an exception filter (<c>catch (Exception) when (cluster.LogsShown())</c>): prints every
+    /// silo's output and lets the exception go on.
+    /// </summary>
+    public bool LogsShown()
+    {
+        Console.Error.WriteLine(Logs());
+        return false;
+    }
+
     /// <summary>Every silo's output, for a failing test's message.</summary>
     public string Logs() => string.Join("\n", _silos.OrderBy(s => s.Key).Select(s => $"--- node {s.Key} (pid {s.Value.Pid}):\n{s.Value.Output}"));
 

@@ -82,7 +82,7 @@ public sealed class ReplaceMachineTests
             }
             Assert.Equal(final[0].Status!.StateDigest, final.Single(n => n.NodeId == 4).Status!.StateDigest);
         }
-        catch (Exception) when (Fail(cluster))
+        catch (Exception) when (cluster.LogsShown())
         {
             throw;
         }
@@ -92,10 +92,4 @@ public sealed class ReplaceMachineTests
     }
 
     private static Task<T> WaitFor<T>(Func<Task<T?>> condition, string what) where T : class => Eventually.WaitFor(condition, what);
-
-    private static bool Fail(ProcessCluster cluster)
-    {
-        Console.Error.WriteLine(cluster.Logs());
-        return false;
-    }
 }
