@@ -8,11 +8,14 @@ using RaftOrleans.Configuration;
 // Every way it can end is an exit code and a sentence, never a stack trace (see ExitCodes).
 IClientCommand command;
 RaftConfig config;
+string? group;
 try
 {
     var invocation = ClientCommandLine.Parse(args);
     if (invocation.Make is null) return ExitCodes.Ok; // help, printed
     config = RaftConfigLoader.Load(invocation.ConfigPath);
+    if (ClientCommandLine.GroupProblem(invocation.Group, config) is { } problem) throw new UsageException(problem);
+    group = invocation.Group;
     command = invocation.Make(config);
 }
 catch (UsageException error)
@@ -29,7 +32,7 @@ catch (RaftConfigException error)
 try
 {
     await using var connection = await ClusterConnection.OpenAsync(config);
-    return await command.RunAsync(new CommandContext(config, connection.Client, Console.Out, Console.Error));
+    return await command.RunAsync(new CommandContext(config, connection.Client, Console.Out, Console.Error, group));
 }
 catch (SiloUnreachableException error)
 {

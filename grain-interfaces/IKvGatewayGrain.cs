@@ -8,18 +8,23 @@ namespace RaftOrleans;
 /// NotLeader hints, retries with the same (client id, sequence) so a retry is never applied twice, and
 /// answers Unavailable at the deadline instead of hanging. Use key 0 with one silo; in cluster mode any key (the
 /// Orleans client routes each key through a gateway of its own, so spreading keys spreads the gateways).
+/// <para>
+/// Each request goes to one Raft group: <c>group</c> when given, else the one the key's hash picks
+/// (<see cref="Groups.RaftGroups.For"/>). A client's sessions are per group: number the writes to each group 1, 2, 3...
+/// on their own (the console does), and give the group, so that a resend reaches the same group whatever happens.
+/// </para>
 /// </summary>
 public interface IKvGatewayGrain : IGrainWithIntegerKey
 {
-    Task<KvResult> Put(Guid clientId, long sequence, string key, string value);
+    Task<KvResult> Put(Guid clientId, long sequence, string key, string value, string? group = null);
 
-    Task<KvResult> Get(Guid clientId, long sequence, string key);
+    Task<KvResult> Get(Guid clientId, long sequence, string key, string? group = null);
 
-    Task<KvResult> Delete(Guid clientId, long sequence, string key);
+    Task<KvResult> Delete(Guid clientId, long sequence, string key, string? group = null);
 
     /// <summary>
-    /// Node <paramref name="nodeId"/>'s status, asked from this gateway's silo (read-only). In cluster mode it lets
+    /// Node <paramref name="nodeId"/> of <paramref name="group"/>'s status, asked from this gateway's silo (read-only). In cluster mode it lets
     /// a client reach a node through any gateway, not only the one the client routes that node's calls through.
     /// </summary>
-    Task<NodeStatus> GetNodeStatus(int nodeId);
+    Task<NodeStatus> GetNodeStatus(string group, int nodeId);
 }

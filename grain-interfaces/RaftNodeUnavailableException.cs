@@ -11,5 +11,9 @@ public sealed class RaftNodeUnavailableException : Exception
 
     public RaftNodeUnavailableException(int nodeId, string why) : base($"Raft node {nodeId} is down: {why}") => NodeId = nodeId;
 
+    /// <summary>Node <paramref name="nodeId"/> of group <paramref name="group"/>.</summary>
+    public RaftNodeUnavailableException(string group, int nodeId, string? why = null)
+        : base($"Raft node {nodeId} of group {group} is down{(why is null ? "" : ": " + why)}") => NodeId = nodeId;
+
     [Id(0)] public int NodeId { get; init; }
 }

@@ -6,12 +6,12 @@ using RaftOrleans.Replica;
 namespace RaftOrleans;
 
 /// <summary>
-/// The replica's transport over Orleans: one grain call per request, all peers in parallel. The deadline bounds
+/// The replica's transport over Orleans: one grain call per request to the peer of the same group, all peers in parallel. The deadline bounds
 /// what one slow or dead peer costs: its message counts as lost, and Raft's own timers resend it. The await
 /// resumes on the calling grain's turn, so the answer reaches the replica there. A message to a peer this node is
 /// cut off from (<see cref="LinkFaults"/>, fault injection) is lost: no answer, after the same deadline.
 /// </summary>
-internal sealed partial class GrainTransport(IGrainFactory grains, TimeSpan deadline, int nodeId, LinkFaults links, ILogger logger) : IReplicaTransport
+internal sealed partial class GrainTransport(IGrainFactory grains, TimeSpan deadline, string group, int nodeId, LinkFaults links, ILogger logger) : IReplicaTransport
 {
     // Always a later turn on this grain, never inline: a peer in this silo can answer on another thread before the
     // await, and a plain await would then run the replica's callback inside the Call that sent the request (seen
@@ -31,7 +31,7 @@ internal sealed partial class GrainTransport(IGrainFactory grains, TimeSpan dead
         }
         try
         {
-            var peer = grains.GetGrain<IRaftNodeGrain>(request.To);
+            var peer = grains.RaftNode(group, request.To);
             if (request is TimeoutNow timeoutNow)
             {
                 await peer.TimeoutNow(timeoutNow).WaitAsync(deadline).ConfigureAwait(LaterTurn); // answered by no message

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.GrainDirectory;
+using RaftOrleans.Groups;
 using RaftOrleans.Placement;
 using RaftOrleans.Kv;
 using RaftOrleans.Metrics;
@@ -10,8 +11,9 @@ using RaftOrleans.Status;
 namespace RaftOrleans;
 
 /// <summary>
-/// Finds the leader, forwards, retries. Stateless worker: Orleans runs as many activations as load needs, all
-/// starting from the leader this silo's gateways last reached (<see cref="LeaderCache"/>). Every retry reuses the request's (client id, sequence), so
+/// Finds the request's group (the one it names, else its key's hash: <see cref="RaftGroups.For"/>), then that group's
+/// leader, forwards, retries. Stateless worker: Orleans runs as many activations as load needs, all
+/// starting from the leader of each group this silo's gateways last reached (<see cref="LeaderCache"/>). Every retry reuses the request's (client id, sequence), so
 /// however often a request is resent, the state machine applies it at most once.
 /// </summary>
 [StatelessWorker, Reentrant, GrainDirectory(GrainDirectoryName = PlacementOnlyDirectory.Name)]
@@ -35,27 +37,32 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
         _roundRobin = Random.Shared.Next(cluster.Nodes);
     }
 
-    public Task<KvResult> Put(Guid clientId, long sequence, string key, string value) =>
-        Execute(new KvRequest(clientId, sequence, KvOperation.Put, key, value));
+    public Task<KvResult> Put(Guid clientId, long sequence, string key, string value, string? group = null) =>
+        Execute(new KvRequest(clientId, sequence, KvOperation.Put, key, value), group);
 
-    public Task<KvResult> Get(Guid clientId, long sequence, string key) =>
-        Execute(new KvRequest(clientId, sequence, KvOperation.Get, key));
+    public Task<KvResult> Get(Guid clientId, long sequence, string key, string? group = null) =>
+        Execute(new KvRequest(clientId, sequence, KvOperation.Get, key), group);
 
-    public Task<KvResult> Delete(Guid clientId, long sequence, string key) =>
-        Execute(new KvRequest(clientId, sequence, KvOperation.Delete, key));
+    public Task<KvResult> Delete(Guid clientId, long sequence, string key, string? group = null) =>
+        Execute(new KvRequest(clientId, sequence, KvOperation.Delete, key), group);
 
-    public Task<NodeStatus> GetNodeStatus(int nodeId) =>
-        GrainFactory.GetGrain<IRaftNodeGrain>(nodeId).GetStatus().WaitAsync(_cluster.RpcTimeout);
+    public Task<NodeStatus> GetNodeStatus(string group, int nodeId) =>
+        GrainFactory.RaftNode(_cluster.Groups[group].Name, nodeId).GetStatus().WaitAsync(_cluster.RpcTimeout);
 
-    private async Task<KvResult> Execute(KvRequest request)
+    private async Task<KvResult> Execute(KvRequest request, string? groupName)
     {
         if (KvRequestValidator.Problem(request, _cluster.MaxKeyBytes, _cluster.MaxValueBytes) is { } problem)
         {
             return KvResult.Invalid(problem);
         }
+        if (groupName is not null && !_cluster.Groups.Contains(groupName))
+        {
+            return KvResult.Invalid($"there is no group '{groupName}' (raft.toml's [groups] declares: {_cluster.Groups.Names})");
+        }
+        var group = _cluster.Groups.For(groupName, request.Key);
 
         var deadline = Stopwatch.StartNew();
-        var target = _leader.Leader ?? NextNode();
+        var target = _leader.Leader(group.Name) ?? NextNode(group);
         int? previous = null;
         string lastProblem = "no node answered";
         var attempts = 0;
@@ -67,13 +74,13 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
             if (attempts++ > 0) _metrics.GatewayRetried();
             try
             {
-                var result = await SubmitWhileReachableAsync(target, request, remaining < MaxAttempt ? remaining : MaxAttempt);
+                var result = await SubmitWhileReachableAsync(group.Name, target, request, remaining < MaxAttempt ? remaining : MaxAttempt);
                 if (result.Status != KvStatus.NotLeader)
                 {
-                    _leader.Reached(target);
+                    _leader.Reached(group.Name, target);
                     return result;
                 }
-                lastProblem = $"node {target} is not the leader";
+                lastProblem = $"node {target} of group {group.Name} is not the leader";
                 if (result.LeaderHint is { } hint && hint != target)
                 {
                     // A hint back to the node just left: two nodes naming each other (a leadership transfer under
@@ -87,14 +94,14 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
             catch (Exception error)
             {
                 // Whatever went wrong at that node (down, slow, failed to activate), another node may lead.
-                lastProblem = $"node {target}: {error.Message}";
-                LogAttemptFailed(request.ToString(), target, error.Message);
+                lastProblem = $"node {target} of group {group.Name}: {error.Message}";
+                LogAttemptFailed(request.ToString(), group.Name, target, error.Message);
             }
 
             // No usable hint: an election is probably under way. Wait about one heartbeat, then try the next node.
-            _leader.Failed(target);
+            _leader.Failed(group.Name, target);
             previous = null;
-            target = NextNode();
+            target = NextNode(group);
             await Task.Delay(_cluster.HeartbeatInterval);
         }
 
@@ -113,12 +120,12 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
     /// the ping fails or takes longer than a peer call may (rpc_timeout). The request keeps its id, so it is
     /// applied at most once however many nodes it reaches.
     /// </summary>
-    private async Task<KvResult> SubmitWhileReachableAsync(int target, KvRequest request, TimeSpan limit)
+    private async Task<KvResult> SubmitWhileReachableAsync(string group, int target, KvRequest request, TimeSpan limit)
     {
-        var node = GrainFactory.GetGrain<IRaftNodeGrain>(target);
+        var node = GrainFactory.RaftNode(group, target);
         var clock = Stopwatch.StartNew();
         var submit = node.Submit(request);
-        var known = _leader.Leader; // only a leader learned of after this is news
+        var known = _leader.Leader(group); // only a leader learned of after this is news
         var lastPing = TimeSpan.Zero;
         while (true)
         {
@@ -126,7 +133,7 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
             if (left <= TimeSpan.Zero) return await submit.WaitAsync(TimeSpan.Zero);
             var wait = left < _cluster.HeartbeatInterval ? left : _cluster.HeartbeatInterval;
             if (await Task.WhenAny(submit, Task.Delay(wait)) == submit) return await submit;
-            if (_leader.Leader is { } leader && leader != target && leader != known) return KvResult.NotLeader(leader);
+            if (_leader.Leader(group) is { } leader && leader != target && leader != known) return KvResult.NotLeader(leader);
             if (clock.Elapsed - lastPing >= _cluster.ElectionTimeoutMin)
             {
                 lastPing = clock.Elapsed;
@@ -138,12 +145,13 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
         }
     }
 
-    private int NextNode()
+    /// <summary>The next of the group's first members to try (a node added later is found through leader hints).</summary>
+    private int NextNode(RaftGroup group)
     {
-        _roundRobin = _roundRobin % _cluster.Nodes + 1;
-        return _roundRobin;
+        _roundRobin = (_roundRobin + 1) % group.Members.Count;
+        return group.Members[_roundRobin];
     }
 
-    [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "gateway: {Request} at node {Node} failed: {Error}")]
-    private partial void LogAttemptFailed(string request, int node, string error);
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "gateway: {Request} at node {Node} of group {Group} failed: {Error}")]
+    private partial void LogAttemptFailed(string request, string group, int node, string error);
 }

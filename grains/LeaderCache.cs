@@ -1,20 +1,30 @@
+using System.Collections.Concurrent;
+
 namespace RaftOrleans;
 
 /// <summary>
-/// The leader this silo's gateways last reached, or its node last heard of (<see cref="LeaderCacheObserver"/>),
-/// shared by all the gateways' activations (a singleton). The gateway is a
+/// The leader of each group that this silo's gateways last reached, or its node last heard of
+/// (<see cref="LeaderCacheObserver"/>), shared by all the gateways' activations (a singleton). The gateway is a
 /// stateless worker, and clients in cluster mode spread their attempts over many gateway keys: each new
 /// activation starting from the known leader, instead of walking the nodes (a paused one costs a whole attempt),
 /// keeps the first request after a failover as cheap as the rest.
 /// </summary>
 public sealed class LeaderCache
 {
-    private volatile int _leader; // 0: unknown
+    private readonly ConcurrentDictionary<string, Slot> _groups = new(StringComparer.Ordinal);
 
-    public int? Leader => _leader is var id and > 0 ? id : null;
+    /// <summary>The leader of <paramref name="group"/> last known here, or null.</summary>
+    public int? Leader(string group) => _groups.TryGetValue(group, out var slot) && slot.Leader is var id and > 0 ? id : null;
 
-    public void Reached(int node) => _leader = node;
+    public void Reached(string group, int node) => SlotOf(group).Leader = node;
 
     /// <summary>Forgets <paramref name="node"/> if it is still the one remembered (another gateway may know better already).</summary>
-    public void Failed(int node) => Interlocked.CompareExchange(ref _leader, 0, node);
+    public void Failed(string group, int node) => Interlocked.CompareExchange(ref SlotOf(group).Leader, 0, node);
+
+    private Slot SlotOf(string group) => _groups.GetOrAdd(group, static _ => new Slot());
+
+    private sealed class Slot
+    {
+        public volatile int Leader; // 0: unknown
+    }
 }

@@ -1,3 +1,4 @@
+using RaftOrleans.Groups;
 using RaftOrleans.Raft;
 using RaftOrleans.Replica;
 
@@ -11,8 +12,11 @@ namespace RaftOrleans;
 /// </summary>
 public sealed record RaftClusterOptions
 {
-    /// <summary>The cluster's first configuration is nodes 1..Nodes, all voters; membership changes may add others later.</summary>
+    /// <summary>The node slots 1..Nodes (cluster mode: the silos); each group's first configuration is some of them.</summary>
     public required int Nodes { get; init; }
+
+    /// <summary>The Raft groups (raft.toml's [groups]), each with the nodes of its first configuration, all voters.</summary>
+    public required RaftGroups Groups { get; init; }
 
     public required TimeSpan ElectionTimeoutMin { get; init; }
     public required TimeSpan ElectionTimeoutMax { get; init; }
@@ -71,19 +75,19 @@ public sealed record RaftClusterOptions
     /// <summary>This silo's own name, the one <see cref="SiloNameOf"/> gives for the nodes it hosts.</summary>
     public string SiloName => SiloNameOf(HostedNodes[0]);
 
-    /// <summary>What the replica of node <paramref name="nodeId"/> needs.</summary>
-    public ReplicaOptions ForReplica(int nodeId) => new()
+    /// <summary>What the replica of node <paramref name="nodeId"/> of <paramref name="group"/> needs.</summary>
+    public ReplicaOptions ForReplica(RaftGroup group, int nodeId) => new()
     {
-        Raft = ForNode(nodeId),
+        Raft = ForNode(group, nodeId),
         TickInterval = TickInterval,
         SnapshotThreshold = SnapshotThreshold,
         SnapshotCatchUpEntries = SnapshotCatchUpEntries,
     };
 
-    public RaftOptions ForNode(int nodeId) => new()
+    public RaftOptions ForNode(RaftGroup group, int nodeId) => new()
     {
         NodeId = nodeId,
-        Members = NodeIds,
+        Members = group.Members,
         ElectionTimeoutMin = ElectionTimeoutMin,
         ElectionTimeoutMax = ElectionTimeoutMax,
         HeartbeatInterval = HeartbeatInterval,

@@ -4,6 +4,7 @@ using Orleans.Concurrency;
 using Orleans.GrainDirectory;
 using Orleans.Placement;
 using RaftOrleans.Faults;
+using RaftOrleans.Groups;
 using RaftOrleans.Placement;
 using RaftOrleans.Kv;
 using RaftOrleans.Metrics;
@@ -15,7 +16,8 @@ using RaftOrleans.Storage;
 namespace RaftOrleans;
 
 /// <summary>
-/// The Orleans adapter of one <see cref="RaftReplica{TQuery,TResult}"/>: grain calls and the grain timer in,
+/// The Orleans adapter of one <see cref="RaftReplica{TQuery,TResult}"/>, the replica of one node of one group (the
+/// grain key: <see cref="RaftNodeGrains.RaftNode"/>): grain calls and the grain timer in,
 /// grain calls to peers out (<see cref="GrainTransport"/>), the disk on its own thread (<see cref="WriterStorage"/>).
 /// Everything else, the whole of a node's logic, is the replica's.
 /// Reentrant, because a node waiting on a peer must still answer that peer; safe, because the replica runs only
@@ -31,7 +33,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private readonly IRaftStorageProvider _storageProvider;
     private readonly LeaderCache _leaderCache;
     private readonly RaftMetrics _metrics;
-    private readonly ILogger<RaftNodeGrain> _logger;
+    private readonly ILogger _logger;
     private readonly Stopwatch _clock = new();
     private readonly LinkFaults _links = new();
     private RaftReplica<string, KvResult>? _replica;
@@ -48,35 +50,52 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         _storageProvider = storageProvider;
         _leaderCache = leaderCache;
         _metrics = metrics;
-        _logger = logger;
+        _logger = new GroupLogger(logger, Group);
+        _tags = new ReplicaTags(Group, NodeId);
     }
 
-    private int NodeId => (int)this.GetPrimaryKeyLong();
+    private int NodeId => (int)this.GetPrimaryKeyLong(out _);
 
-    private RaftReplica<string, KvResult> Replica => _replica ?? throw new RaftNodeUnavailableException(NodeId);
+    /// <summary>The group's name, the grain key's extension.</summary>
+    private string Group
+    {
+        get
+        {
+            this.GetPrimaryKeyLong(out var group);
+            return group ?? "";
+        }
+    }
+
+    private readonly ReplicaTags _tags;
+
+    private RaftReplica<string, KvResult> Replica => _replica ?? throw new RaftNodeUnavailableException(Group, NodeId);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (NodeId < 1 || NodeId > ClusterConfig.MaxNodeId)
             throw new ArgumentOutOfRangeException(nameof(NodeId), NodeId, $"node ids are 1..{ClusterConfig.MaxNodeId}");
+        if (!_cluster.Groups.Contains(Group))
+            throw new RaftNodeUnavailableException(Group, NodeId, $"this silo's raft.toml declares no such group (its groups: {_cluster.Groups.Names})");
+        var group = _cluster.Groups[Group];
         // The placement already chose this silo by name; this is the last guard, on the silo that owns the disk.
         if (!_cluster.Hosts(NodeId))
-            throw new RaftNodeUnavailableException(NodeId, $"silo {_cluster.SiloName} does not host it (its data directory is on {_cluster.SiloNameOf(NodeId)})");
+            throw new RaftNodeUnavailableException(Group, NodeId, $"silo {_cluster.SiloName} does not host it (its data directory is on {_cluster.SiloNameOf(NodeId)})");
         _clock.Start();
         _activatedAt = DateTimeOffset.UtcNow;
         var node = NodeId;
-        var storage = new WriterStorage(_storageProvider.For(node), node, repair => LogRepaired(node, repair),
-            (took, entries) => _metrics.Flushed(node, took, entries));
+        var tags = _tags;
+        var storage = new WriterStorage(_storageProvider.For(group.Name, node), node, repair => LogRepaired(node, repair),
+            (took, entries) => _metrics.Flushed(tags, took, entries));
         _replica = new RaftReplica<string, KvResult>(
-            _cluster.ForReplica(NodeId),
-            new GrainTransport(GrainFactory, _cluster.RpcTimeout, NodeId, _links, _logger),
+            _cluster.ForReplica(group, NodeId),
+            new GrainTransport(GrainFactory, _cluster.RpcTimeout, group.Name, NodeId, _links, _logger),
             storage,
-            _stateMachine = new KvStateMachine(_storageProvider.StateFor(NodeId)),
+            _stateMachine = new KvStateMachine(_storageProvider.StateFor(group.Name, NodeId)),
             clock: () => _clock.Elapsed,
             post: action => _ = RunOnNextTurn(action),
             newRandom: () => new Random(),
             _logger,
-            new ReplicaObservers<KvResult>(new LeaderCacheObserver(_leaderCache), new MetricsObserver(_metrics, node)));
+            new ReplicaObservers<KvResult>(new LeaderCacheObserver(_leaderCache, group.Name), new MetricsObserver(_metrics, tags)));
         _replica.Start();
         // KeepAlive: a Raft node must stay active with no client around, or nobody would hold elections.
         this.RegisterGrainTimer(OnTimer, new GrainTimerCreationOptions(_cluster.TickInterval, _cluster.TickInterval)
@@ -90,7 +109,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     /// <summary>An activation going away must not go on persisting into storage a new activation will use.</summary>
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _metrics.Forget(NodeId);
+        _metrics.Forget(_tags);
         if (_replica is null) return Task.CompletedTask; // the activation failed before the replica existed
         var stopped = new TaskCompletionSource();
         _replica.Stop(() => stopped.TrySetResult());
@@ -140,19 +159,19 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
                     if (write)
                     {
                         var took = Stopwatch.GetElapsedTime(started);
-                        _metrics.Committed(NodeId, took);
+                        _metrics.Committed(_tags, took);
                         _commitLatency.Add(took);
                     }
                     answer.TrySetResult(outcome.Result!);
                     break;
                 case ReplicaOutcomeKind.NotLeader: answer.TrySetResult(KvResult.NotLeader(outcome.LeaderHint)); break;
-                default: answer.TrySetException(new RaftNodeUnavailableException(NodeId)); break;
+                default: answer.TrySetException(new RaftNodeUnavailableException(Group, NodeId)); break;
             }
         }
         if (!write) Replica.Read(request.Key, Answered);
         else
         {
-            if (Replica.Core is { Role: Role.Leader }) _metrics.Proposed(NodeId);
+            if (Replica.Core is { Role: Role.Leader }) _metrics.Proposed(_tags);
             Replica.Propose(Command(request), Answered);
         }
         return answer.Task;
@@ -172,6 +191,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 
     private NodeStatus Status() => Replica.Status() with
     {
+        Group = Group,
         Silo = RuntimeIdentity,
         ProcessId = Environment.ProcessId,
         ActivatedAt = _activatedAt,
@@ -211,7 +231,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         Replica.Receive(request, reply =>
         {
             if (reply is TReply typed) answer.TrySetResult(typed);
-            else answer.TrySetException(new RaftNodeUnavailableException(NodeId));
+            else answer.TrySetException(new RaftNodeUnavailableException(Group, NodeId));
         });
         return answer.Task;
     }
@@ -220,7 +240,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private async Task<TReply> LostAsync<TReply>(int peer) where TReply : RaftMessage
     {
         await Task.Delay(_cluster.RpcTimeout);
-        throw new RaftNodeUnavailableException(NodeId, $"cut off from node {peer} (fault injection)");
+        throw new RaftNodeUnavailableException(Group, NodeId, $"cut off from node {peer} (fault injection)");
     }
 
     private Task OnTimer(CancellationToken cancellationToken)

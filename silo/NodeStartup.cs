@@ -9,7 +9,8 @@ public sealed class NodeClaimedException(string message) : Exception(message);
 
 /// <summary>
 /// The silo's start-up task: refuses to run a node another silo already runs, then activates the nodes this
-/// silo hosts so elections run before any client shows up.
+/// silo hosts (every group's replica on each of its nodes) so elections run before any client shows up. A replica a
+/// membership change added outside its group's first configuration starts on its leader's first message.
 /// </summary>
 internal static class NodeStartup
 {
@@ -23,7 +24,8 @@ internal static class NodeStartup
         if (options.OneNodePerSilo) RefuseIfClaimed(services, options);
         var grains = services.GetRequiredService<IGrainFactory>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("RaftOrleans.Silo.NodeStartup");
-        await Task.WhenAll(options.HostedNodes.Select(id => ActivateAsync(grains, id, logger, cancellation)));
+        await Task.WhenAll(options.HostedNodes.SelectMany(id => options.Groups.On(id).Select(group => (group.Name, id)))
+            .Select(replica => ActivateAsync(grains, replica.Name, replica.id, logger, cancellation)));
     }
 
     private static void RefuseIfClaimed(IServiceProvider services, RaftClusterOptions options)
@@ -40,19 +42,19 @@ internal static class NodeStartup
         }
     }
 
-    private static async Task ActivateAsync(IGrainFactory grains, int id, ILogger logger, CancellationToken cancellation)
+    private static async Task ActivateAsync(IGrainFactory grains, string group, int id, ILogger logger, CancellationToken cancellation)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             try
             {
-                await grains.GetGrain<IRaftNodeGrain>(id).Start();
+                await grains.RaftNode(group, id).Start();
                 return;
             }
             catch (Exception error) when (clock.Elapsed < ActivationDeadline && !cancellation.IsCancellationRequested)
             {
-                logger.LogDebug("node {NodeId} did not start yet ({Error}); trying again", id, error.Message);
+                logger.LogDebug("node {NodeId} of group {Group} did not start yet ({Error}); trying again", id, group, error.Message);
                 await Task.Delay(RetryPause, cancellation);
             }
         }

@@ -50,7 +50,7 @@ SiloLogging.Configure(builder.Logging, level);
 var storage = RaftClusterOptionsFactory.StorageFrom(config);
 try
 {
-    foreach (var repair in StoragePreflight.Check(storage, options.HostedNodes))
+    foreach (var repair in StoragePreflight.Check(storage, options.Groups, options.HostedNodes))
         Console.Error.WriteLine($"silo: warning: {repair}");
 }
 catch (Exception error) when (StoragePreflight.IsStorageProblem(error))

@@ -1,4 +1,5 @@
 using RaftOrleans.Configuration;
+using RaftOrleans.Groups;
 using RaftOrleans.Raft;
 using RaftOrleans.Storage;
 
@@ -22,6 +23,10 @@ public static class RaftClusterOptionsFactory
         ? new FileRaftStorageProvider(config.Storage.DataDir, config.Storage.Fsync, config.Cluster.Id)
         : new InMemoryRaftStorageProvider();
 
+    /// <summary>raft.toml's groups laid over its nodes: the one layout silo, gateway and console share.</summary>
+    public static RaftGroups GroupsOf(RaftConfig config) =>
+        new(config.GroupList.Select(g => (g.Name, g.Replicas)), config.Cluster.Nodes);
+
     /// <summary>
     /// The options of a silo hosting <paramref name="node"/> (cluster mode), or every node (embedded mode: leave
     /// it null).
@@ -29,6 +34,7 @@ public static class RaftClusterOptionsFactory
     public static RaftClusterOptions From(RaftConfig config, int? node = null) => new()
     {
         Nodes = config.Cluster.Nodes,
+        Groups = GroupsOf(config),
         OneNodePerSilo = config.Cluster.Mode == ClusterMode.Cluster,
         HostedNodes = (config.Cluster.Mode, node) switch
         {

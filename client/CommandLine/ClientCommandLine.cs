@@ -27,8 +27,25 @@ internal static class ClientCommandLine
         Recursive = true,
     };
 
-    /// <summary>What the command line asks for: help (already printed), or a command to make once raft.toml is loaded.</summary>
-    public sealed record Invocation(string ConfigPath, Func<RaftConfig, IClientCommand>? Make);
+    private static readonly Option<string?> Group = new("--group")
+    {
+        Description = "The Raft group to address (raft.toml's [groups]): put/get/delete go to it instead of the group the key's hash " +
+                      "picks; status shows it in full; node and member commands act on its replicas (default: the first group by name)",
+        HelpName = "NAME",
+        Recursive = true,
+    };
+
+    /// <summary>
+    /// What the command line asks for: help (already printed), or a command to make once raft.toml is loaded; and the
+    /// group it names, if any (checked against raft.toml by <see cref="GroupProblem"/>).
+    /// </summary>
+    public sealed record Invocation(string ConfigPath, Func<RaftConfig, IClientCommand>? Make, string? Group = null);
+
+    /// <summary>Why <paramref name="group"/> cannot be addressed with <paramref name="config"/> (no such group), or null.</summary>
+    public static string? GroupProblem(string? group, RaftConfig config) =>
+        group is null || config.GroupList.Any(g => g.Name == group)
+            ? null
+            : $"--group: there is no group '{group}' (raft.toml's [groups] declares: {string.Join(", ", config.GroupList.Select(g => g.Name).Order(StringComparer.Ordinal))})";
 
     /// <exception cref="UsageException">The command line is wrong: an unknown command or option, a missing or bad value.</exception>
     public static Invocation Parse(string[] args)
@@ -45,7 +62,7 @@ internal static class ClientCommandLine
         }
         if (!makers.TryGetValue(command, out var make))
             throw new UsageException($"{command.Name} needs one of: {string.Join(", ", command.Subcommands.Select(c => c.Name))} (`client {command.Name} --help`)");
-        return new Invocation(result.GetValue(Config)!, config => make(result, config));
+        return new Invocation(result.GetValue(Config)!, config => make(result, config), result.GetValue(Group));
     }
 
     /// <summary>One line: an unknown word first (with a "did you mean" when one is close), else the first error; then where help is.</summary>
@@ -69,7 +86,7 @@ internal static class ClientCommandLine
     private static RootCommand Root(Dictionary<Command, Func<ParseResult, RaftConfig, IClientCommand>> makers)
     {
         var seed = Options.Int("--seed", 0, null, "Seed of the workload's random choices (default: random)");
-        var root = new RootCommand("The RaftOrleans console: runs one command against the silo(s) raft.toml names. " + ExitCodeHelp) { Config, seed };
+        var root = new RootCommand("The RaftOrleans console: runs one command against the silo(s) raft.toml names. " + ExitCodeHelp) { Config, Group, seed };
         // No command runs the workload: the root takes no subcommand then (an action of its own says so; it is never invoked).
         root.SetAction(_ => ExitCodes.Ok);
         makers[root] = (p, _) => new WorkloadCommand(p.GetValue(seed));

@@ -1,20 +1,39 @@
 using RaftOrleans.Client.Kv;
 using RaftOrleans.Client.Status;
 using RaftOrleans.Configuration;
+using RaftOrleans.Groups;
 
 namespace RaftOrleans.Client.Commands;
 
-/// <summary>What every command works with: the configuration, the connected cluster and the two output streams.</summary>
-internal sealed record CommandContext(RaftConfig Config, IClusterClient Cluster, TextWriter Out, TextWriter Error)
+/// <summary>
+/// What every command works with: the configuration, the connected cluster, the two output streams, and the group
+/// `--group` names (<paramref name="GroupName"/>; null: none named). Node-level commands act on <see cref="Group"/>:
+/// the named group, else the first; key-value requests go to the named group, else to the group of their key.
+/// </summary>
+internal sealed record CommandContext(RaftConfig Config, IClusterClient Cluster, TextWriter Out, TextWriter Error, string? GroupName = null)
 {
-    public IReadOnlyList<int> NodeIds => Config.Cluster.NodeIds;
+    /// <summary>raft.toml's groups, laid over the nodes as the silos lay them (<see cref="RaftGroups"/>).</summary>
+    public RaftGroups Groups { get; } = new(Config.GroupList.Select(g => (g.Name, g.Replicas)), Config.Cluster.Nodes);
 
-    /// <summary>How requests reach a gateway (one silo, or spread over the cluster's silos); what every KvSession needs.</summary>
-    public GatewayRoute Route { get; } = new(Cluster, Config);
+    /// <summary>The group node-level commands act on: the one --group names, else the first.</summary>
+    public RaftGroup Group => GroupName is null ? Groups.All[0] : Groups[GroupName];
 
-    public IRaftNodeGrain Node(int nodeId) => Cluster.GetGrain<IRaftNodeGrain>(nodeId);
+    /// <summary>The nodes of <see cref="Group"/>'s first configuration.</summary>
+    public IReadOnlyList<int> NodeIds => Group.Members;
 
+    /// <summary>How requests reach a gateway (one silo, or spread over the cluster's silos) and which group; what every KvSession needs.</summary>
+    public GatewayRoute Route => _route ??= new(Cluster, Config, Groups, GroupName);
+
+    private GatewayRoute? _route;
+
+    /// <summary>Node <paramref name="nodeId"/> of <see cref="Group"/>.</summary>
+    public IRaftNodeGrain Node(int nodeId) => Cluster.RaftNode(Group.Name, nodeId);
+
+    /// <summary>The status of <see cref="Group"/>'s nodes.</summary>
     /// <param name="nodeTimeout">How long one node may take to answer; shorter when polling for a leader, where a dead node must not set the pace.</param>
-    public Task<ClusterSnapshot> ReadStatusAsync(TimeSpan? nodeTimeout = null) =>
-        ClusterProbe.ReadAsync(Cluster, NodeIds, Route.SpreadOverSilos, nodeTimeout);
+    public Task<ClusterSnapshot> ReadStatusAsync(TimeSpan? nodeTimeout = null) => ReadStatusAsync(Group, nodeTimeout);
+
+    /// <summary>The status of <paramref name="group"/>'s nodes.</summary>
+    public Task<ClusterSnapshot> ReadStatusAsync(RaftGroup group, TimeSpan? nodeTimeout = null) =>
+        ClusterProbe.ReadAsync(Cluster, group.Name, group.Members, Route.SpreadOverSilos, nodeTimeout);
 }

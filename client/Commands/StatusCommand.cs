@@ -4,7 +4,8 @@ namespace RaftOrleans.Client.Commands;
 
 /// <summary>
 /// `status` and `status --json`. Exits 0 when a leader exists and 3 when none does, so a script can wait
-/// for a usable cluster on the exit code alone.
+/// for a usable cluster on the exit code alone. A store of several groups is shown one line per group (every group
+/// must have a leader for exit code 0) unless --group names one, which is then shown in full.
 /// </summary>
 internal sealed class StatusCommand(bool json, bool watch = false) : IClientCommand
 {
@@ -25,6 +26,13 @@ internal sealed class StatusCommand(bool json, bool watch = false) : IClientComm
                 Console.CancelKeyPress -= cancel;
             }
             return ExitCodes.Ok;
+        }
+        if (context.GroupName is null && context.Groups.Count > 1)
+        {
+            var overview = GroupsOverview.From(await Task.WhenAll(context.Groups.All.Select(g => context.ReadStatusAsync(g))));
+            if (json) context.Out.WriteLine(overview.WriteJson());
+            else overview.WriteTable(context.Out);
+            return overview.AllLed ? ExitCodes.Ok : ExitCodes.Unavailable;
         }
         var report = StatusReport.From(await context.ReadStatusAsync());
         if (json)

@@ -1,4 +1,5 @@
 using RaftOrleans.Configuration;
+using RaftOrleans.Groups;
 
 namespace RaftOrleans.Client.Kv;
 
@@ -8,6 +9,11 @@ namespace RaftOrleans.Client.Kv;
 /// Cluster mode has a gateway on every silo: an attempt waits at most one election timeout, and a
 /// resend (same request id, so still applied at most once) goes out under another gateway grain key, which the
 /// Orleans client maps to a gateway of its own — a dead or paused silo costs one attempt, not the request.
+/// <para>
+/// Every request names its group: the one the command line names, else the one the key's hash picks (the rule the
+/// gateway applies too, <see cref="RaftGroups.For"/>). The client decides, so that it numbers each group's writes on
+/// their own: a client's session lives in each group's state machine separately.
+/// </para>
 /// </summary>
 internal sealed class GatewayRoute
 {
@@ -26,9 +32,15 @@ internal sealed class GatewayRoute
     private readonly TimeSpan _requestTimeout;
     private readonly TimeSpan _clusterAttemptTimeout;
 
-    public GatewayRoute(IGrainFactory grains, RaftConfig config)
+    private readonly RaftGroups _groups;
+    private readonly string? _namedGroup;
+
+    /// <param name="namedGroup">The group every request goes to; null: each key's own group.</param>
+    public GatewayRoute(IGrainFactory grains, RaftConfig config, RaftGroups groups, string? namedGroup = null)
     {
         _grains = grains;
+        _groups = groups;
+        _namedGroup = namedGroup;
         _requestTimeout = config.Gateway.RequestTimeout;
         SpreadOverSilos = config.Cluster.Mode == ClusterMode.Cluster;
         // Far longer than a healthy answer (tens of ms under load); as long as a failover's election takes. A
@@ -36,6 +48,9 @@ internal sealed class GatewayRoute
         // and one held by a paused silo none either: either is resent through another gateway this soon.
         _clusterAttemptTimeout = config.Raft.ElectionTimeoutMax;
     }
+
+    /// <summary>The group a request for <paramref name="key"/> goes to.</summary>
+    public string GroupOf(string key) => _namedGroup ?? _groups.For(null, key).Name;
 
     /// <summary>Cluster mode: attempts are short, spread over the silos, and survive a lost connection.</summary>
     public bool SpreadOverSilos { get; }

@@ -5,8 +5,8 @@ using RaftOrleans.Kv;
 namespace RaftOrleans.Client.Kv;
 
 /// <summary>
-/// One logical client of the store: a random client id and a sequence number that grows by one per new
-/// write (put, delete). A request that comes back without a definitive answer is resent with the same sequence, so
+/// One logical client of the store: a random client id and, for each group it writes to, a sequence number that grows
+/// by one per new write (put, delete) to that group (each group's state machine keeps the client's session there). A request that comes back without a definitive answer is resent with the same sequence, so
 /// the state machine's session record makes it take effect at most once however often it travels. Gets do not
 /// enter the log and take no number of their own (they carry the next write's). Like the contract it follows, a
 /// session sends one request at a time: use one per concurrent client.
@@ -27,7 +27,7 @@ internal sealed class KvSession
 
     private readonly GatewayRoute _route;
     private readonly int _deadlines;
-    private long _lastSequence;
+    private readonly Dictionary<string, long> _lastSequence = new(StringComparer.Ordinal);
 
     /// <param name="attempts">In gateway deadlines: cluster mode makes more, shorter attempts in the same time (<see cref="GatewayRoute"/>).</param>
     public KvSession(GatewayRoute route, int attempts = DefaultAttempts)
@@ -45,19 +45,26 @@ internal sealed class KvSession
 
     public Task<RequestOutcome> DeleteAsync(string key) => SendAsync(Next(KvOperation.Delete, key));
 
-    private KvRequest Next(KvOperation operation, string key, string? value = null) =>
-        new(ClientId, operation == KvOperation.Get ? _lastSequence + 1 : ++_lastSequence, operation, key, value);
+    private KvRequest Next(KvOperation operation, string key, string? value = null)
+    {
+        var group = _route.GroupOf(key);
+        var last = _lastSequence.GetValueOrDefault(group);
+        if (operation != KvOperation.Get) _lastSequence[group] = ++last;
+        return new(ClientId, operation == KvOperation.Get ? last + 1 : last, operation, key, value);
+    }
 
     private async Task<RequestOutcome> SendAsync(KvRequest request)
     {
         var clock = Stopwatch.StartNew();
+        var group = _route.GroupOf(request.Key);
         for (var attempt = 1; ; attempt++)
         {
-            var result = await SendOnceAsync(request);
+            var result = await SendOnceAsync(request, group);
             if (result.Status == KvStatus.SessionExpired)
             {
+                // A new client id starts new sessions in every group (the old ones expire on their own).
                 ClientId = Guid.NewGuid();
-                _lastSequence = 0;
+                _lastSequence.Clear();
                 if (attempt > 1) return new RequestOutcome(request, result, Resends: attempt - 1);
                 request = Next(request.Operation, request.Key, request.Value);
                 continue;
@@ -76,11 +83,11 @@ internal sealed class KvSession
     /// else becomes an Unavailable answer, because the request may or may not have reached the log and only a
     /// resend under the same id can settle which, safely.
     /// </summary>
-    private async Task<KvResult> SendOnceAsync(KvRequest request)
+    private async Task<KvResult> SendOnceAsync(KvRequest request, string group)
     {
         try
         {
-            var call = Call(_route.Gateway(), request);
+            var call = Call(_route.Gateway(), request, group);
             // Cluster mode: a request lost with a killed silo's gateway gets no error; the attempt's deadline ends it.
             // (A hedged second attempt after 150 ms was tried: under load it hedged the slowest requests, each hedge
             // one more proposal to replicate, and throughput fell by a third; BENCHMARKS.md.)
@@ -100,11 +107,11 @@ internal sealed class KvSession
         }
     }
 
-    private static Task<KvResult> Call(IKvGatewayGrain gateway, KvRequest request) => request.Operation switch
+    private static Task<KvResult> Call(IKvGatewayGrain gateway, KvRequest request, string group) => request.Operation switch
     {
-        KvOperation.Put => gateway.Put(request.ClientId, request.Sequence, request.Key, request.Value ?? ""),
-        KvOperation.Get => gateway.Get(request.ClientId, request.Sequence, request.Key),
-        KvOperation.Delete => gateway.Delete(request.ClientId, request.Sequence, request.Key),
+        KvOperation.Put => gateway.Put(request.ClientId, request.Sequence, request.Key, request.Value ?? "", group),
+        KvOperation.Get => gateway.Get(request.ClientId, request.Sequence, request.Key, group),
+        KvOperation.Delete => gateway.Delete(request.ClientId, request.Sequence, request.Key, group),
         _ => throw new ArgumentOutOfRangeException(nameof(request), request.Operation, "unknown operation"),
     };
 }

@@ -4,7 +4,7 @@ using RaftOrleans.Status;
 
 namespace RaftOrleans.Client.Status;
 
-/// <summary>Reads every node's status in parallel; a node that does not answer is reported, not waited for.</summary>
+/// <summary>Reads the status of every node of one group in parallel; a node that does not answer is reported, not waited for.</summary>
 internal static class ClusterProbe
 {
     /// <summary>A node answers GetStatus from memory at once; anything slower is worth showing as a problem.</summary>
@@ -20,28 +20,28 @@ internal static class ClusterProbe
     /// configuration the answers name besides: membership changes add nodes raft.toml does not list. A node that is no
     /// longer a member and does not answer (a dead machine, removed) is left out; one that answers is shown, as removed.
     /// </remarks>
-    public static async Task<ClusterSnapshot> ReadAsync(IGrainFactory grains, IReadOnlyList<int> nodeIds, bool manySilos, TimeSpan? nodeTimeout = null)
+    public static async Task<ClusterSnapshot> ReadAsync(IGrainFactory grains, string group, IReadOnlyList<int> nodeIds, bool manySilos, TimeSpan? nodeTimeout = null)
     {
         var timeout = nodeTimeout ?? NodeTimeout;
-        var probes = (await Task.WhenAll(nodeIds.Select(nodeId => ProbeAsync(grains, nodeId, manySilos, timeout)))).ToList();
+        var probes = (await Task.WhenAll(nodeIds.Select(nodeId => ProbeAsync(grains, group, nodeId, manySilos, timeout)))).ToList();
         if (new ClusterSnapshot(DateTimeOffset.UtcNow, probes).Configuration is { } config)
         {
             var more = ClusterMembers.NotAsked(config, nodeIds);
-            probes.AddRange(await Task.WhenAll(more.Select(nodeId => ProbeAsync(grains, nodeId, manySilos, timeout))));
+            probes.AddRange(await Task.WhenAll(more.Select(nodeId => ProbeAsync(grains, group, nodeId, manySilos, timeout))));
             probes.RemoveAll(probe => probe.Status is null && !config.IsMember(probe.NodeId));
         }
-        return new ClusterSnapshot(DateTimeOffset.UtcNow, probes);
+        return new ClusterSnapshot(DateTimeOffset.UtcNow, probes, group);
     }
 
-    private static async Task<NodeProbe> ProbeAsync(IGrainFactory grains, int nodeId, bool manySilos, TimeSpan timeout)
+    private static async Task<NodeProbe> ProbeAsync(IGrainFactory grains, string group, int nodeId, bool manySilos, TimeSpan timeout)
     {
         try
         {
-            var direct = grains.GetGrain<IRaftNodeGrain>(nodeId).GetStatus();
+            var direct = grains.RaftNode(group, nodeId).GetStatus();
             // Cluster mode: the Orleans client routes all of this node's calls through one gateway, which may be a
             // paused silo's; the same question through a gateway picked at random answers anyway.
             var call = manySilos
-                ? FirstAnswer.Of(direct, grains.GetGrain<IKvGatewayGrain>(Random.Shared.Next(GatewayRoute.GatewayKeys)).GetNodeStatus(nodeId))
+                ? FirstAnswer.Of(direct, grains.GetGrain<IKvGatewayGrain>(Random.Shared.Next(GatewayRoute.GatewayKeys)).GetNodeStatus(group, nodeId))
                 : direct;
             var status = await call.WaitAsync(timeout);
             return new NodeProbe(nodeId, status, null);

@@ -3,10 +3,10 @@ using RaftOrleans.Status;
 namespace RaftOrleans.Client.Status;
 
 /// <summary>
-/// Every node's status read at (nearly) one moment, and what follows from them together: who leads and the
-/// recent elections. Nodes answer independently, so the picture may straddle a change of leader.
+/// Every node's status of one group read at (nearly) one moment, and what follows from them together: who leads and
+/// the recent elections. Nodes answer independently, so the picture may straddle a change of leader.
 /// </summary>
-internal sealed record ClusterSnapshot(DateTimeOffset TakenAt, IReadOnlyList<NodeProbe> Nodes)
+internal sealed record ClusterSnapshot(DateTimeOffset TakenAt, IReadOnlyList<NodeProbe> Nodes, string Group = "")
 {
     /// <summary>How many past elections `status` shows.</summary>
     public const int ElectionsShown = 5;

@@ -52,5 +52,8 @@ public sealed record NodeStatus
     /// <summary>The mean time its writes took over the last whole second, from reaching this node (as leader) to their answer; null if none.</summary>
     [Id(21)] public double? CommitLatencyMs { get; init; }
 
+    /// <summary>The Raft group this node is a replica of; set by the node grain.</summary>
+    [Id(22)] public string Group { get; init; } = "";
+
     public bool IsMember(int node) => Voters.Contains(node) || Learners.Contains(node);
 }

@@ -8,7 +8,7 @@ namespace RaftOrleans.Metrics;
 /// Counts what one node's replica does (<see cref="IReplicaObserver{TResult}"/>) into the silo's <see cref="RaftMetrics"/>.
 /// The replica stops (like a crash) when an observer throws, so nothing here may: a metric that fails to record is lost, nothing else.
 /// </summary>
-internal sealed class MetricsObserver(RaftMetrics metrics, int node) : IReplicaObserver<KvResult>
+internal sealed class MetricsObserver(RaftMetrics metrics, ReplicaTags node) : IReplicaObserver<KvResult>
 {
     private Role _role = Role.Follower;
 
@@ -29,7 +29,7 @@ internal sealed class MetricsObserver(RaftMetrics metrics, int node) : IReplicaO
     public void BatchCarriedOut(Ready ready) => Safely(Count, ready);
 
     /// <summary>Records, swallowing any failure (see the class comment); static callbacks, so nothing is allocated per call.</summary>
-    private void Safely<T>(Action<RaftMetrics, int, T> record, T state)
+    private void Safely<T>(Action<RaftMetrics, ReplicaTags, T> record, T state)
     {
         try
         {
@@ -41,7 +41,7 @@ internal sealed class MetricsObserver(RaftMetrics metrics, int node) : IReplicaO
         }
     }
 
-    private static void Count(RaftMetrics metrics, int node, Ready ready)
+    private static void Count(RaftMetrics metrics, ReplicaTags node, Ready ready)
     {
         // Entries handed to the state machine in this batch (once per batch, not per entry: this runs on every write).
         if (ready.CommittedEntries.Count > 0) metrics.Applied(node, ready.CommittedEntries.Count);

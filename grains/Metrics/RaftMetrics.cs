@@ -7,17 +7,14 @@ namespace RaftOrleans.Metrics;
 /// <summary>
 /// The store's meter (<see cref="MeterName"/>), one per silo: counters and histograms recorded as things happen,
 /// gauges read from the status each hosted node publishes every second (<see cref="Publish"/>). Every measurement
-/// is tagged with the node it is about. The silo exports it, with Orleans' and the runtime's meters, at /metrics.
+/// is tagged with the replica it is about: its group and node. The silo exports it, with Orleans' and the runtime's meters, at /metrics.
 /// Recording costs an interlocked add when something listens and almost nothing when nothing does.
 /// </summary>
 public sealed class RaftMetrics
 {
     public const string MeterName = "RaftOrleans";
 
-    private readonly ConcurrentDictionary<int, NodeStatus> _nodes = new();
-    // One tag per node id, boxed once: a measurement is taken on every write, and must not allocate.
-    private readonly KeyValuePair<string, object?>[] _nodeTags =
-        Enumerable.Range(0, Raft.ClusterConfig.MaxNodeId + 1).Select(id => new KeyValuePair<string, object?>("node", id)).ToArray();
+    private readonly ConcurrentDictionary<(string Group, int Node), NodeStatus> _nodes = new();
     private readonly Counter<long> _proposals;
     private readonly Counter<long> _applied;
     private readonly Counter<long> _appendsSent;
@@ -65,33 +62,34 @@ public sealed class RaftMetrics
     }
 
     /// <summary>A hosted node's latest status, for the gauges (its node grain publishes it every second).</summary>
-    public void Publish(NodeStatus status) => _nodes[status.NodeId] = status;
+    public void Publish(NodeStatus status) => _nodes[(status.Group, status.NodeId)] = status;
 
-    /// <summary>The node left this silo (deactivated): its gauges end.</summary>
-    public void Forget(int node) => _nodes.TryRemove(node, out _);
+    /// <summary>The replica left this silo (deactivated): its gauges end.</summary>
+    public void Forget(ReplicaTags replica) => _nodes.TryRemove((replica.Group, replica.Node), out _);
 
-    public void Proposed(int node) => _proposals.Add(1, Node(node));
-    public void Committed(int node, TimeSpan took) => _commitDuration.Record(took.TotalSeconds, Node(node));
-    public void Applied(int node, int entries) => _applied.Add(entries, Node(node));
-    public void AppendsSent(int node, int count) => _appendsSent.Add(count, Node(node));
-    public void AppendsRejected(int node, int count) => _appendsRejected.Add(count, Node(node));
-    public void ElectionWon(int node) => _electionsWon.Add(1, Node(node));
-    public void SnapshotTaken(int node) => _snapshotsTaken.Add(1, Node(node));
-    public void SnapshotInstalled(int node) => _snapshotsInstalled.Add(1, Node(node));
-    public void ReadServed(int node) => _readsServed.Add(1, Node(node));
+    public void Proposed(ReplicaTags r) => _proposals.Add(1, r.GroupTag, r.NodeTag);
+    public void Committed(ReplicaTags r, TimeSpan took) => _commitDuration.Record(took.TotalSeconds, r.GroupTag, r.NodeTag);
+    public void Applied(ReplicaTags r, int entries) => _applied.Add(entries, r.GroupTag, r.NodeTag);
+    public void AppendsSent(ReplicaTags r, int count) => _appendsSent.Add(count, r.GroupTag, r.NodeTag);
+    public void AppendsRejected(ReplicaTags r, int count) => _appendsRejected.Add(count, r.GroupTag, r.NodeTag);
+    public void ElectionWon(ReplicaTags r) => _electionsWon.Add(1, r.GroupTag, r.NodeTag);
+    public void SnapshotTaken(ReplicaTags r) => _snapshotsTaken.Add(1, r.GroupTag, r.NodeTag);
+    public void SnapshotInstalled(ReplicaTags r) => _snapshotsInstalled.Add(1, r.GroupTag, r.NodeTag);
+    public void ReadServed(ReplicaTags r) => _readsServed.Add(1, r.GroupTag, r.NodeTag);
     public void GatewayRetried() => _gatewayRetries.Add(1);
     public void GatewayUnavailable() => _gatewayUnavailable.Add(1);
 
-    public void Flushed(int node, TimeSpan took, int entries)
+    public void Flushed(ReplicaTags r, TimeSpan took, int entries)
     {
-        _fsyncDuration.Record(took.TotalSeconds, Node(node));
-        _fsyncBatch.Record(entries, Node(node));
+        _fsyncDuration.Record(took.TotalSeconds, r.GroupTag, r.NodeTag);
+        _fsyncBatch.Record(entries, r.GroupTag, r.NodeTag);
     }
 
-    private KeyValuePair<string, object?> Node(int node) => node >= 0 && node < _nodeTags.Length ? _nodeTags[node] : new("node", node);
+    private static KeyValuePair<string, object?> GroupTag(NodeStatus status) => new("group", status.Group);
+    private static KeyValuePair<string, object?> NodeTag(int node) => new("node", node);
 
     private IEnumerable<Measurement<long>> Each(Func<NodeStatus, long> value) =>
-        _nodes.Values.Where(s => !s.Crashed).Select(s => new Measurement<long>(value(s), Node(s.NodeId)));
+        _nodes.Values.Where(s => !s.Crashed).Select(s => new Measurement<long>(value(s), GroupTag(s), NodeTag(s.NodeId)));
 
     /// <remarks>
     /// A follower whose lag is unknown (<see cref="FollowerStatus.Behind"/>: it has not answered its new leader yet) is
@@ -101,5 +99,25 @@ public sealed class RaftMetrics
         _nodes.Values.Where(s => s.Role == ClusterMembers.LeaderRole).SelectMany(leader => leader.Followers
             .Select(f => (Value: value(leader, f), Follower: f.NodeId, Leader: leader.NodeId))
             .Where(m => m.Value is not null)
-            .Select(m => new Measurement<double>(m.Value!.Value, Node(m.Leader), new KeyValuePair<string, object?>("follower", m.Follower))));
+            .Select(m => new Measurement<double>(m.Value!.Value, GroupTag(leader), NodeTag(m.Leader), new KeyValuePair<string, object?>("follower", m.Follower))));
+}
+
+/// <summary>
+/// The tags of one replica's measurements, its group and node, made once per replica: a measurement is taken on
+/// every write, and must not allocate.
+/// </summary>
+public sealed class ReplicaTags
+{
+    public ReplicaTags(string group, int node)
+    {
+        Group = group;
+        Node = node;
+        GroupTag = new("group", group);
+        NodeTag = new("node", node);
+    }
+
+    public string Group { get; }
+    public int Node { get; }
+    internal KeyValuePair<string, object?> GroupTag { get; }
+    internal KeyValuePair<string, object?> NodeTag { get; }
 }

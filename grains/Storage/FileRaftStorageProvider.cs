@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
+using RaftOrleans.Groups;
 using RaftOrleans.State;
 
 namespace RaftOrleans.Storage;
 
 /// <summary>
-/// One node's files in <c>dataDir/node-&lt;id&gt;</c>: its Raft log (<see cref="FileRaftStorage"/>) and, in
+/// The files of each replica in <c>dataDir/&lt;group&gt;/node-&lt;id&gt;</c>: its Raft log (<see cref="FileRaftStorage"/>) and, in
 /// <c>state/</c>, its state machine's RocksDB engine (<see cref="RocksKvEngine"/>). Disposed with the silo.
 /// </summary>
 public sealed class FileRaftStorageProvider : IRaftStorageProvider, IDisposable
@@ -12,8 +13,8 @@ public sealed class FileRaftStorageProvider : IRaftStorageProvider, IDisposable
     private readonly string _dataDir;
     private readonly bool _fsync;
     private readonly string _clusterId;
-    private readonly ConcurrentDictionary<int, FileRaftStorage> _nodes = new();
-    private readonly ConcurrentDictionary<int, Lazy<RocksKvEngine>> _states = new();
+    private readonly ConcurrentDictionary<(string Group, int Node), FileRaftStorage> _nodes = new();
+    private readonly ConcurrentDictionary<(string Group, int Node), Lazy<RocksKvEngine>> _states = new();
 
     /// <param name="clusterId">cluster.id: recorded in each node's directory (<see cref="NodeDirectoryOwner"/>), which refuses another cluster's.</param>
     public FileRaftStorageProvider(string dataDir, bool fsync, string clusterId)
@@ -23,17 +24,19 @@ public sealed class FileRaftStorageProvider : IRaftStorageProvider, IDisposable
         _clusterId = clusterId;
     }
 
-    public IRaftStorage For(int nodeId) =>
-        _nodes.GetOrAdd(nodeId, id =>
+    public void ClaimGroups(RaftGroups groups) => DataDirectoryGroups.Claim(_dataDir, groups);
+
+    public IRaftStorage For(string group, int nodeId) =>
+        _nodes.GetOrAdd((group, nodeId), replica =>
         {
-            NodeDirectoryOwner.Claim(NodeDirectory(id), id, _clusterId);
-            return new FileRaftStorage(NodeDirectory(id), _fsync);
+            NodeDirectoryOwner.Claim(NodeDirectory(replica), replica.Group, replica.Node, _clusterId);
+            return new FileRaftStorage(NodeDirectory(replica), _fsync);
         });
 
-    public IKvEngine StateFor(int nodeId) =>
-        _states.GetOrAdd(nodeId, id => new Lazy<RocksKvEngine>(() => RocksKvEngine.Open(Path.Combine(NodeDirectory(id), "state")))).Value;
+    public IKvEngine StateFor(string group, int nodeId) =>
+        _states.GetOrAdd((group, nodeId), replica => new Lazy<RocksKvEngine>(() => RocksKvEngine.Open(Path.Combine(NodeDirectory(replica), "state")))).Value;
 
-    private string NodeDirectory(int nodeId) => Path.Combine(_dataDir, $"node-{nodeId}");
+    private string NodeDirectory((string Group, int Node) replica) => Path.Combine(_dataDir, replica.Group, $"node-{replica.Node}");
 
     public void Dispose()
     {

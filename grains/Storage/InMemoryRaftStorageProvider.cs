@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RaftOrleans.Groups;
 using RaftOrleans.State;
 
 namespace RaftOrleans.Storage;
@@ -6,10 +7,15 @@ namespace RaftOrleans.Storage;
 /// <summary><c>storage.kind = "memory"</c>: log and state on the heap, kept across a node's crash and restart, lost with the silo.</summary>
 public sealed class InMemoryRaftStorageProvider : IRaftStorageProvider
 {
-    private readonly ConcurrentDictionary<int, InMemoryRaftStorage> _nodes = new();
-    private readonly ConcurrentDictionary<int, MemoryKvEngine> _states = new();
+    private readonly ConcurrentDictionary<(string, int), InMemoryRaftStorage> _nodes = new();
+    private readonly ConcurrentDictionary<(string, int), MemoryKvEngine> _states = new();
 
-    public IRaftStorage For(int nodeId) => _nodes.GetOrAdd(nodeId, _ => new InMemoryRaftStorage());
+    /// <summary>Nothing to check: memory starts empty with every silo.</summary>
+    public void ClaimGroups(RaftGroups groups)
+    {
+    }
 
-    public IKvEngine StateFor(int nodeId) => _states.GetOrAdd(nodeId, _ => new MemoryKvEngine());
+    public IRaftStorage For(string group, int nodeId) => _nodes.GetOrAdd((group, nodeId), _ => new InMemoryRaftStorage());
+
+    public IKvEngine StateFor(string group, int nodeId) => _states.GetOrAdd((group, nodeId), _ => new MemoryKvEngine());
 }

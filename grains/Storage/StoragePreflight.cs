@@ -1,3 +1,4 @@
+using RaftOrleans.Groups;
 using RaftOrleans.Kv;
 using RaftOrleans.Replica;
 using RaftOrleans.State;
@@ -5,24 +6,31 @@ using RaftOrleans.State;
 namespace RaftOrleans.Storage;
 
 /// <summary>
-/// Opens every node's storage before the silo starts, as each node will at its start (the provider keeps what it
+/// Checks the data directory's groups, then opens every hosted replica's storage before the silo starts, as each node will at its start (the provider keeps what it
 /// opened for the nodes): a damaged, foreign or locked data directory then stops start-up with one line naming the
 /// directory and what to do, instead of a grain activation failing inside Orleans.
 /// </summary>
 public static class StoragePreflight
 {
-    /// <summary>Throws on a problem; returns what recovery repaired (a torn last record cut off), one line per node, to show as warnings.</summary>
-    public static IReadOnlyList<string> Check(IRaftStorageProvider storage, IEnumerable<int> nodeIds)
+    /// <summary>
+    /// Throws on a problem; returns what recovery repaired (a torn last record cut off), one line per replica, to show
+    /// as warnings. <paramref name="hostedNodes"/>: the nodes this silo hosts; each group's replicas among them are checked.
+    /// </summary>
+    public static IReadOnlyList<string> Check(IRaftStorageProvider storage, RaftGroups groups, IEnumerable<int> hostedNodes)
     {
+        storage.ClaimGroups(groups);
         var repairs = new List<string>();
-        foreach (var id in nodeIds)
+        foreach (var id in hostedNodes)
         {
-            var log = storage.For(id);
-            var persisted = log.Load();
-            // The node's own Load finds nothing left to repair: this is the one place to say what was cut off.
-            if (log is FileRaftStorage { LastRepair: { } repair }) repairs.Add($"node {id} storage recovery: {repair}");
-            var state = new KvStateMachine(storage.StateFor(id)).Open();
-            StateLogCheck.Verify(id, state, persisted.Snapshot);
+            foreach (var group in groups.On(id))
+            {
+                var log = storage.For(group.Name, id);
+                var persisted = log.Load();
+                // The node's own Load finds nothing left to repair: this is the one place to say what was cut off.
+                if (log is FileRaftStorage { LastRepair: { } repair }) repairs.Add($"node {id} of group {group.Name} storage recovery: {repair}");
+                var state = new KvStateMachine(storage.StateFor(group.Name, id)).Open();
+                StateLogCheck.Verify(id, state, persisted.Snapshot);
+            }
         }
         return repairs;
     }

@@ -32,6 +32,13 @@ public sealed record RaftConfig
     /// <summary><c>[faults]</c></summary>
     public FaultSettings Faults { get; init; } = new();
 
+    /// <summary><c>[groups]</c> as written, in file order; empty when the file has none (see <see cref="GroupList"/>).</summary>
+    public IReadOnlyList<GroupSettings> Groups { get; init; } = [];
+
+    /// <summary>The store's Raft groups: those of [groups], or the one default group of cluster.nodes replicas.</summary>
+    public IReadOnlyList<GroupSettings> GroupList =>
+        Groups.Count > 0 ? Groups : [new GroupSettings(GroupSettings.DefaultName, Cluster.Nodes)];
+
     /// <summary>
     /// The silo-to-silo port of the silo hosting <paramref name="node"/> (null: the embedded silo, which hosts
     /// them all). In cluster mode node N's silo uses silo_port + N - 1, so the silos of one machine share a

@@ -88,6 +88,7 @@ public static class RaftConfigLoader
         var client = reader.Section("client");
         var storage = reader.Section("storage");
         var faults = reader.Section("faults");
+        var groups = reader.Section("groups");
 
         return new RaftConfig
         {
@@ -142,6 +143,7 @@ public static class RaftConfigLoader
             {
                 Enabled = faults.Bool("enabled", defaults.Faults.Enabled),
             },
+            Groups = groups.AllInts().Select(entry => new GroupSettings(entry.Key, entry.Value)).ToArray(),
         };
     }
 

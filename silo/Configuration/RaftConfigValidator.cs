@@ -21,6 +21,7 @@ public static class RaftConfigValidator
         InRange(problems, "cluster.nodes", config.Cluster.Nodes, ClusterSettings.MinNodes, ClusterSettings.MaxNodes,
             "Raft clusters are small; 3 or 5 is typical");
         ValidateCluster(problems, config.Cluster);
+        ValidateGroups(problems, config);
 
         var raft = config.Raft;
         var minOk = InRange(problems, "raft.election_timeout_min_ms", raft.ElectionTimeoutMinMs, 1, MaxDurationMs);
@@ -110,6 +111,38 @@ public static class RaftConfigValidator
         AtLeast(problems, "storage.snapshot_catchup_entries", storage.SnapshotCatchUpEntries, 0);
 
         return problems;
+    }
+
+    /// <summary>
+    /// [groups]: valid names (they name directories), an odd replica count (an even one tolerates no more failures
+    /// than the odd one below it, at the cost of one more copy) that fits on the nodes: node N of every group lives on
+    /// node N's silo, so a group of r replicas needs r distinct nodes (cluster mode: r silos).
+    /// </summary>
+    private static void ValidateGroups(List<ConfigProblem> problems, RaftConfig config)
+    {
+        if (config.Groups.Count > GroupSettings.MaxGroups)
+        {
+            problems.Add(ConfigProblem.Invalid("groups", $"at most {GroupSettings.MaxGroups} groups, got {config.Groups.Count}"));
+        }
+        var where = config.Cluster.Mode == ClusterMode.Cluster ? "silos (cluster.nodes, one per node)" : "nodes (cluster.nodes)";
+        foreach (var group in config.Groups)
+        {
+            var key = $"groups.{group.Name}";
+            if (GroupSettings.NameProblem(group.Name) is { } problem)
+            {
+                problems.Add(ConfigProblem.Invalid(key, problem));
+            }
+            else if (group.Replicas < 1 || group.Replicas % 2 == 0)
+            {
+                problems.Add(ConfigProblem.Invalid(key, $"the replica count must be odd and at least 1 (3 or 5 is typical), got {group.Replicas}"));
+            }
+            else if (group.Replicas > config.Cluster.Nodes)
+            {
+                problems.Add(ConfigProblem.Invalid(key,
+                    $"{group.Replicas} replicas cannot be placed on {config.Cluster.Nodes} {where}: no two replicas of a group share one; " +
+                    "lower the count or raise cluster.nodes", "cluster.nodes"));
+            }
+        }
     }
 
     private static void ValidateCluster(List<ConfigProblem> problems, ClusterSettings cluster)

@@ -103,6 +103,24 @@ internal sealed class TomlSectionReader
         return text;
     }
 
+    /// <summary>
+    /// Every key of the section read as an integer, in file order: for a section whose keys are names the user
+    /// chooses (<c>[groups]</c>). They all become known keys.
+    /// </summary>
+    public IReadOnlyList<(string Key, int Value)> AllInts()
+    {
+        if (_table is null) return [];
+        var keys = _table.Keys.ToArray();
+        var values = new List<(string, int)>();
+        foreach (var key in keys)
+        {
+            var before = _owner.InvalidKeys.Count;
+            var value = Int(key, 0);
+            if (_owner.InvalidKeys.Count == before) values.Add((key, value));
+        }
+        return values;
+    }
+
     private bool TryGet(string key, out object? value)
     {
         _knownKeys.Add(key);

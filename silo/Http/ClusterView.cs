@@ -1,9 +1,15 @@
+using RaftOrleans.Groups;
 using RaftOrleans.Status;
 
 namespace RaftOrleans.Silo.Http;
 
-/// <summary>What the status page shows (GET /api/status, JSON): every member's status, or why it gave none.</summary>
+/// <summary>
+/// What the status page shows of one group (GET /api/status?group=NAME, JSON): every member's status, or why it gave
+/// none; and the names of all the groups, to switch to another.
+/// </summary>
 internal sealed record ClusterView(
+    string Group,
+    IReadOnlyList<string> Groups,
     DateTimeOffset TakenAt,
     int? Leader,
     long? Term,
@@ -19,7 +25,7 @@ internal sealed record ClusterView(
 }
 
 /// <summary>
-/// Reads the cluster as the status page shows it, from any silo: every node of raft.toml's first configuration and
+/// Reads a group as the status page shows it, from any silo: every node of its first configuration and
 /// of the newest configuration any of them holds (a node past `cluster.nodes` added since), each asked through its
 /// grain with a short deadline; a removed node that does not answer is left out.
 /// </summary>
@@ -27,13 +33,23 @@ internal sealed class ClusterViewReader(IGrainFactory grains, RaftClusterOptions
 {
     private static readonly TimeSpan NodeDeadline = TimeSpan.FromSeconds(1);
 
-    public async Task<ClusterView> ReadAsync()
+    /// <summary>The group the page shows when none is asked for: the first, by name.</summary>
+    public string DefaultGroup => options.Groups.All[0].Name;
+
+    public bool HasGroup(string group) => options.Groups.Contains(group);
+
+    public IReadOnlyList<string> GroupNames => options.Groups.All.Select(g => g.Name).ToArray();
+
+    /// <param name="groupName">A group raft.toml declares (<see cref="HasGroup"/>).</param>
+    public async Task<ClusterView> ReadAsync(string groupName)
     {
-        var nodes = (await Task.WhenAll(options.NodeIds.Select(ProbeAsync))).ToList();
+        var group = options.Groups[groupName];
+        Task<ClusterView.Node> ProbeAsync(int id) => this.ProbeAsync(group.Name, id);
+        var nodes = (await Task.WhenAll(group.Members.Select(ProbeAsync))).ToList();
         var newest = ClusterMembers.Newest(Running(nodes));
         if (newest is not null)
         {
-            nodes.AddRange(await Task.WhenAll(ClusterMembers.NotAsked(newest, options.NodeIds).Select(ProbeAsync)));
+            nodes.AddRange(await Task.WhenAll(ClusterMembers.NotAsked(newest, group.Members).Select(ProbeAsync)));
             nodes.RemoveAll(n => n.Status is null && !newest.IsMember(n.Id));
             nodes = nodes.Select(n => n with { Member = ClusterMembers.MembershipOf(newest, n.Id) }).ToList();
         }
@@ -42,17 +58,17 @@ internal sealed class ClusterViewReader(IGrainFactory grains, RaftClusterOptions
         var elections = nodes.Select(n => n.Status).OfType<NodeStatus>().SelectMany(s => s.ElectionsWon)
             .DistinctBy(e => e.Term).OrderBy(e => e.Term).TakeLast(8).ToArray();
         var members = newest is null ? null : new ClusterView.Membership(newest.Voters, newest.Learners, newest.ConfigIndex, newest.ConfigCommitted);
-        return new ClusterView(DateTimeOffset.UtcNow, leader?.NodeId, leader?.Term, members, nodes, elections);
+        return new ClusterView(group.Name, GroupNames, DateTimeOffset.UtcNow, leader?.NodeId, leader?.Term, members, nodes, elections);
     }
 
     private static IEnumerable<NodeStatus> Running(IEnumerable<ClusterView.Node> nodes) =>
         nodes.Select(n => n.Status).OfType<NodeStatus>().Where(s => !s.Crashed);
 
-    private async Task<ClusterView.Node> ProbeAsync(int id)
+    private async Task<ClusterView.Node> ProbeAsync(string group, int id)
     {
         try
         {
-            return new ClusterView.Node(id, null, await grains.GetGrain<IRaftNodeGrain>(id).GetStatus().WaitAsync(NodeDeadline), null);
+            return new ClusterView.Node(id, null, await grains.RaftNode(group, id).GetStatus().WaitAsync(NodeDeadline), null);
         }
         catch (TimeoutException)
         {

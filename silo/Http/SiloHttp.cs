@@ -40,10 +40,17 @@ internal static class SiloHttp
         app.MapPrometheusScrapingEndpoint(); // GET /metrics
         var page = StatusPage();
         app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
-        app.MapGet("/api/status", async (ClusterViewReader reader) => Results.Json(await reader.ReadAsync()));
-        app.MapGet("/api/history", (StatusHistory history) => Results.Json(history.Samples));
+        // ?group=NAME picks the group (default: the first by name); an unknown one is a 404 naming the known ones.
+        app.MapGet("/api/status", async (ClusterViewReader reader, string? group) =>
+            reader.HasGroup(group ??= reader.DefaultGroup) ? Results.Json(await reader.ReadAsync(group)) : UnknownGroup(reader, group));
+        app.MapGet("/api/history", (ClusterViewReader reader, StatusHistory history, string? group) =>
+            reader.HasGroup(group ??= reader.DefaultGroup) ? Results.Json(history.Samples(group)) : UnknownGroup(reader, group));
         return app;
     }
+
+    private static IResult UnknownGroup(ClusterViewReader reader, string group) =>
+        Results.NotFound(new { error = $"there is no group '{group}'", groups = reader.GroupNames });
+
 
     private static string StatusPage()
     {

@@ -6,7 +6,7 @@ using RaftOrleans.Placement;
 namespace RaftOrleans.Silo.Placement;
 
 /// <summary>
-/// Puts Raft node N on the one active silo named for node N, and refuses (the call fails with
+/// Puts Raft node N (of any group: the grain key's extension) on the one active silo named for node N, and refuses (the call fails with
 /// <see cref="RaftNodeUnavailableException"/>) when there is none, or when two active silos claim the name:
 /// a node's activation on the wrong silo would be a second node N with an empty log. The caller (a peer's
 /// transport, the gateway) counts the call as lost and tries again later, by which time the silo may be back.
@@ -15,7 +15,7 @@ internal sealed class RaftNodePlacementDirector(IClusterMembershipService member
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
-        var node = (int)target.GrainIdentity.GetIntegerKey();
+        var node = (int)target.GrainIdentity.GetIntegerKey(out _);
         var name = cluster.SiloNameOf(node);
         var compatible = context.GetCompatibleSilos(target);
         var owners = membership.CurrentSnapshot.Members.Values

@@ -1,3 +1,4 @@
+using RaftOrleans.Groups;
 using System.Collections.Concurrent;
 using Orleans.TestingHost;
 using RaftOrleans.Silo;
@@ -24,9 +25,11 @@ public sealed class FullDiskSiloConfigurator : ISiloConfigurator
 
     private sealed class Provider(IRaftStorageProvider inner) : IRaftStorageProvider
     {
-        public IRaftStorage For(int nodeId) => inner.For(nodeId);
+        public void ClaimGroups(RaftGroups groups) => inner.ClaimGroups(groups);
 
-        public IKvEngine StateFor(int nodeId) => new FillableEngine(inner.StateFor(nodeId), nodeId);
+        public IRaftStorage For(string group, int nodeId) => inner.For(group, nodeId);
+
+        public IKvEngine StateFor(string group, int nodeId) => new FillableEngine(inner.StateFor(group, nodeId), nodeId);
     }
 
     private sealed class FillableEngine(IKvEngine inner, int nodeId) : IKvEngine

@@ -1,3 +1,4 @@
+using RaftOrleans.Groups;
 using System.Collections.Concurrent;
 using Orleans.TestingHost;
 using RaftOrleans.Raft;
@@ -35,9 +36,11 @@ public sealed class GatedStorageSiloConfigurator : ISiloConfigurator
 
     private sealed class GatedProvider(IRaftStorageProvider inner) : IRaftStorageProvider
     {
-        public IRaftStorage For(int nodeId) => new GatedStorage(inner.For(nodeId), Gate(nodeId));
+        public void ClaimGroups(RaftGroups groups) => inner.ClaimGroups(groups);
 
-        public IKvEngine StateFor(int nodeId) => inner.StateFor(nodeId);
+        public IRaftStorage For(string group, int nodeId) => new GatedStorage(inner.For(group, nodeId), Gate(nodeId));
+
+        public IKvEngine StateFor(string group, int nodeId) => inner.StateFor(group, nodeId);
     }
 
     private sealed class GatedStorage(IRaftStorage inner, ManualResetEventSlim gate) : IRaftStorage

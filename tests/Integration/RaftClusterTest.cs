@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Orleans.TestingHost;
 using RaftOrleans.Kv;
+using RaftOrleans.Groups;
 using RaftOrleans.Status;
 using Xunit;
 
@@ -21,7 +22,10 @@ public abstract class RaftClusterTest : IAsyncLifetime
 
     protected virtual IReadOnlyList<int> NodeIds => TestSiloConfigurator.Options.NodeIds;
 
-    protected IRaftNodeGrain Node(int id) => Cluster.GrainFactory.GetGrain<IRaftNodeGrain>(id);
+    /// <summary>The group the tests' nodes belong to: the one group of a raft.toml without [groups].</summary>
+    protected virtual string Group => TestSiloConfigurator.Options.Groups.All[0].Name;
+
+    protected IRaftNodeGrain Node(int id, string? group = null) => Cluster.GrainFactory.RaftNode(group ?? Group, id);
 
     public virtual Task InitializeAsync() => StartCluster<TestSiloConfigurator>();
 
@@ -40,13 +44,14 @@ public abstract class RaftClusterTest : IAsyncLifetime
     /// The status of every node that answers. A node whose silo is down (cluster mode) is left out, as a crashed
     /// node is left out of "live": the placement refuses it until its silo is back.
     /// </summary>
-    protected async Task<NodeStatus[]> StatusAll()
+    /// <param name="group">A group other than <see cref="Group"/>, with its nodes.</param>
+    protected async Task<NodeStatus[]> StatusAll(RaftGroup? group = null)
     {
-        var answers = await Task.WhenAll(NodeIds.Select(async id =>
+        var answers = await Task.WhenAll((group?.Members ?? NodeIds).Select(async id =>
         {
             try
             {
-                return await Node(id).GetStatus();
+                return await Node(id, group?.Name).GetStatus();
             }
             catch (RaftNodeUnavailableException)
             {
@@ -71,10 +76,10 @@ public abstract class RaftClusterTest : IAsyncLifetime
     }
 
     /// <summary>The one live leader of the highest term, once all live nodes agree on it.</summary>
-    protected Task<NodeStatus> WaitForStableLeader(string what = "a leader followed by every live node") =>
+    protected Task<NodeStatus> WaitForStableLeader(string what = "a leader followed by every live node", RaftGroup? group = null) =>
         WaitFor(async () =>
         {
-            var live = (await StatusAll()).Where(s => !s.Crashed).ToArray();
+            var live = (await StatusAll(group)).Where(s => !s.Crashed).ToArray();
             var leaders = live.Where(s => s.Role == "Leader").ToArray();
             if (leaders.Length != 1) return null;
             var leader = leaders[0];
@@ -116,15 +121,16 @@ public abstract class RaftClusterTest : IAsyncLifetime
     /// at most once) until a generous deadline, so an election on a loaded machine does not fail a test that
     /// is about something else. <see cref="PutOnce"/> sends exactly once, for tests about Unavailable itself.
     /// </summary>
-    protected sealed class Client(IKvGatewayGrain gateway)
+    /// <param name="group">The group every request names; null: each key's own group (give a client one group's keys only, its sequence is that group's).</param>
+    protected sealed class Client(IKvGatewayGrain gateway, string? group = null)
     {
         public Guid Id { get; } = Guid.NewGuid();
         public long Sequence { get; private set; }
 
-        public Task<KvResult> Put(string key, string value) => Resend(seq => gateway.Put(Id, seq, key, value));
-        public Task<KvResult> Get(string key) => Resend(seq => gateway.Get(Id, seq, key), numbered: false);
-        public Task<KvResult> Delete(string key) => Resend(seq => gateway.Delete(Id, seq, key));
-        public Task<KvResult> PutOnce(string key, string value) => gateway.Put(Id, ++Sequence, key, value);
+        public Task<KvResult> Put(string key, string value) => Resend(seq => gateway.Put(Id, seq, key, value, group));
+        public Task<KvResult> Get(string key) => Resend(seq => gateway.Get(Id, seq, key, group), numbered: false);
+        public Task<KvResult> Delete(string key) => Resend(seq => gateway.Delete(Id, seq, key, group));
+        public Task<KvResult> PutOnce(string key, string value) => gateway.Put(Id, ++Sequence, key, value, group);
 
         /// <param name="numbered">Writes take the next sequence number; a get, which never enters the log, carries it without taking it.</param>
         private async Task<KvResult> Resend(Func<long, Task<KvResult>> send, bool numbered = true)

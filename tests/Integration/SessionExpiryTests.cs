@@ -2,6 +2,7 @@ using System.Diagnostics;
 using RaftOrleans.Client.Kv;
 using RaftOrleans.Configuration;
 using RaftOrleans.Kv;
+using RaftOrleans.Silo;
 using Xunit;
 
 namespace RaftOrleans.Tests.Integration;
@@ -14,7 +15,7 @@ public sealed class SessionExpiryTests : RaftClusterTest
     [Fact]
     public async Task An_idle_session_expires_and_the_console_session_starts_a_new_one_without_applying_twice()
     {
-        var session = new KvSession(new GatewayRoute(Cluster.GrainFactory, RaftConfig.Default));
+        var session = new KvSession(new GatewayRoute(Cluster.GrainFactory, RaftConfig.Default, RaftClusterOptionsFactory.GroupsOf(RaftConfig.Default)));
         Assert.True((await session.PutAsync("a", "1")).Succeeded);
         var expired = session.ClientId;
 

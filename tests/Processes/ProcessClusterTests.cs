@@ -139,9 +139,13 @@ public sealed class ProcessClusterTests
             "--config", noRedis, "--node", "2");
 
         // Node 1's directory where node 2's should be: copied, renamed, or data_dir pointed at the wrong place.
-        CopyDirectory(Path.Combine(cluster.Directory, "data", "node-1"), Path.Combine(cluster.Directory, "swapped", "node-2"));
+        CopyDirectory(Path.Combine(cluster.Directory, "data", "main", "node-1"), Path.Combine(cluster.Directory, "swapped", "main", "node-2"));
         var swapped = await Variant(cluster, "swapped.toml", OtherPorts(toml, cluster) + "\n[storage]\ndata_dir = \"swapped\"\n");
-        await AssertRefused(cluster, 1, "belongs to someone else: OWNER says \"raftorleans node 1 of cluster", "--config", swapped, "--node", "2");
+        await AssertRefused(cluster, 1, "belongs to someone else: OWNER says \"raftorleans node 1 of group main of cluster", "--config", swapped, "--node", "2");
+
+        // The running store's data directory with other groups: refused before anything of it is opened.
+        var regrouped = await Variant(cluster, "regrouped.toml", OtherPorts(toml, cluster) + "\n[groups]\nmain = 1\nother = 1\n");
+        await AssertRefused(cluster, 1, "changing the groups of an existing store is not supported", "--config", regrouped, "--node", "2");
     }
 
     private static async Task AssertRefused(ProcessCluster cluster, int exitCode, string line, params string[] arguments)

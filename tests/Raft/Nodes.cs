@@ -24,8 +24,8 @@ internal static class Nodes
     /// </summary>
     public static RaftOptions Options(int id, int clusterSize, int? maxEntriesPerAppend = null, bool preVote = false)
     {
-        var options = RaftClusterOptionsFactory.From(RaftConfig.Default with { Cluster = new ClusterSettings { Nodes = clusterSize } })
-            .ForNode(id) with { PreVote = preVote };
+        var cluster = RaftClusterOptionsFactory.From(RaftConfig.Default with { Cluster = new ClusterSettings { Nodes = clusterSize } });
+        var options = cluster.ForNode(cluster.Groups.All[0], id) with { PreVote = preVote };
         return maxEntriesPerAppend is { } batch ? options with { MaxEntriesPerAppend = batch } : options;
     }
 

@@ -128,7 +128,7 @@ internal sealed record SimulationSettings
         RaftClusterOptionsFactory.From(RaftConfig.Default with { Cluster = new ClusterSettings { Nodes = NodeCount } });
 
     // Default election and heartbeat timings (150-300 ms, 50 ms): the ones the product ships with.
-    public RaftOptions OptionsFor(int nodeId) => Shipped.ForNode(nodeId) with
+    public RaftOptions OptionsFor(int nodeId) => Shipped.ForNode(Shipped.Groups.All[0], nodeId) with
     {
         MaxEntriesPerAppend = MaxEntriesPerAppend,
         MaxInflightAppends = MaxInflightAppends,
@@ -137,7 +137,7 @@ internal sealed record SimulationSettings
     };
 
     /// <summary>The replica's options: the drawn snapshot knobs, the product's tick (a node is ticked every 1-10 ms).</summary>
-    public ReplicaOptions ReplicaOptionsFor(int nodeId) => Shipped.ForReplica(nodeId) with
+    public ReplicaOptions ReplicaOptionsFor(int nodeId) => Shipped.ForReplica(Shipped.Groups.All[0], nodeId) with
     {
         Raft = OptionsFor(nodeId),
         SnapshotThreshold = SnapshotThreshold,

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using RaftOrleans.Groups;
 using RaftOrleans.Kv;
 using RaftOrleans.Raft;
 using RaftOrleans.State;
@@ -18,24 +19,31 @@ public class StoragePreflightTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private string NodeDirectory(int id) => Path.Combine(_dir.Path, $"node-{id}");
+    private const string Group = "main";
+
+    private string NodeDirectory(int id) => Path.Combine(_dir.Path, Group, $"node-{id}");
+
+    /// <summary>One group of the given nodes, as a raft.toml without [groups] has.</summary>
+    private static RaftGroups Groups(IReadOnlyCollection<int> nodes) => new([(Group, nodes.Count)], nodes.Count);
+
+    private static IReadOnlyList<string> Check(IRaftStorageProvider storage, int[] nodes) => StoragePreflight.Check(storage, Groups(nodes), nodes);
 
     [Fact]
     public void Good_data_passes_and_passes_again_after_a_restart_with_what_was_written()
     {
         using (var first = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test"))
         {
-            StoragePreflight.Check(first, [1, 2]);
-            var kv = new KvStateMachine(first.StateFor(1));
+            Check(first, [1, 2]);
+            var kv = new KvStateMachine(first.StateFor(Group, 1));
             kv.Open();
             kv.Apply([new LogEntry(1, 1, KvCommandCodec.Encode(new KvRequest(Guid.NewGuid(), 1, KvOperation.Put, "k", "v")))]);
-            first.For(1).Persist(new HardState(1, 1), [new LogEntry(1, 1, [1])]);
-            first.For(1).SaveSnapshot(new StoredSnapshot(1, 1), discardLog: false);
+            first.For(Group, 1).Persist(new HardState(1, 1), [new LogEntry(1, 1, [1])]);
+            first.For(Group, 1).SaveSnapshot(new StoredSnapshot(1, 1), discardLog: false);
         }
 
         using var again = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test");
-        StoragePreflight.Check(again, [1, 2]);
-        var reopened = new KvStateMachine(again.StateFor(1));
+        Check(again, [1, 2]);
+        var reopened = new KvStateMachine(again.StateFor(Group, 1));
         Assert.Equal(1, reopened.Open().Index);
         Assert.Equal(KvResult.Found("v"), reopened.Read("k"));
     }
@@ -48,7 +56,7 @@ public class StoragePreflightTests : IDisposable
         File.WriteAllText(Path.Combine(state, "ENGINE"), "lmdb 1\n");
         using var storage = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test");
 
-        var error = Assert.Throws<StateEngineException>(() => StoragePreflight.Check(storage, [1, 2]));
+        var error = Assert.Throws<StateEngineException>(() => Check(storage, [1, 2]));
 
         Assert.True(StoragePreflight.IsStorageProblem(error));
         Assert.Contains(state, error.Message);
@@ -68,7 +76,7 @@ public class StoragePreflightTests : IDisposable
         File.WriteAllBytes(Path.Combine(NodeDirectory(1), "snapshot.bin"), bytes);
         using var storage = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test");
 
-        var error = Assert.Throws<StorageCorruptedException>(() => StoragePreflight.Check(storage, [1]));
+        var error = Assert.Throws<StorageCorruptedException>(() => Check(storage, [1]));
 
         Assert.Contains("snapshot.bin", error.Message);
         Assert.Contains("state engine", error.Message);
@@ -79,16 +87,16 @@ public class StoragePreflightTests : IDisposable
     {
         using (var storage = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test"))
         {
-            var log = storage.For(1);
+            var log = storage.For(Group, 1);
             log.Load();
             log.Persist(new HardState(2, 1), Enumerable.Range(1, 10).Select(i => new LogEntry(i, 2, [1])).ToArray());
             log.SaveSnapshot(new StoredSnapshot(8, 2), discardLog: false);
-            storage.StateFor(1); // an empty state: it has applied nothing
+            storage.StateFor(Group, 1); // an empty state: it has applied nothing
         }
         Directory.Delete(Path.Combine(NodeDirectory(1), "state"), recursive: true); // the state lost
 
         using var reopened = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test");
-        var error = Assert.Throws<InvalidDataException>(() => StoragePreflight.Check(reopened, [1]));
+        var error = Assert.Throws<InvalidDataException>(() => Check(reopened, [1]));
 
         Assert.Contains("node 1", error.Message);
         Assert.Contains("(8,t2)", error.Message);

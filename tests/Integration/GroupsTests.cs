@@ -1,0 +1,133 @@
+using Orleans.TestingHost;
+using RaftOrleans.Groups;
+using RaftOrleans.Kv;
+using RaftOrleans.Silo;
+using RaftOrleans.Status;
+using Xunit;
+
+namespace RaftOrleans.Tests.Integration;
+
+/// <summary>
+/// Several Raft groups on three silos (cluster mode, <see cref="GroupsSiloConfigurator"/>): each group's replicas on
+/// distinct silos, keys spread over the groups by hash, a named group its own key space with its own sessions
+/// (exactly-once per group), and every group failing over when a silo dies.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class GroupsTests : RaftClusterTest
+{
+    private static readonly RaftGroups Groups = RaftClusterOptionsFactory.GroupsOf(GroupsSiloConfigurator.Config);
+
+    protected override IReadOnlyList<int> NodeIds => Groups.All[0].Members;
+
+    protected override string Group => Groups.All[0].Name;
+
+    public override Task InitializeAsync()
+    {
+        GroupsSiloConfigurator.Disks = new();
+        return StartCluster<GroupsSiloConfigurator>(silos: ClusterModeSiloConfigurator.Nodes);
+    }
+
+    [Fact]
+    public void The_layout_starts_each_group_one_node_further_on()
+    {
+        Assert.Equal(["alpha", "beta", "gamma"], Groups.All.Select(g => g.Name));
+        Assert.Equal([1, 2, 3], Groups["alpha"].Members);
+        Assert.Equal([2, 3, 1], Groups["beta"].Members);
+        Assert.Equal([3], Groups["gamma"].Members);
+    }
+
+    [Fact]
+    public async Task No_two_replicas_of_a_group_share_a_silo_and_each_runs_on_its_nodes_silo()
+    {
+        await WaitForEveryGroup();
+        foreach (var group in Groups.All)
+        {
+            var statuses = await Task.WhenAll(group.Members.Select(id => Node(id, group.Name).GetStatus()));
+            Assert.All(statuses, s => Assert.Equal(group.Name, s.Group));
+            Assert.Equal(statuses.Length, statuses.Select(s => s.Silo).Distinct().Count());
+            foreach (var status in statuses)
+            {
+                var silo = Cluster.Silos.Single(s => ClusterModeSiloConfigurator.NodeOf(s.Name) == status.NodeId);
+                Assert.StartsWith($"S{silo.SiloAddress.Endpoint}:", status.Silo);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Keys_spread_over_the_groups_by_hash_and_a_named_group_is_a_key_space_of_its_own()
+    {
+        await WaitForEveryGroup();
+        var keys = Enumerable.Range(0, 60).Select(i => $"key-{i}").ToArray();
+        foreach (var key in keys) AssertOk(await new Client(Gateway).Put(key, "v"));
+        foreach (var group in Groups.All)
+        {
+            var expected = keys.Count(k => Groups.For(null, k) == group);
+            Assert.True(expected > 0, $"no key of 60 hashed to group {group.Name}");
+            await WaitFor(async () => (await Node(group.Members[0], group.Name).GetStatus()).KeyCount == expected ? "" : null,
+                $"group {group.Name} to hold the {expected} keys that hash to it");
+        }
+
+        // The same key in two named groups is two keys.
+        AssertOk(await new Client(Gateway, "alpha").Put("shared", "in alpha"));
+        AssertOk(await new Client(Gateway, "beta").Put("shared", "in beta"));
+        AssertOk(await new Client(Gateway, "alpha").Get("shared"), "in alpha");
+        AssertOk(await new Client(Gateway, "beta").Get("shared"), "in beta");
+
+        var unknown = await Gateway.Put(Guid.NewGuid(), 1, "k", "v", "delta");
+        Assert.Equal(KvStatus.Invalid, unknown.Status);
+        Assert.Contains("there is no group 'delta'", unknown.Reason);
+        Assert.Contains("alpha, beta, gamma", unknown.Reason);
+    }
+
+    [Fact]
+    public async Task A_resend_is_applied_once_per_group_and_sessions_of_groups_are_apart()
+    {
+        await WaitForEveryGroup();
+        var client = Guid.NewGuid();
+        AssertOk(await Gateway.Put(client, 1, "once", "1", "alpha"));
+        // The resend of the same request: answered as the first time, not "the key exists".
+        AssertOk(await Gateway.Put(client, 1, "once", "1", "alpha"));
+        // The same client's first write to another group is that group's #1: its session there is its own.
+        AssertOk(await Gateway.Put(client, 1, "once", "1", "beta"));
+        var exists = await Gateway.Put(client, 2, "once", "2", "alpha");
+        Assert.Equal(KvStatus.KeyExists, exists.Status);
+        var alpha = await WaitForStableLeader("alpha's leader", Groups["alpha"]);
+        var beta = await WaitForStableLeader("beta's leader", Groups["beta"]);
+        Assert.Equal(1, alpha.KeyCount);
+        Assert.Equal(1, beta.KeyCount);
+    }
+
+    [Fact]
+    public async Task Every_group_fails_over_when_a_silo_is_killed()
+    {
+        await WaitForEveryGroup();
+        var clients = Groups.All.ToDictionary(g => g.Name, g => new Client(Gateway, g.Name));
+        foreach (var (group, client) in clients) AssertOk(await client.Put("before", group));
+
+        // Node 2's silo (a secondary; the primary holds TestCluster's membership) has replicas of alpha and beta.
+        var victim = Cluster.Silos.Single(s => ClusterModeSiloConfigurator.NodeOf(s.Name) == 2);
+        await Cluster.KillSiloAsync(victim);
+
+        foreach (var group in Groups.All)
+        {
+            var leader = await WaitFor(async () =>
+            {
+                var live = (await StatusAll(group)).Where(s => !s.Crashed).ToArray();
+                return live.SingleOrDefault(s => s.Role == "Leader" && s.NodeId != 2 && live.All(o => o.LeaderId == s.NodeId && o.Term == s.Term));
+            }, $"group {group.Name} led by a node of a surviving silo");
+            Assert.NotEqual(2, leader.NodeId);
+            AssertOk(await clients[group.Name].Put("after", group.Name));
+            AssertOk(await clients[group.Name].Get("before"), group.Name);
+        }
+    }
+
+    /// <summary>Until every replica of every group answers and each group has one leader its live replicas follow.</summary>
+    private async Task WaitForEveryGroup()
+    {
+        foreach (var group in Groups.All)
+        {
+            await WaitFor(async () => (await StatusAll(group)).Length == group.Members.Count ? "" : null, $"every replica of group {group.Name} to answer");
+            await WaitForStableLeader($"a leader of group {group.Name}", group);
+        }
+    }
+}
