@@ -42,6 +42,11 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private TimeSpan _lastPublished;
     private DateTimeOffset _activatedAt;
     private readonly CommitLatency _commitLatency = new();
+    private RaftGroup? _group;
+    private TimeSpan? _lastHandOver;
+
+    /// <summary>A leader hands leadership to its group's preferred node at most this often (a flapping node cannot make it ping-pong).</summary>
+    private static readonly TimeSpan HandOverBackoff = TimeSpan.FromSeconds(10);
 
     public RaftNodeGrain(RaftClusterOptions cluster, IRaftStorageProvider storageProvider, LeaderCache leaderCache, RaftMetrics metrics,
         ILogger<RaftNodeGrain> logger)
@@ -76,7 +81,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             throw new ArgumentOutOfRangeException(nameof(NodeId), NodeId, $"node ids are 1..{ClusterConfig.MaxNodeId}");
         if (!_cluster.Groups.Contains(Group))
             throw new RaftNodeUnavailableException(Group, NodeId, $"this silo's raft.toml declares no such group (its groups: {_cluster.Groups.Names})");
-        var group = _cluster.Groups[Group];
+        var group = _group = _cluster.Groups[Group];
         // The placement already chose this silo by name; this is the last guard, on the silo that owns the disk.
         if (!_cluster.Hosts(NodeId))
             throw new RaftNodeUnavailableException(Group, NodeId, $"silo {_cluster.SiloName} does not host it (its data directory is on {_cluster.SiloNameOf(NodeId)})");
@@ -256,9 +261,36 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             // Once a second: the gauges read this, and the last second's commits become its latency figure.
             _lastPublished = _clock.Elapsed;
             _commitLatency.EndSecond();
-            _metrics.Publish(Status());
+            var status = Status();
+            _metrics.Publish(status);
+            HandOverToPreferredLeader(status);
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Spreads the leaders of many groups over the silos: a leader that is not its group's preferred node
+    /// (<see cref="RaftGroup.PreferredLeader"/>, a different node for consecutive groups) hands leadership to it once
+    /// that node is a voter, answers, and holds the whole log, as TiKV's leader balancing and CockroachDB's lease
+    /// preferences do. Elections alone would pile leaders up on whichever silo started or recovered first. With one group
+    /// there is nothing to spread, and any healthy leader stays.
+    /// </summary>
+    private void HandOverToPreferredLeader(NodeStatus status)
+    {
+        if (_cluster.Groups.Count < 2 || _group is not { } group || status.Role != ClusterMembers.LeaderRole) return;
+        var preferred = group.PreferredLeader;
+        if (preferred == NodeId || _clock.Elapsed - _lastHandOver < HandOverBackoff || !status.Voters.Contains(preferred)) return;
+        // (null - x is null, and null < backoff is false: the first hand-over needs no wait.)
+        var follower = status.Followers.FirstOrDefault(f => f.NodeId == preferred);
+        var caughtUp = follower is not null && FollowerStatus.Behind(status.LastLogIndex, follower.MatchIndex) == 0
+            && follower.SinceLastContactMs < _cluster.ElectionTimeoutMin.TotalMilliseconds;
+        if (!caughtUp) return;
+        _lastHandOver = _clock.Elapsed;
+        LogHandOver(NodeId, preferred);
+        Replica.TransferLeadership(preferred, result =>
+        {
+            if (!result.Started) LogHandOverRefused(NodeId, preferred, result.ToString());
+        });
     }
 
     /// <summary>"Run this later on my own turn": back onto this activation's queue, after what is already waiting there.</summary>
@@ -276,6 +308,12 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "node {NodeId} storage recovery: {Repair}")]
     private partial void LogRepaired(int nodeId, string repair);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "node {NodeId} hands leadership to node {Preferred}, its group's preferred leader (spreading leaders over the silos)")]
+    private partial void LogHandOver(int nodeId, int preferred);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Debug, Message = "node {NodeId} could not hand leadership to node {Preferred}: {Result}")]
+    private partial void LogHandOverRefused(int nodeId, int preferred, string result);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "node {NodeId}: its timer ran {LateMs:F0} ms late (the process was starved: a long GC pause or an overloaded machine); elections may follow")]
     private partial void LogTimerLate(int nodeId, double lateMs);

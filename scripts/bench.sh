@@ -8,6 +8,7 @@
 #
 #   scripts/bench.sh [--runs N] [--seconds S] [--quick] [--rev REV] [--reuse-cluster] [--cluster] [--out DIR]
 #                    [--clients "1 16 64"] [--mixes "put mixed"] [--fsync "true false"] [--no-etcd] [--no-dotnext]
+#                    [--groups N [--group-replicas R]]
 #
 #   --runs N          runs per cell (default 3); the median by ops/s is shown
 #   --seconds S       measured seconds per run, after a 1 s warm-up (default 10)
@@ -23,6 +24,8 @@
 #                     run, every system), table.md, and the logs
 #   --clients, --mixes, --fsync   a part of the matrix only (space-separated lists)
 #   --no-etcd, --no-dotnext   leave etcd or DotNext out (e.g. for a second run of ours at another --rev)
+#   --groups N        ours with N Raft groups (raft.toml [groups] g01..gNN) of R replicas each (--group-replicas,
+#                     default 3) over the 5 nodes; the bench's keys spread over them by hash (embedded mode only)
 #
 # Fresh clusters: by default every run gets a new silo on an empty data directory (and a new etcd cluster),
 # plus one short unmeasured run first so the silo's JIT has compiled its hot paths. Put runs add tens of
@@ -51,6 +54,8 @@ rev=""
 client_from_rev=false
 reuse=false
 cluster_mode=false
+groups=0
+group_replicas=3
 out="/tmp/raft-bench-$(date +%Y%m%d-%H%M%S)"
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -67,11 +72,15 @@ while [[ $# -gt 0 ]]; do
         --fsync) read -r -a fsyncs <<<"${2:?--fsync needs a list}"; shift 2 ;;
         --no-dotnext) dotnext=false; shift ;;
         --no-etcd) etcd=false; shift ;;
-        -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --groups) groups="${2:?--groups needs a number}"; shift 2 ;;
+        --group-replicas) group_replicas="${2:?--group-replicas needs a number}"; shift 2 ;;
+        -h|--help) sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
 [[ "$runs" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --runs and --seconds take whole numbers >= 1" >&2; exit 2; }
+[[ "$groups" =~ ^[0-9]+$ && "$group_replicas" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --groups and --group-replicas take whole numbers" >&2; exit 2; }
+((groups > 0)) && $cluster_mode && { echo "bench: --groups runs in embedded mode only" >&2; exit 2; }
 
 $dotnext && [[ ! -d "$dotnext_compare" ]] && { echo "bench: $dotnext_compare not found (use --no-dotnext to leave it out)" >&2; exit 2; }
 # Ports of our silo, away from the defaults, so that a demo silo someone left running is not measured instead.
@@ -202,6 +211,10 @@ write_config() { # FSYNC: a copy of raft.toml with 5 nodes, file storage, that f
     for line in 'nodes = 5' 'kind = "file"' "fsync = $1" "data_dir = \"$work/data\"" "silo_port = $silo_port" "gateway_port = $gateway_port"; do
         grep -qxF "$line" "$config" || die "raft.toml has no line to set '$line'"
     done
+    if ((groups > 0)); then
+        printf '\n[groups]\n' >>"$config"
+        for ((g = 1; g <= groups; g++)); do printf 'g%02d = %d\n' "$g" "$group_replicas" >>"$config"; done
+    fi
 }
 
 wait_for_leader() {

@@ -121,6 +121,32 @@ public sealed class GroupsTests : RaftClusterTest
         }
     }
 
+    [Fact]
+    public async Task Leaders_spread_over_the_silos_and_return_to_their_preferred_node()
+    {
+        await WaitForEveryGroup();
+        // Each group's preferred leader is its first member: alpha node 1, beta node 2, gamma node 3 — one per silo.
+        foreach (var group in Groups.All)
+            await WaitForStableLeaderOn(group, group.PreferredLeader);
+
+        // Moved away by hand (an election would do the same), alpha's leadership comes back to node 1.
+        // Node 3 then leads a term of its own and hands back: node 1 leads again, two terms on at least.
+        var alpha = Groups["alpha"];
+        var before = await WaitForStableLeaderOn(alpha, 1);
+        var moved = await Node(1, alpha.Name).TransferLeadership(3);
+        Assert.True(moved.Started, $"the transfer did not start: {moved}");
+        await WaitForStableLeaderOn(alpha, 1, afterTerm: before.Term + 1);
+    }
+
+    private Task<NodeStatus> WaitForStableLeaderOn(RaftGroup group, int node, long afterTerm = 0) =>
+        WaitFor(async () =>
+        {
+            var live = (await StatusAll(group)).Where(s => !s.Crashed).ToArray();
+            var leader = live.SingleOrDefault(s => s.Role == "Leader");
+            return leader is not null && leader.NodeId == node && leader.Term > afterTerm && live.All(s => s.LeaderId == node && s.Term == leader.Term)
+                ? leader : null;
+        }, $"group {group.Name} led by node {node}" + (afterTerm > 0 ? $" in a term after {afterTerm}" : ""));
+
     /// <summary>Until every replica of every group answers and each group has one leader its live replicas follow.</summary>
     private async Task WaitForEveryGroup()
     {
