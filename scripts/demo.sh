@@ -3,13 +3,16 @@
 # elected, run the client workload (and, if asked, the 1,000-task exactly-once run with a leader crash,
 # and the failover measurement), then stop the silo, whatever happened.
 #
-#   scripts/demo.sh [--config PATH | --cluster] [--tasks] [--failover]
+#   scripts/demo.sh [--config PATH | --cluster] [--tasks] [--failover] [--groups]
 #
 #   --config PATH   configuration for silo and client (default: raft.toml at the repository root)
 #   --cluster       cluster mode instead: Redis and 5 silo processes, one Raft node each, started (and
 #                   stopped at the end) by scripts/cluster.sh; --failover then kills the leader's silo
 #   --tasks         also run `client tasks --count 1000 --crash-leader-after 300`
 #   --failover      also run `client failover --tries 10` (crash the leader 10 times, time each failover)
+#   --groups        two Raft groups (the configuration plus [groups] critical = 5, background = 3), and the seed's
+#                   scenario: 1,000 tasks to each group at once (`client --group NAME tasks`), each group's leader
+#                   crashed after 500; every task must be applied exactly once in its group
 #
 # Exit status: 0 if every step succeeded, otherwise the exit code of the first step that failed.
 set -euo pipefail
@@ -18,6 +21,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 config="$root/raft.toml"
 run_tasks=false
 run_failover=false
+run_groups=false
 cluster_mode=false
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -25,7 +29,8 @@ while [[ $# -gt 0 ]]; do
         --tasks) run_tasks=true; shift ;;
         --failover) run_failover=true; shift ;;
         --cluster) cluster_mode=true; shift ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --groups) run_groups=true; shift ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "demo: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -81,6 +86,16 @@ fail_with_log() {
     exit 1
 }
 
+if $run_groups; then
+    $cluster_mode && { echo "demo: --groups runs the embedded silo (a group of 5 needs 5 silos: start them with scripts/cluster.sh)" >&2; exit 2; }
+    groups_dir="$(mktemp -d "${TMPDIR:-/tmp}/raft-groups.XXXXXX")"
+    # A data directory of its own: the groups of a store cannot change once it holds data.
+    sed -e "s|^data_dir = .*|data_dir = \"$groups_dir/data\"|" -e 's/^nodes = .*/nodes = 5/' "$config" >"$groups_dir/raft.toml"
+    grep -q '^\[groups\]' "$groups_dir/raft.toml" && { echo "demo: --groups adds [groups] itself; $config already has one" >&2; exit 2; }
+    printf '\n[groups]\ncritical = 5\nbackground = 3\n' >>"$groups_dir/raft.toml"
+    config="$groups_dir/raft.toml"
+fi
+
 if $cluster_mode; then
     step "starting Redis and 5 silos, one Raft node each (scripts/cluster.sh; logs in $("$root/scripts/cluster.sh" config | xargs dirname)/logs)"
     if "$root/scripts/cluster.sh" running; then
@@ -93,7 +108,7 @@ if $cluster_mode; then
     silo_log="$(dirname "$config")/logs/node-1.log"
 else
     # A silo left running from before would answer in place of ours (and ours could not bind its ports).
-    if client status --json 2>/dev/null | grep -q '"nodes"'; then
+    if client status --json 2>/dev/null | grep -q '"nodes"\|"groups"'; then
         echo "demo: a silo is already answering on the gateway port of $config; stop it first" >&2
         exit 1
     fi
@@ -106,7 +121,7 @@ fi
 
 step "waiting up to ${leader_deadline_seconds} s for a leader"
 deadline=$((SECONDS + leader_deadline_seconds))
-until client status --json 2>/dev/null | grep -q '"leader": {'; do
+until client status >/dev/null 2>&1; do # exit 0: a leader (of every group)
     $cluster_mode || kill -0 "$silo_pid" 2>/dev/null || fail_with_log "the silo exited during start-up"
     ((SECONDS < deadline)) || fail_with_log "no leader elected within ${leader_deadline_seconds} s"
     sleep 1
@@ -128,6 +143,18 @@ if $run_failover; then
     else
         client failover --tries 10
     fi
+fi
+
+if $run_groups; then
+    step "the seed's scenario: 1,000 tasks to each group at once, each group's leader crashed after 500"
+    client --group critical tasks --count 1000 --crash-leader-after 500 &
+    critical=$!
+    client --group background tasks --count 1000 --crash-leader-after 500 &
+    background=$!
+    status=0
+    wait "$critical" || status=$?
+    wait "$background" || status=$?
+    ((status == 0)) || exit "$status"
 fi
 
 step "final status"

@@ -115,8 +115,11 @@ internal sealed class CheckCommand(CheckOptions options) : IClientCommand
     {
         try
         {
-            if (options.Nemeses.Contains(NemesisKind.Partition)) await PartitionNemesis.HealAllAsync(context);
-            if (options.Nemeses.Contains(NemesisKind.CrashNode)) await Task.WhenAll(context.NodeIds.Select(n => context.Node(n).Restart()));
+            foreach (var group in EachGroup(context))
+            {
+                if (options.Nemeses.Contains(NemesisKind.Partition)) await PartitionNemesis.HealAllAsync(group);
+                if (options.Nemeses.Contains(NemesisKind.CrashNode)) await Task.WhenAll(group.NodeIds.Select(n => group.Node(n).Restart()));
+            }
         }
         catch (Exception error)
         {
@@ -138,16 +141,36 @@ internal sealed class CheckCommand(CheckOptions options) : IClientCommand
         }
     }
 
+    /// <summary>
+    /// The groups a check covers, one context each: the one --group names, else every group (keys spread over all of
+    /// them, faults go to any, and each must settle with a leader and equal replicas).
+    /// </summary>
+    private static IEnumerable<CommandContext> EachGroup(CommandContext context) =>
+        context.GroupName is not null || context.Groups.Count == 1
+            ? [context]
+            : context.Groups.All.Select(g => context with { GroupName = g.Name });
+
+    /// <summary>Until every group covered has a leader; the snapshot of the last one, or null at the deadline.</summary>
     private static async Task<Status.ClusterSnapshot?> WaitForLeaderAsync(CommandContext context)
     {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < SettleDeadline)
+        Status.ClusterSnapshot? last = null;
+        foreach (var group in EachGroup(context))
         {
-            var snapshot = await context.ReadStatusAsync(TimeSpan.FromMilliseconds(500));
-            if (snapshot.Leader is not null) return snapshot;
-            await Task.Delay(100);
+            last = null;
+            while (clock.Elapsed < SettleDeadline)
+            {
+                var snapshot = await group.ReadStatusAsync(TimeSpan.FromMilliseconds(500));
+                if (snapshot.Leader is not null)
+                {
+                    last = snapshot;
+                    break;
+                }
+                await Task.Delay(100);
+            }
+            if (last is null) return null;
         }
-        return null;
+        return last;
     }
 
     /// <summary>Each key read until it gets a definite answer (or the deadline passes); the reads join the history.</summary>
@@ -171,8 +194,22 @@ internal sealed class CheckCommand(CheckOptions options) : IClientCommand
 
     private sealed record ReplicaComparison(bool Equal, string Text);
 
-    /// <summary>Every node running, at the same applied index, with the same state digest; or, at the deadline, how they differ.</summary>
+    /// <summary>In every group covered: every node running, at the same applied index, with the same state digest.</summary>
     private static async Task<ReplicaComparison> CompareReplicasAsync(CommandContext context)
+    {
+        var groups = EachGroup(context).ToArray();
+        if (groups.Length == 1) return await CompareGroupAsync(context);
+        var each = new List<ReplicaComparison>();
+        foreach (var group in groups)
+        {
+            var compared = await CompareGroupAsync(group);
+            each.Add(compared with { Text = $"group {group.Group.Name}: {compared.Text}" });
+        }
+        return new ReplicaComparison(each.All(c => c.Equal), string.Join("; ", each.Select(c => c.Text)));
+    }
+
+    /// <summary>Every node of one group running, at the same applied index, with the same state digest; or, at the deadline, how they differ.</summary>
+    private static async Task<ReplicaComparison> CompareGroupAsync(CommandContext context)
     {
         var clock = Stopwatch.StartNew();
         while (true)

@@ -10,7 +10,23 @@ namespace RaftOrleans.Client.Check;
 /// </summary>
 internal abstract class Nemesis(CommandContext context)
 {
-    protected CommandContext Context { get; } = context;
+    /// <summary>The group this fault is aimed at (<see cref="Aim"/>); its nodes and leader are the ones hit.</summary>
+    protected CommandContext Context { get; private set; } = context;
+
+    private readonly CommandContext _whole = context;
+
+    /// <summary>
+    /// Picks the group the next fault hits: the one --group names, else (a store of several groups) one at random, so
+    /// that a check runs its faults across every group while its clients' keys spread over all of them.
+    /// </summary>
+    public void Aim(Random random)
+    {
+        if (_whole.GroupName is null && _whole.Groups.Count > 1)
+            Context = _whole with { GroupName = _whole.Groups.All[random.Next(_whole.Groups.Count)].Name };
+    }
+
+    /// <summary>"[group] " before each line of the run's log when faults go to several groups, else nothing.</summary>
+    public string Label => _whole.GroupName is null && _whole.Groups.Count > 1 ? $"[{Context.Group.Name}] " : "";
 
     public abstract NemesisKind Kind { get; }
 

@@ -27,11 +27,12 @@ internal sealed class NemesisRunner(IReadOnlyList<Nemesis> nemeses, Stopwatch cl
             if (round.Count == 0)
                 foreach (var next in nemeses.OrderBy(_ => random.Next())) round.Enqueue(next);
             var nemesis = round.Dequeue();
-            Log(await nemesis.InjectAsync(random)); // a step that throws has not injected its fault
+            nemesis.Aim(random);
+            Log(nemesis.Label + await nemesis.InjectAsync(random)); // a step that throws has not injected its fault
             Unhealed = nemesis;
             _injected.Add(nemesis.Kind);
             await WaitAsync(nemesis.Hold(random), stop); // the end of the run cuts a fault short
-            Log(await nemesis.HealAsync());
+            Log(nemesis.Label + await nemesis.HealAsync());
             Unhealed = null;
         }
     }

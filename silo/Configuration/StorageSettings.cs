@@ -6,7 +6,7 @@ public sealed record StorageSettings
     /// <summary>file (durable, the default) or memory (lost when the silo stops; for tests and experiments).</summary>
     public StorageKind Kind { get; init; } = StorageKind.File;
 
-    /// <summary>Root directory of the file storage; node N uses DataDir/node-N. Relative paths start at the working directory.</summary>
+    /// <summary>Root directory of the file storage; node N of group G uses DataDir/G/node-N. Relative paths start at the working directory.</summary>
     public string DataDir { get; init; } = "data";
 
     /// <summary>Flush every write to the disk before the node answers (the safe default). Off trades safety for speed.</summary>
