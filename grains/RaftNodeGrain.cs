@@ -55,21 +55,15 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         _storageProvider = storageProvider;
         _leaderCache = leaderCache;
         _metrics = metrics;
+        this.GetPrimaryKeyLong(out var group);
+        _tags = new ReplicaTags(group ?? "", NodeId);
         _logger = new GroupLogger(logger, Group);
-        _tags = new ReplicaTags(Group, NodeId);
     }
 
     private int NodeId => (int)this.GetPrimaryKeyLong(out _);
 
-    /// <summary>The group's name, the grain key's extension.</summary>
-    private string Group
-    {
-        get
-        {
-            this.GetPrimaryKeyLong(out var group);
-            return group ?? "";
-        }
-    }
+    /// <summary>The group's name, the grain key's extension (read once: the tags hold it).</summary>
+    private string Group => _tags.Group;
 
     private readonly ReplicaTags _tags;
 

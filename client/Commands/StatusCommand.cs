@@ -30,7 +30,7 @@ internal sealed class StatusCommand(bool json, bool watch = false) : IClientComm
         if (context.GroupName is null && context.Groups.Count > 1)
         {
             var overview = GroupsOverview.From(await Task.WhenAll(context.Groups.All.Select(g => context.ReadStatusAsync(g))));
-            if (json) context.Out.WriteLine(overview.WriteJson());
+            if (json) context.Out.WriteLine(StatusJson.Write(overview));
             else overview.WriteTable(context.Out);
             return overview.AllLed ? ExitCodes.Ok : ExitCodes.Unavailable;
         }

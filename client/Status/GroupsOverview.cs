@@ -1,4 +1,3 @@
-using System.Text.Json;
 using RaftOrleans.Status;
 
 namespace RaftOrleans.Client.Status;
@@ -9,8 +8,6 @@ namespace RaftOrleans.Client.Status;
 /// </summary>
 internal sealed record GroupsOverview(DateTimeOffset TakenAt, IReadOnlyList<GroupLine> Groups)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
-
     public static GroupsOverview From(IEnumerable<ClusterSnapshot> groups) =>
         new(DateTimeOffset.UtcNow, groups.Select(GroupLine.From).ToArray());
 
@@ -27,8 +24,6 @@ internal sealed record GroupsOverview(DateTimeOffset TakenAt, IReadOnlyList<Grou
         var led = Groups.Count(g => g.Leader is not null);
         output.WriteLine($"{Groups.Count} groups, {led} with a leader; `client --group NAME status` shows one in full");
     }
-
-    public string WriteJson() => JsonSerializer.Serialize(this, Json);
 }
 
 /// <summary>

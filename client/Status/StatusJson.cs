@@ -12,4 +12,7 @@ internal static class StatusJson
     };
 
     public static string Write(StatusReport report) => JsonSerializer.Serialize(report, Options);
+
+    /// <summary>`status --json` of several groups: the overview, one object per group under "groups".</summary>
+    public static string Write(GroupsOverview overview) => JsonSerializer.Serialize(overview, Options);
 }
