@@ -26,4 +26,10 @@ internal static class ExitCodes
 
     /// <summary>`check` could not decide: the search ran out of time, or some key could not be read back.</summary>
     public const int CheckUndecided = 6;
+
+    /// <summary>
+    /// A silo refused the order before doing anything: fault injection is off in its raft.toml, an administrative order
+    /// from a client that may not give it, or too many requests in flight.
+    /// </summary>
+    public const int Forbidden = 7;
 }

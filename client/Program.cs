@@ -2,6 +2,7 @@ using RaftOrleans.Client;
 using RaftOrleans.Client.CommandLine;
 using RaftOrleans.Client.Commands;
 using RaftOrleans.Client.Connection;
+using RaftOrleans;
 using RaftOrleans.Configuration;
 
 // The client console: check the command line and raft.toml, connect to the local silo, run one command.
@@ -33,6 +34,11 @@ try
 {
     await using var connection = await ClusterConnection.OpenAsync(config);
     return await command.RunAsync(new CommandContext(config, connection.Client, Console.Out, Console.Error, group));
+}
+catch (CallRefusedException error)
+{
+    Console.Error.WriteLine($"refused by the silo: {error.Message}");
+    return ExitCodes.Forbidden;
 }
 catch (SiloUnreachableException error)
 {

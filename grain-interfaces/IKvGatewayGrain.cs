@@ -4,7 +4,7 @@ using RaftOrleans.Status;
 namespace RaftOrleans;
 
 /// <summary>
-/// The only grain clients call. It validates the request, forwards it to the leader it last knew, follows
+/// The grain clients call for data (administration is <see cref="IRaftAdminGrain"/>). It validates the request, forwards it to the leader it last knew, follows
 /// NotLeader hints, retries with the same (client id, sequence) so a retry is never applied twice, and
 /// answers Unavailable at the deadline instead of hanging. Use key 0 with one silo; in cluster mode any key (the
 /// Orleans client routes each key through a gateway of its own, so spreading keys spreads the gateways).
@@ -24,7 +24,9 @@ public interface IKvGatewayGrain : IGrainWithIntegerKey
 
     /// <summary>
     /// Node <paramref name="nodeId"/> of <paramref name="group"/>'s status, asked from this gateway's silo (read-only). In cluster mode it lets
-    /// a client reach a node through any gateway, not only the one the client routes that node's calls through.
+    /// a client reach a node through any gateway, not only the one the client routes that node's calls through (and
+    /// clients may not call a node grain themselves).
     /// </summary>
-    Task<NodeStatus> GetNodeStatus(string group, int nodeId);
+    /// <param name="wait">How long to wait for the node's answer: default raft.toml's rpc_timeout_ms, at most 10 s.</param>
+    Task<NodeStatus> GetNodeStatus(string group, int nodeId, TimeSpan? wait = null);
 }

@@ -46,8 +46,15 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
     public Task<KvResult> Delete(Guid clientId, long sequence, string key, string? group = null) =>
         Execute(new KvRequest(clientId, sequence, KvOperation.Delete, key), group);
 
-    public Task<NodeStatus> GetNodeStatus(string group, int nodeId) =>
-        GrainFactory.RaftNode(_cluster.Groups[group].Name, nodeId).GetStatus().WaitAsync(_cluster.RpcTimeout);
+    public Task<NodeStatus> GetNodeStatus(string group, int nodeId, TimeSpan? wait = null)
+    {
+        if (!_cluster.Groups.Contains(group)) throw new ArgumentException($"there is no group '{group}' (raft.toml's [groups] declares: {_cluster.Groups.Names})", nameof(group));
+        var patience = wait is { } asked && asked > TimeSpan.Zero ? (asked < MaxStatusWait ? asked : MaxStatusWait) : _cluster.RpcTimeout;
+        return GrainFactory.RaftNode(_cluster.Groups[group].Name, nodeId).GetStatus().WaitAsync(patience);
+    }
+
+    /// <summary>The longest a client may have a gateway wait for one node's status.</summary>
+    private static readonly TimeSpan MaxStatusWait = TimeSpan.FromSeconds(10);
 
     private async Task<KvResult> Execute(KvRequest request, string? groupName)
     {

@@ -40,7 +40,10 @@ public sealed record RaftClusterOptions
     /// <summary>Entries kept in memory before the latest snapshot, for followers only a little behind.</summary>
     public required int SnapshotCatchUpEntries { get; init; }
 
-    /// <summary>Whether nodes accept <see cref="IRaftNodeGrain.CutOff"/> (raft.toml's [faults] enabled).</summary>
+    /// <summary>
+    /// Whether nodes accept fault-injection orders, <see cref="IRaftNodeGrain.Crash"/>, <see cref="IRaftNodeGrain.Restart"/>
+    /// and <see cref="IRaftNodeGrain.CutOff"/> (raft.toml's [faults] enabled).
+    /// </summary>
     public required bool FaultInjection { get; init; }
 
     /// <summary>How long a client's session lives without a write; recorded with every command the leader appends.</summary>
@@ -48,6 +51,30 @@ public sealed record RaftClusterOptions
 
     public required int MaxKeyBytes { get; init; }
     public required int MaxValueBytes { get; init; }
+
+    /// <summary>Most requests one client connection may have unanswered at a silo (raft.toml's gateway.max_requests_in_flight).</summary>
+    public required int MaxRequestsInFlight { get; init; }
+
+    /// <summary>
+    /// Whether clients may give administrative orders (<see cref="IRaftAdminGrain"/>): only when every gateway listens on a
+    /// loopback address, so that every client is a user of a silo's own machine.
+    /// </summary>
+    public required bool AdminFromClients { get; init; }
+
+    /// <summary>
+    /// The largest message a silo accepts, in bytes (Orleans' MessagingOptions.MaxMessageBodySize): room for the largest
+    /// AppendEntries (<see cref="MaxEntriesPerAppend"/> entries of the largest key and value, with room for the command's
+    /// own fields) or snapshot chunk, and 1 MiB more. Anything larger is no message of ours, and is not read into memory.
+    /// </summary>
+    public int MaxMessageBytes
+    {
+        get
+        {
+            const int entryOverhead = 256, margin = 1 << 20;
+            var largestAppend = (long)MaxEntriesPerAppend * (MaxKeyBytes + MaxValueBytes + entryOverhead);
+            return (int)Math.Min(Math.Max(largestAppend, ReplicaOptions.DefaultSnapshotChunkBytes) + margin, int.MaxValue);
+        }
+    }
 
     public IReadOnlyList<int> NodeIds => Enumerable.Range(1, Nodes).ToArray();
 

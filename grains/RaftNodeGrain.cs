@@ -199,12 +199,14 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 
     public Task Crash()
     {
+        FaultOrders.Check(_cluster, "crash", NodeId);
         Replica.Crash();
         return Task.CompletedTask;
     }
 
     public Task Restart()
     {
+        FaultOrders.Check(_cluster, "restart", NodeId);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Replica.Restart(() => started.TrySetResult());
         return started.Task;
@@ -212,8 +214,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 
     public Task CutOff(int[] peers)
     {
-        if (!_cluster.FaultInjection)
-            throw new InvalidOperationException($"fault injection is off on node {NodeId}'s silo: set [faults] enabled = true in its raft.toml (scripts/cluster.sh start --faults does)");
+        FaultOrders.Check(_cluster, "cut off", NodeId);
         if (peers.Where(p => p == NodeId || p < 1 || p > ClusterConfig.MaxNodeId).Select(p => (int?)p).FirstOrDefault() is { } wrong)
             throw new ArgumentException($"node {NodeId} cannot be cut off from node {wrong}: peers are other node ids of 1..{ClusterConfig.MaxNodeId}", nameof(peers));
         _links.CutOff(peers);

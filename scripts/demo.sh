@@ -5,7 +5,8 @@
 #
 #   scripts/demo.sh [--config PATH | --cluster] [--tasks] [--failover] [--groups]
 #
-#   --config PATH   configuration for silo and client (default: raft.toml at the repository root)
+#   --config PATH   configuration for silo and client (default: raft.toml at the repository root); the demo runs a
+#                   copy of it with fault injection on ([faults] enabled = true), since it crashes leaders on purpose
 #   --cluster       cluster mode instead: Redis and 5 silo processes, one Raft node each, started (and
 #                   stopped at the end) by scripts/cluster.sh; --failover then kills the leader's silo
 #   --tasks         also run `client tasks --count 1000 --crash-leader-after 300`
@@ -40,6 +41,8 @@ leader_deadline_seconds=60
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 cd "$root"
+# shellcheck source=lib/common.sh
+source "$root/scripts/lib/common.sh"
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -86,6 +89,13 @@ fail_with_log() {
     exit 1
 }
 
+# The demo crashes leaders on purpose: its silo runs a copy of the configuration with fault injection on.
+if ! $cluster_mode; then
+    demo_dir="$(mktemp -d "${TMPDIR:-/tmp}/raft-demo.XXXXXX")"
+    with_faults "$config" "$demo_dir/raft.toml"
+    config="$demo_dir/raft.toml"
+fi
+
 if $run_groups; then
     $cluster_mode && { echo "demo: --groups runs the embedded silo (a group of 5 needs 5 silos: start them with scripts/cluster.sh)" >&2; exit 2; }
     groups_dir="$(mktemp -d "${TMPDIR:-/tmp}/raft-groups.XXXXXX")"
@@ -103,7 +113,7 @@ if $cluster_mode; then
         exit 1
     fi
     cluster_started=true
-    RAFT_CLUSTER_NO_BUILD=1 "$root/scripts/cluster.sh" start 5
+    RAFT_CLUSTER_NO_BUILD=1 "$root/scripts/cluster.sh" start 5 --faults
     config="$("$root/scripts/cluster.sh" config)"
     silo_log="$(dirname "$config")/logs/node-1.log"
 else

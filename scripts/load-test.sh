@@ -96,7 +96,8 @@ sed -e 's/^nodes = .*/nodes = 5/' -e 's/^kind = .*/kind = "file"/' -e 's/^fsync 
     -e "s|^data_dir = .*|data_dir = \"$work/data\"|" \
     -e "s/^silo_port = .*/silo_port = $silo_port/" -e "s/^gateway_port = .*/gateway_port = $gateway_port/" \
     -e "s/^http_port = .*/http_port = $http_port/" \
-    "$work/src/raft.toml" >"$config"
+    "$work/src/raft.toml" >"$work/raft-base.toml"
+with_faults "$work/raft-base.toml" "$config" # --catch-up crashes and restarts a follower
 client() { dotnet "$work/client/RaftOrleans.Client.dll" --config "$config" "$@"; }
 
 start_silo() {

@@ -1,3 +1,4 @@
+using System.Net;
 using RaftOrleans.Configuration;
 using RaftOrleans.Groups;
 using RaftOrleans.Raft;
@@ -57,5 +58,8 @@ public static class RaftClusterOptionsFactory
         SnapshotThreshold = config.Storage.SnapshotThreshold,
         SnapshotCatchUpEntries = config.Storage.SnapshotCatchUpEntries,
         FaultInjection = config.Faults.Enabled,
+        MaxRequestsInFlight = config.Gateway.MaxRequestsInFlight,
+        // An embedded silo's gateway always listens on 127.0.0.1; a cluster's on silo.address.
+        AdminFromClients = config.Cluster.Mode == ClusterMode.Embedded || IPAddress.IsLoopback(IPAddress.Parse(config.Silo.Address)),
     };
 }

@@ -3,6 +3,7 @@ using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using RaftOrleans.Metrics;
 using RaftOrleans.Placement;
+using RaftOrleans.Security;
 using RaftOrleans.Silo.Placement;
 using RaftOrleans.Storage;
 
@@ -15,7 +16,7 @@ public static class SiloBuilderExtensions
     /// outlives a node's crash and restart), and a start-up task
     /// that activates the nodes this silo hosts so elections run before any client shows up, the placement that
     /// keeps node N on its own silo, and the silo's name that placement goes by. Shared by the real silo and
-    /// the TestCluster tests, so both run the same wiring.
+    /// the TestCluster tests, so both run the same wiring. Also the silo's door (<see cref="ClientCallFilter"/>).
     /// </summary>
     public static ISiloBuilder AddRaftKeyValueStore(this ISiloBuilder silo, RaftClusterOptions options, IRaftStorageProvider storage)
     {
@@ -29,6 +30,9 @@ public static class SiloBuilderExtensions
         silo.AddGrainDirectory(PlacementOnlyDirectory.Name, (_, _) => PlacementOnlyDirectory.Instance);
         // Registered through a factory so the container disposes it (closing the log files) with the silo.
         silo.Services.AddSingleton<IRaftStorageProvider>(_ => storage);
+        // Clients reach only the gateway and, where allowed, administration; nothing a client sends is read past this size.
+        silo.AddIncomingGrainCallFilter<ClientCallFilter>();
+        silo.Configure<SiloMessagingOptions>(o => o.MaxMessageBodySize = options.MaxMessageBytes);
         silo.AddStartupTask((services, cancellation) => NodeStartup.RunAsync(services, options, cancellation));
         return silo;
     }

@@ -62,9 +62,9 @@ internal sealed record CheckOptions(
         {
             throw new UsageException($"--nemesis {name} kills and pauses silo processes, which needs cluster mode (one silo per node: scripts/cluster.sh start); on the embedded silo use --nemesis crash-node");
         }
-        if (nemeses.Contains(NemesisKind.Partition) && !config.Faults.Enabled)
+        if (nemeses.Any(n => n is NemesisKind.Partition or NemesisKind.CrashNode) && !config.Faults.Enabled)
         {
-            throw new UsageException($"--nemesis {name} cuts nodes apart, which needs [faults] enabled = true in raft.toml (scripts/cluster.sh start --faults writes it)");
+            throw new UsageException($"--nemesis {name} crashes nodes or cuts them apart, which needs [faults] enabled = true in raft.toml (scripts/cluster.sh start --faults writes it)");
         }
         string? script = null;
         if (processes)

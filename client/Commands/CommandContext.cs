@@ -27,7 +27,7 @@ internal sealed record CommandContext(RaftConfig Config, IClusterClient Cluster,
     private GatewayRoute? _route;
 
     /// <summary>Node <paramref name="nodeId"/> of <see cref="Group"/>.</summary>
-    public IRaftNodeGrain Node(int nodeId) => Cluster.RaftNode(Group.Name, nodeId);
+    public NodeHandle Node(int nodeId) => new(Cluster, Group.Name, nodeId, Route.SpreadOverSilos);
 
     /// <summary>The status of <see cref="Group"/>'s nodes.</summary>
     /// <param name="nodeTimeout">How long one node may take to answer; shorter when polling for a leader, where a dead node must not set the pace.</param>

@@ -1,3 +1,4 @@
+using RaftOrleans.Client.Commands;
 using RaftOrleans.Client.Connection;
 using RaftOrleans.Client.Kv;
 using RaftOrleans.Status;
@@ -37,12 +38,10 @@ internal static class ClusterProbe
     {
         try
         {
-            var direct = grains.RaftNode(group, nodeId).GetStatus();
-            // Cluster mode: the Orleans client routes all of this node's calls through one gateway, which may be a
-            // paused silo's; the same question through a gateway picked at random answers anyway.
-            var call = manySilos
-                ? FirstAnswer.Of(direct, grains.GetGrain<IKvGatewayGrain>(Random.Shared.Next(GatewayRoute.GatewayKeys)).GetNodeStatus(group, nodeId))
-                : direct;
+            var node = new NodeHandle(grains, group, nodeId, manySilos);
+            // Cluster mode: a gateway may be a paused silo's; the same question through a second gateway picked at
+            // random answers anyway.
+            var call = manySilos ? FirstAnswer.Of(node.GetStatus(timeout), node.GetStatus(timeout)) : node.GetStatus(timeout);
             var status = await call.WaitAsync(timeout);
             return new NodeProbe(nodeId, status, null);
         }

@@ -20,7 +20,9 @@ public sealed record ReplicaOptions
     public required int SnapshotCatchUpEntries { get; init; }
 
     /// <summary>Most bytes of one InstallSnapshot call: small enough to keep a call short, large enough for few calls.</summary>
-    public int SnapshotChunkBytes { get; init; } = 1024 * 1024;
+    public int SnapshotChunkBytes { get; init; } = DefaultSnapshotChunkBytes;
+
+    public const int DefaultSnapshotChunkBytes = 1024 * 1024;
 
     /// <summary>
     /// A deliberately broken replica that sends a batch's messages before its write is durable, whatever the

@@ -13,6 +13,12 @@ public sealed record GatewaySettings
     public int MaxValueBytes { get; init; } = 65536;
 
     /// <summary>
+    /// <c>max_requests_in_flight</c>: most requests one client connection may have unanswered at a silo; more are refused
+    /// at once (one client cannot fill a silo's memory with waiting requests). Default 1024.
+    /// </summary>
+    public int MaxRequestsInFlight { get; init; } = 1024;
+
+    /// <summary>
     /// <c>session_lifetime_ms</c>: a client's session (what makes its resends take effect at most once) expires after
     /// this long without a write of it; its next request then answers SessionExpired. Default 3,600,000 (one hour).
     /// </summary>

@@ -124,6 +124,7 @@ public static class RaftConfigLoader
                 MaxKeyBytes = gateway.Int("max_key_bytes", defaults.Gateway.MaxKeyBytes),
                 MaxValueBytes = gateway.Int("max_value_bytes", defaults.Gateway.MaxValueBytes),
                 SessionLifetimeMs = gateway.Int("session_lifetime_ms", defaults.Gateway.SessionLifetimeMs),
+                MaxRequestsInFlight = gateway.Int("max_requests_in_flight", defaults.Gateway.MaxRequestsInFlight),
             },
             Client = new ClientSettings
             {

@@ -81,6 +81,7 @@ public static class RaftConfigValidator
         InRange(problems, "gateway.request_timeout_ms", gateway.RequestTimeoutMs, 1, MaxDurationMs);
         AtLeast(problems, "gateway.max_key_bytes", gateway.MaxKeyBytes, 1);
         AtLeast(problems, "gateway.max_value_bytes", gateway.MaxValueBytes, 1);
+        AtLeast(problems, "gateway.max_requests_in_flight", gateway.MaxRequestsInFlight, 1);
         var shortestLifetime = (long)gateway.RequestTimeoutMs * GatewaySettings.SessionLifetimeInRequestTimeouts;
         if (gateway.SessionLifetimeMs < shortestLifetime)
         {

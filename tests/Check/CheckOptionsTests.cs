@@ -39,12 +39,14 @@ public sealed class CheckOptionsTests
         Assert.Contains("--nemesis crash-node", error.Message);
     }
 
-    [Fact]
-    public void PartitionNeedsFaultsEnabled()
+    [Theory]
+    [InlineData("partition")]
+    [InlineData("crash-node")]
+    public void PartitionAndCrashNeedFaultsEnabled(string nemesis)
     {
-        var error = Assert.Throws<UsageException>(() => Parse(Cluster, "check", "--nemesis", "partition"));
+        var error = Assert.Throws<UsageException>(() => Parse(Cluster, "check", "--nemesis", nemesis));
         Assert.Contains("[faults] enabled = true", error.Message);
-        Assert.Single(Parse(ClusterWithFaults, "check", "--nemesis", "partition").Nemeses);
+        Assert.Single(Parse(ClusterWithFaults, "check", "--nemesis", nemesis).Nemeses);
     }
 
     [Fact]

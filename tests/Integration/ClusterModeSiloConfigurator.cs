@@ -21,6 +21,7 @@ public sealed class ClusterModeSiloConfigurator : ISiloConfigurator
     {
         Cluster = new ClusterSettings { Nodes = Nodes, Mode = ClusterMode.Cluster },
         Gateway = RaftConfig.Default.Gateway with { RequestTimeoutMs = 2000 },
+        Faults = new FaultSettings { Enabled = true }, // the tests crash and restart nodes
     };
 
     /// <summary>The node a TestCluster silo hosts, by the silo's TestCluster name.</summary>

@@ -19,6 +19,7 @@ public sealed class GroupsSiloConfigurator : ISiloConfigurator
     {
         Cluster = new ClusterSettings { Nodes = ClusterModeSiloConfigurator.Nodes, Mode = ClusterMode.Cluster },
         Gateway = RaftConfig.Default.Gateway with { RequestTimeoutMs = 2000 },
+        Faults = new FaultSettings { Enabled = true }, // the tests crash and restart nodes
         Groups = [new GroupSettings("beta", 3), new GroupSettings("alpha", 3), new GroupSettings("gamma", 1)],
     };
 

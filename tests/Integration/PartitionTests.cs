@@ -4,11 +4,9 @@ using Xunit;
 
 namespace RaftOrleans.Tests.Integration;
 
-/// <summary>The partition hook the fault suite uses: off unless configured, and when on, a real loss of messages.</summary>
+/// <summary>The partition hook the fault suite uses: a real loss of messages (off unless configured: SecurityTests).</summary>
 public sealed class PartitionTests : RaftClusterTest
 {
-    public override Task InitializeAsync() => StartCluster<FaultInjectionSiloConfigurator>();
-
     [Fact]
     public async Task A_leader_cut_off_from_the_majority_is_replaced_and_rejoins_when_healed()
     {
@@ -43,20 +41,5 @@ public sealed class PartitionTests : RaftClusterTest
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Node(1).CutOff([1]));
         Assert.Contains("cannot be cut off from node 1", error.Message);
         await Assert.ThrowsAsync<ArgumentException>(() => Node(1).CutOff([ClusterConfig.MaxNodeId + 1]));
-    }
-}
-
-/// <summary>With the shipped configuration ([faults] enabled = false) no one can partition a node.</summary>
-public sealed class PartitionRefusedTests : RaftClusterTest
-{
-    [Fact]
-    public async Task Partition_orders_are_refused_unless_faults_are_enabled()
-    {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Node(1).CutOff([2]));
-        Assert.Contains("[faults] enabled = true", error.Message);
-
-        // Nothing was cut: the cluster still commits.
-        AssertOk(await new Client(Gateway).Put("still-works", "yes"));
-        Assert.Equal(KvStatus.Ok, (await new Client(Gateway).Get("still-works")).Status);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using RaftOrleans.Kv;
 using RaftOrleans.Groups;
@@ -25,7 +26,15 @@ public abstract class RaftClusterTest : IAsyncLifetime
     /// <summary>The group the tests' nodes belong to: the one group of a raft.toml without [groups].</summary>
     protected virtual string Group => TestSiloConfigurator.Options.Groups.All[0].Name;
 
-    protected IRaftNodeGrain Node(int id, string? group = null) => Cluster.GrainFactory.RaftNode(group ?? Group, id);
+    /// <summary>
+    /// Node <paramref name="id"/> as the cluster itself reaches it: through a running silo's own grain factory, because
+    /// the silos refuse a client's calls to node grains (SecurityTests shows the client's way in).
+    /// </summary>
+    protected IRaftNodeGrain Node(int id, string? group = null) => InsideGrains.RaftNode(group ?? Group, id);
+
+    /// <summary>The grain factory of a running silo: its calls come from inside the cluster.</summary>
+    protected IGrainFactory InsideGrains =>
+        Cluster.Silos.OfType<InProcessSiloHandle>().First(silo => silo.IsActive).SiloHost.Services.GetRequiredService<IGrainFactory>();
 
     public virtual Task InitializeAsync() => StartCluster<TestSiloConfigurator>();
 

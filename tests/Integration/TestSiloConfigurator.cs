@@ -16,6 +16,7 @@ public sealed class TestSiloConfigurator : ISiloConfigurator
     {
         Cluster = new ClusterSettings { Nodes = 5 },
         Gateway = RaftConfig.Default.Gateway with { RequestTimeoutMs = 2000 },
+        Faults = new FaultSettings { Enabled = true }, // the tests crash and restart nodes
     });
 
     public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddRaftKeyValueStore(Options, new InMemoryRaftStorageProvider());

@@ -61,6 +61,9 @@ public sealed class EmbeddedFaultSuiteTests
                 silo_port = {ports[0]}
                 gateway_port = {ports[1]}
                 http_port = {ports[2]}
+
+                [faults]
+                enabled = true
                 """);
             using var silo = SiloProcess.Start(directory, "--config", config);
             await silo.WaitStartedAsync(ProcessCluster.StartDeadline);

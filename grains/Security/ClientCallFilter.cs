@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using Orleans.Runtime;
+
+namespace RaftOrleans.Security;
+
+/// <summary>
+/// The silo's door: every call a silo receives passes here, and a call from outside the cluster (an Orleans client
+/// connected to a gateway) may reach only the client surface — <see cref="IKvGatewayGrain"/> (put, get, delete,
+/// read-only status) and, when <see cref="RaftClusterOptions.AdminFromClients"/> allows, <see cref="IRaftAdminGrain"/>. Raft messages, the node grains
+/// themselves and every other grain answer such a caller with <see cref="CallRefusedException"/> before anything runs.
+/// It also bounds the requests one client connection has in flight (<see cref="RaftClusterOptions.MaxRequestsInFlight"/>).
+/// <para>
+/// Who is "outside" comes from the caller's id that Orleans stamps on each message: a grain of the cluster, the silo's
+/// own hosted client (its start-up task, its status page), or an external client. Orleans' gateway does not check the
+/// id a client writes on its messages, so a client that rewrites Orleans' wire protocol could pass as a grain; the
+/// network (TLS, which decides who may connect at all) is the defence against that, as the README's Security says.
+/// </para>
+/// </summary>
+public sealed class ClientCallFilter(RaftClusterOptions cluster) : IIncomingGrainCallFilter
+{
+
+    private readonly ConcurrentDictionary<GrainId, int> _inFlight = new();
+
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (context.SourceId is { } source && !FromOutside(source)) return context.Invoke();
+        var surface = context.InterfaceMethod.DeclaringType;
+        if (surface == typeof(IKvGatewayGrain)) return Counted(context);
+        if (surface == typeof(IRaftAdminGrain))
+        {
+            if (!cluster.AdminFromClients)
+            {
+                throw new CallRefusedException(
+                    $"{nameof(IRaftAdminGrain)}.{context.MethodName} is refused: this silo's gateway listens beyond this machine and " +
+                    "cannot tell an administrator from anyone else; administration from clients needs the gateways on a loopback address " +
+                    "(raft.toml's silo.address = \"127.0.0.1\"), so that only this machine's users can give it");
+            }
+            return Counted(context);
+        }
+        // System targets (membership, the type manifest...) are Orleans' own protocol with its clients.
+        if (context.TargetId.Type.IsSystemTarget()) return context.Invoke();
+        throw new CallRefusedException(
+            $"{context.InterfaceName}.{context.MethodName} is not open to clients, only to the cluster's own silos: " +
+            $"clients call {nameof(IKvGatewayGrain)} (put, get, delete, status) and {nameof(IRaftAdminGrain)} (administration)");
+    }
+
+    /// <summary>
+    /// An external Orleans client; a grain of the cluster or a silo's hosted client is inside (Orleans names a silo's
+    /// own client "hosted-&lt;silo address&gt;": calls from a silo's non-grain code, its start-up task, its status page).
+    /// </summary>
+    private static bool FromOutside(GrainId source) => source.IsClient() && !source.Key.AsSpan().StartsWith("hosted-"u8);
+
+    /// <summary>Runs the call unless its connection has too many in flight already, in which case it is refused at once.</summary>
+    private async Task Counted(IIncomingGrainCallContext context)
+    {
+        var connection = context.SourceId ?? default;
+        var now = _inFlight.AddOrUpdate(connection, 1, (_, count) => count + 1);
+        try
+        {
+            if (now > cluster.MaxRequestsInFlight)
+            {
+                throw new CallRefusedException(
+                    $"this client has {now - 1} requests in flight at this silo, the most it may ({cluster.MaxRequestsInFlight}, " +
+                    "raft.toml's gateway.max_requests_in_flight): wait for answers before sending more");
+            }
+            await context.Invoke();
+        }
+        finally
+        {
+            // The last call of a connection removes its entry, so clients that come and go leave nothing behind.
+            if (_inFlight.AddOrUpdate(connection, 0, (_, count) => count - 1) == 0) _inFlight.TryRemove(new KeyValuePair<GrainId, int>(connection, 0));
+        }
+    }
+}
