@@ -35,6 +35,11 @@ try
     await using var connection = await ClusterConnection.OpenAsync(config);
     return await command.RunAsync(new CommandContext(config, connection.Client, Console.Out, Console.Error, group));
 }
+catch (RaftConfigException error)
+{
+    Console.Error.WriteLine(error.Message); // a [tls] file missing or not what it should be
+    return ExitCodes.Usage;
+}
 catch (CallRefusedException error)
 {
     Console.Error.WriteLine($"refused by the silo: {error.Message}");

@@ -2,9 +2,11 @@
 # A real cluster on this machine: Redis and one silo process per Raft node, each with its own data directory
 # and log, on fixed local ports (127.0.0.1 only). Stops only what it started, by the process ids it recorded.
 #
-#   scripts/cluster.sh start [N] [--faults]
-#                                     Redis (installed from Debian's packages if missing) and N silos (default 5);
-#                                     --faults writes [faults] enabled = true (for `client check --nemesis partition`)
+#   scripts/cluster.sh start [N] [--faults] [--no-tls]
+#                                     Redis (installed from Debian's packages if missing) and N silos (default 5),
+#                                     with TLS on every connection (certificates made by scripts/make-certs.sh in
+#                                     certs/ of the cluster's directory, once); --no-tls without it; --faults writes
+#                                     [faults] enabled = true (for `client check --nemesis ...`, crash, restart)
 #   scripts/cluster.sh stop           stop every silo, then Redis (SIGTERM, SIGKILL after 10 s)
 #   scripts/cluster.sh status         each process (running, paused or gone), then `client status`
 #   scripts/cluster.sh kill NODE      kill -9 the silo of NODE
@@ -37,7 +39,7 @@ silo_dll="${RAFT_CLUSTER_SILO_DLL:-$root/silo/bin/Release/net10.0/RaftOrleans.Si
 client_dll="$root/client/bin/Release/net10.0/RaftOrleans.Client.dll"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "cluster: $*" >&2; exit 2; }
 
 # alive PID: the recorded process still runs (and is not a zombie).
@@ -93,6 +95,14 @@ fsync = $fsync
 
 [faults]
 enabled = $2
+
+[tls]
+enabled = $3
+ca = "$dir/certs/ca.crt"
+certificate = "$dir/certs/silo.crt"
+key = "$dir/certs/silo.key"
+client_certificate = "$dir/certs/client.crt"
+client_key = "$dir/certs/client.key"
 EOF
 }
 
@@ -141,10 +151,11 @@ command="${1:-}"
 shift
 case "$command" in
     start)
-        count=5 faults=false
+        count=5 faults=false tls=true
         for arg in "$@"; do
             case "$arg" in
                 --faults) faults=true ;;
+                --no-tls) tls=false ;;
                 *) count="$arg" ;;
             esac
         done
@@ -156,7 +167,11 @@ case "$command" in
         rm -f "$dir"/node-*.pid # a cluster started before, perhaps of another size, is stopped
         build
         start_redis
-        write_config "$count" "$faults"
+        if $tls && [[ ! -f "$dir/certs/silo.crt" ]]; then
+            "$root/scripts/make-certs.sh" --out "$dir/certs" >/dev/null || die "could not make the certificates (scripts/make-certs.sh)"
+            log "certificates for TLS in $dir/certs (scripts/make-certs.sh)"
+        fi
+        write_config "$count" "$faults" "$tls"
         for node in $(seq 1 "$count"); do start_node "$node"; done
         wait_started $(seq 1 "$count")
         log "cluster of $count up; client: dotnet $client_dll --config $dir/raft.toml status"

@@ -47,6 +47,17 @@ IHostApplicationBuilder builder = httpPort is { } port
     : Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
 SiloLogging.Configure(builder.Logging, level);
 
+ClusterCertificates? certificates = null;
+try
+{
+    if (config.Tls.Enabled) certificates = ClusterCertificates.ForSilo(config.Tls);
+}
+catch (RaftConfigException error)
+{
+    Console.Error.WriteLine(error.Message);
+    return 2;
+}
+
 var storage = RaftClusterOptionsFactory.StorageFrom(config);
 try
 {
@@ -69,6 +80,7 @@ if (config.Cluster.Mode == ClusterMode.Cluster && await RedisProbe.ProblemAsync(
 builder.UseOrleans(silo =>
 {
     silo.UseRaftClustering(config, arguments.Node).AddRaftKeyValueStore(options, storage);
+    if (certificates is not null) silo.UseClusterTls(certificates);
     if (httpPort is not null && config.Silo.OrleansDashboard) silo.AddDashboard();
 });
 
@@ -86,7 +98,7 @@ catch (Exception error)
 }
 Console.WriteLine($"RaftOrleans silo {options.SiloName}: " +
                   (options.OneNodePerSilo ? $"Raft node {arguments.Node} (first configuration: nodes 1..{config.Cluster.Nodes}), " : $"{config.Cluster.Nodes} Raft nodes, ") +
-                  $"gateway on {(options.OneNodePerSilo ? config.Silo.Address : "127.0.0.1")}:{config.GatewayPortOf(arguments.Node)}, " +
+                  $"gateway on {(options.OneNodePerSilo ? config.Silo.Address : "127.0.0.1")}:{config.GatewayPortOf(arguments.Node)}{(certificates is null ? "" : " (TLS)")}, " +
                   (httpPort is { } http ? $"status page http://127.0.0.1:{http}/ (metrics at /metrics), " : "") +
                   $"config {Path.GetFullPath(arguments.ConfigPath)}, " +
                   (config.Storage.Kind == StorageKind.File

@@ -56,9 +56,10 @@ internal sealed class ClusterConnection : IAsyncDisposable
         // Cluster mode: the Orleans client asks one gateway, picked at random, for the cluster's manifest before it
         // starts; a paused silo's gateway accepts the connection and never answers. Another try picks again.
         var tries = cluster ? ClusterConnectTries : 1;
+        var certificates = config.Tls.Enabled ? ClusterCertificates.ForClient(config.Tls) : null;
         for (var attempt = 1; ; attempt++)
         {
-            var host = Build(config, cluster);
+            var host = Build(config, cluster, certificates);
             using var timeout = new CancellationTokenSource(ConnectTimeout);
             try
             {
@@ -72,13 +73,21 @@ internal sealed class ClusterConnection : IAsyncDisposable
                 host.Dispose();
                 if (attempt < tries) continue;
                 throw cluster
-                    ? SiloUnreachableException.Cluster($"no gateway listed in Redis at {config.Cluster.Redis} answered: start the silos (scripts/cluster.sh start)", error)
-                    : SiloUnreachableException.Embedded(port, error);
+                    ? SiloUnreachableException.Cluster($"no gateway listed in Redis at {config.Cluster.Redis} answered: start the silos (scripts/cluster.sh start){TlsHint(config)}", error)
+                    : SiloUnreachableException.Embedded(port, error, TlsHint(config));
             }
         }
     }
 
-    private static IHost Build(RaftConfig config, bool cluster)
+    /// <summary>
+    /// A gateway that takes the TCP connection and then closes it is most often one that requires TLS from a client
+    /// without it, or that refused this client's certificate; the silo's log says which.
+    /// </summary>
+    private static string TlsHint(RaftConfig config) => config.Tls.Enabled
+        ? $" (or the silos refused this client's certificate {config.Tls.ClientCertificate}: it must be issued by the authority in their tls.ca; their log says why)"
+        : " (or the silos require TLS: set [tls] enabled = true with this cluster's client certificate, see scripts/make-certs.sh)";
+
+    private static IHost Build(RaftConfig config, bool cluster, ClusterCertificates? certificates)
     {
         // No defaults: everything the console needs is configured below, and the defaults would add an
         // appsettings.json reload watcher, which watches the working directory and everything under it (a
@@ -104,6 +113,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
                 client.UseLocalhostClustering(config.Silo.GatewayPort);
             }
             client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = config.Gateway.RequestTimeout + ResponseMargin);
+            if (certificates is not null) client.UseClusterTls(certificates);
         });
         return builder.Build();
     }

@@ -32,6 +32,9 @@ public sealed record RaftConfig
     /// <summary><c>[faults]</c></summary>
     public FaultSettings Faults { get; init; } = new();
 
+    /// <summary><c>[tls]</c></summary>
+    public TlsSettings Tls { get; init; } = new();
+
     /// <summary><c>[groups]</c> as written, in file order; empty when the file has none (see <see cref="GroupList"/>).</summary>
     public IReadOnlyList<GroupSettings> Groups { get; init; } = [];
 

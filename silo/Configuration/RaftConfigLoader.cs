@@ -88,6 +88,7 @@ public static class RaftConfigLoader
         var client = reader.Section("client");
         var storage = reader.Section("storage");
         var faults = reader.Section("faults");
+        var tls = reader.Section("tls");
         var groups = reader.Section("groups");
 
         return new RaftConfig
@@ -143,6 +144,15 @@ public static class RaftConfigLoader
             Faults = new FaultSettings
             {
                 Enabled = faults.Bool("enabled", defaults.Faults.Enabled),
+            },
+            Tls = new TlsSettings
+            {
+                Enabled = tls.Bool("enabled", defaults.Tls.Enabled),
+                Ca = tls.String("ca", defaults.Tls.Ca),
+                Certificate = tls.String("certificate", defaults.Tls.Certificate),
+                Key = tls.String("key", defaults.Tls.Key),
+                ClientCertificate = tls.String("client_certificate", defaults.Tls.ClientCertificate),
+                ClientKey = tls.String("client_key", defaults.Tls.ClientKey),
             },
             Groups = groups.AllInts().Select(entry => new GroupSettings(entry.Key, entry.Value)).ToArray(),
         };

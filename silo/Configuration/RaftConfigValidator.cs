@@ -22,6 +22,7 @@ public static class RaftConfigValidator
             "Raft clusters are small; 3 or 5 is typical");
         ValidateCluster(problems, config.Cluster);
         ValidateGroups(problems, config);
+        ValidateTls(problems, config.Tls);
 
         var raft = config.Raft;
         var minOk = InRange(problems, "raft.election_timeout_min_ms", raft.ElectionTimeoutMinMs, 1, MaxDurationMs);
@@ -119,6 +120,17 @@ public static class RaftConfigValidator
     /// than the odd one below it, at the cost of one more copy) that fits on the nodes: node N of every group lives on
     /// node N's silo, so a group of r replicas needs r distinct nodes (cluster mode: r silos).
     /// </summary>
+    /// <summary>With TLS on, every file must be named (whether it exists and holds what it should, ClusterCertificates checks).</summary>
+    private static void ValidateTls(List<ConfigProblem> problems, TlsSettings tls)
+    {
+        if (!tls.Enabled) return;
+        foreach (var (key, path) in new[] { ("ca", tls.Ca), ("certificate", tls.Certificate), ("key", tls.Key),
+                     ("client_certificate", tls.ClientCertificate), ("client_key", tls.ClientKey) })
+        {
+            if (string.IsNullOrWhiteSpace(path)) problems.Add(ConfigProblem.Invalid($"tls.{key}", "must name a PEM file when tls.enabled is true"));
+        }
+    }
+
     private static void ValidateGroups(List<ConfigProblem> problems, RaftConfig config)
     {
         if (config.Groups.Count > GroupSettings.MaxGroups)

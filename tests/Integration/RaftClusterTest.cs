@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using RaftOrleans.Kv;
@@ -45,8 +46,22 @@ public abstract class RaftClusterTest : IAsyncLifetime
     {
         var builder = new TestClusterBuilder(silos);
         builder.AddSiloBuilderConfigurator<TConfigurator>();
+        if (new TConfigurator() is IClientBuilderConfigurator) builder.AddClientBuilderConfigurator<ClientOf<TConfigurator>>();
+        Configure(builder);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+    }
+
+    /// <summary>Anything else a test class needs of its TestCluster (the transport: in memory unless it says otherwise).</summary>
+    protected virtual void Configure(TestClusterBuilder builder)
+    {
+    }
+
+    /// <summary>A silo configurator that also configures the test's client (TLS: the client's certificate) does both.</summary>
+    private sealed class ClientOf<TConfigurator> : IClientBuilderConfigurator where TConfigurator : ISiloConfigurator, new()
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+            ((IClientBuilderConfigurator)new TConfigurator()).Configure(configuration, clientBuilder);
     }
 
     /// <summary>
