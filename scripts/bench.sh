@@ -8,7 +8,7 @@
 #
 #   scripts/bench.sh [--runs N] [--seconds S] [--quick] [--rev REV] [--reuse-cluster] [--cluster] [--out DIR]
 #                    [--clients "1 16 64"] [--mixes "put mixed"] [--fsync "true false"] [--no-etcd] [--no-dotnext]
-#                    [--groups N [--group-replicas R]]
+#                    [--groups N [--group-replicas R]] [--no-tls]
 #
 #   --runs N          runs per cell (default 3); the median by ops/s is shown
 #   --seconds S       measured seconds per run, after a 1 s warm-up (default 10)
@@ -20,6 +20,7 @@
 #                     cluster with an empty store for every run (see "Fresh clusters" below)
 #   --cluster         ours in cluster mode: Redis and 5 silo processes, one Raft node each (scripts/cluster.sh of
 #                     the measured sources, on ports of its own); --silo-pid CPU is then node 1's silo only
+#   --no-tls          with --cluster: without TLS (cluster.sh turns it on by default), to measure what TLS costs
 #   --out DIR         where results go (default /tmp/raft-bench-<time>): results.jsonl (one JSON object per
 #                     run, every system), table.md, and the logs
 #   --clients, --mixes, --fsync   a part of the matrix only (space-separated lists)
@@ -54,6 +55,7 @@ rev=""
 client_from_rev=false
 reuse=false
 cluster_mode=false
+cluster_tls=()
 groups=0
 group_replicas=3
 out="/tmp/raft-bench-$(date +%Y%m%d-%H%M%S)"
@@ -66,6 +68,7 @@ while [[ $# -gt 0 ]]; do
         --client-from-rev) client_from_rev=true; shift ;;
         --reuse-cluster) reuse=true; shift ;;
         --cluster) cluster_mode=true; shift ;;
+        --no-tls) cluster_tls=(--no-tls); shift ;;
         --out) out="${2:?--out needs a directory}"; shift 2 ;;
         --clients) read -r -a client_counts <<<"${2:?--clients needs a list}"; shift 2 ;;
         --mixes) read -r -a mixes <<<"${2:?--mixes needs a list}"; shift 2 ;;
@@ -74,7 +77,7 @@ while [[ $# -gt 0 ]]; do
         --no-etcd) etcd=false; shift ;;
         --groups) groups="${2:?--groups needs a number}"; shift 2 ;;
         --group-replicas) group_replicas="${2:?--group-replicas needs a number}"; shift 2 ;;
-        -h|--help) sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -229,7 +232,7 @@ wait_for_leader() {
 start_silo() { # FSYNC
     if $cluster_mode; then
         rm -rf "$work/cluster"
-        RAFT_CLUSTER_FSYNC="$1" cluster start 5 >>"$out/logs/cluster.log" 2>&1 || { tail -n 20 "$out/logs/cluster.log" >&2; die "the cluster did not start"; }
+        RAFT_CLUSTER_FSYNC="$1" cluster start 5 "${cluster_tls[@]}" >>"$out/logs/cluster.log" 2>&1 || { tail -n 20 "$out/logs/cluster.log" >&2; die "the cluster did not start"; }
         config="$work/cluster/raft.toml"
         silo_pid=$(cluster pid 1)
         silo_log="$work/cluster/logs/node-1.log"
