@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using RaftOrleans.Groups;
 using RaftOrleans.Raft;
 using RaftOrleans.Replica;
@@ -60,6 +61,13 @@ public sealed record RaftClusterOptions
     /// loopback address, so that every client is a user of a silo's own machine.
     /// </summary>
     public required bool AdminFromClients { get; init; }
+
+    /// <summary>
+    /// With TLS: why a certificate is not an administrator's of this cluster (role admin, issued by its authority), or
+    /// null when it is; administrative orders signed with such a certificate are then taken from any client
+    /// (<see cref="AdminOrders"/>). Null without TLS.
+    /// </summary>
+    public Func<X509Certificate2, string?>? AdminCertificateProblem { get; init; }
 
     /// <summary>
     /// The largest message a silo accepts, in bytes (Orleans' MessagingOptions.MaxMessageBodySize): room for the largest

@@ -10,7 +10,8 @@
 #
 # Writes: ca.crt and ca.key (the authority; keep ca.key off the silos in a real deployment), silo.crt and silo.key
 # (role silo: OU=silo; every silo can use the same one, or make one each), client.crt and client.key (role client:
-# the client console and applications). Keys are readable by their owner only.
+# the client console and applications), admin.crt and admin.key (role admin: signs administrative orders, raft.toml's
+# tls.admin_certificate; give it to administrators only). Keys are readable by their owner only.
 set -euo pipefail
 out="certs"
 ca_dir=""
@@ -18,7 +19,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --out) out="${2:?--out needs a directory}"; shift 2 ;;
         --ca) ca_dir="${2:?--ca needs a directory}"; shift 2 ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "make-certs: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -52,5 +53,6 @@ leaf() {
 }
 leaf silo silo serverAuth,clientAuth
 leaf client client clientAuth
-chmod 644 "$out/ca.crt" "$out/silo.crt" "$out/client.crt"
-echo "make-certs: wrote $out/{ca,silo,client}.{crt,key} (authority: $(openssl x509 -in "$out/ca.crt" -noout -fingerprint -sha256 | cut -d= -f2 | cut -c1-23)...)"
+leaf admin admin clientAuth
+chmod 644 "$out/ca.crt" "$out/silo.crt" "$out/client.crt" "$out/admin.crt"
+echo "make-certs: wrote $out/{ca,silo,client,admin}.{crt,key} (authority: $(openssl x509 -in "$out/ca.crt" -noout -fingerprint -sha256 | cut -d= -f2 | cut -c1-23)...)"

@@ -50,7 +50,12 @@ SiloLogging.Configure(builder.Logging, level);
 ClusterCertificates? certificates = null;
 try
 {
-    if (config.Tls.Enabled) certificates = ClusterCertificates.ForSilo(config.Tls);
+    if (config.Tls.Enabled)
+    {
+        var own = certificates = ClusterCertificates.ForSilo(config.Tls);
+        // Through gateways beyond this machine, administrative orders signed by an administrator's certificate are taken.
+        options = options with { AdminCertificateProblem = certificate => own.Problem(certificate, ClusterCertificates.AdminRole) };
+    }
 }
 catch (RaftConfigException error)
 {

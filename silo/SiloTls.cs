@@ -11,7 +11,7 @@ namespace RaftOrleans.Silo;
 /// raft.toml's [tls] on a silo's three kinds of connection (Orleans' Microsoft.Orleans.Connections.Security), each
 /// requiring a certificate from the other end, issued by the cluster's authority, of the role that end may have: the
 /// silo port takes silos only (a client's certificate, valid as it is, cannot join as a silo or send Raft messages);
-/// the gateway port takes clients (and silos); a silo connecting to another accepts only a silo at the other end.
+/// the gateway port takes clients and administrators (and silos); a silo connecting to another accepts only a silo at the other end.
 /// </summary>
 public static partial class SiloTls
 {
@@ -21,7 +21,7 @@ public static partial class SiloTls
             connections.ConfigureSiloInboundConnection(builder =>
                 builder.UseServerTls(Options(builder, certificates, "silo port", ClusterCertificates.SiloRole)));
             connections.ConfigureGatewayInboundConnection(builder =>
-                builder.UseServerTls(Options(builder, certificates, "gateway port", ClusterCertificates.ClientRole, ClusterCertificates.SiloRole)));
+                builder.UseServerTls(Options(builder, certificates, "gateway port", ClusterCertificates.ClientRole, ClusterCertificates.AdminRole, ClusterCertificates.SiloRole)));
             connections.ConfigureSiloOutboundConnection(builder =>
                 builder.UseClientTls(Options(builder, certificates, "connection to a silo", ClusterCertificates.SiloRole)));
         });

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using RaftOrleans.Client.Kv;
 using RaftOrleans.Client.Status;
 using RaftOrleans.Configuration;
@@ -27,7 +28,12 @@ internal sealed record CommandContext(RaftConfig Config, IClusterClient Cluster,
     private GatewayRoute? _route;
 
     /// <summary>Node <paramref name="nodeId"/> of <see cref="Group"/>.</summary>
-    public NodeHandle Node(int nodeId) => new(Cluster, Group.Name, nodeId, Route.SpreadOverSilos);
+    public NodeHandle Node(int nodeId) => new(Cluster, Group.Name, nodeId, Route.SpreadOverSilos, Administrator);
+
+    /// <summary>raft.toml's tls.admin_certificate (with TLS on), loaded once; null when none is set.</summary>
+    private X509Certificate2? Administrator => Config.Tls.Enabled ? (_administrator ??= new(() => ClusterCertificates.ForAdmin(Config.Tls)?.Own)).Value : null;
+
+    private Lazy<X509Certificate2?>? _administrator;
 
     /// <summary>The status of <see cref="Group"/>'s nodes.</summary>
     /// <param name="nodeTimeout">How long one node may take to answer; shorter when polling for a leader, where a dead node must not set the pace.</param>

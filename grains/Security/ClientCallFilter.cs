@@ -6,7 +6,7 @@ namespace RaftOrleans.Security;
 /// <summary>
 /// The silo's door: every call a silo receives passes here, and a call from outside the cluster (an Orleans client
 /// connected to a gateway) may reach only the client surface — <see cref="IKvGatewayGrain"/> (put, get, delete,
-/// read-only status) and, when <see cref="RaftClusterOptions.AdminFromClients"/> allows, <see cref="IRaftAdminGrain"/>. Raft messages, the node grains
+/// read-only status) and, when the administration rule allows (<see cref="AdminRefusal"/>), <see cref="IRaftAdminGrain"/>. Raft messages, the node grains
 /// themselves and every other grain answer such a caller with <see cref="CallRefusedException"/> before anything runs.
 /// It also bounds the requests one client connection has in flight (<see cref="RaftClusterOptions.MaxRequestsInFlight"/>).
 /// <para>
@@ -28,13 +28,7 @@ public sealed class ClientCallFilter(RaftClusterOptions cluster) : IIncomingGrai
         if (surface == typeof(IKvGatewayGrain)) return Counted(context);
         if (surface == typeof(IRaftAdminGrain))
         {
-            if (!cluster.AdminFromClients)
-            {
-                throw new CallRefusedException(
-                    $"{nameof(IRaftAdminGrain)}.{context.MethodName} is refused: this silo's gateway listens beyond this machine and " +
-                    "cannot tell an administrator from anyone else; administration from clients needs the gateways on a loopback address " +
-                    "(raft.toml's silo.address = \"127.0.0.1\"), so that only this machine's users can give it");
-            }
+            if (AdminRefusal(context) is { } refusal) throw new CallRefusedException($"{nameof(IRaftAdminGrain)}.{context.MethodName} is refused: {refusal}");
             return Counted(context);
         }
         // System targets (membership, the type manifest...) are Orleans' own protocol with its clients.
@@ -42,6 +36,25 @@ public sealed class ClientCallFilter(RaftClusterOptions cluster) : IIncomingGrai
         throw new CallRefusedException(
             $"{context.InterfaceName}.{context.MethodName} is not open to clients, only to the cluster's own silos: " +
             $"clients call {nameof(IKvGatewayGrain)} (put, get, delete, status) and {nameof(IRaftAdminGrain)} (administration)");
+    }
+
+    /// <summary>
+    /// Whether a client may give this administrative order: anyone through a loopback gateway (a user of this machine),
+    /// else only an administrator whose signature on the order checks out (<see cref="AdminOrders"/>; needs TLS, which
+    /// brings the cluster's authority), else nobody.
+    /// </summary>
+    private string? AdminRefusal(IIncomingGrainCallContext context)
+    {
+        if (cluster.AdminFromClients) return null;
+        if (cluster.AdminCertificateProblem is not { } certificateProblem)
+        {
+            return "this silo's gateway listens beyond this machine and, without TLS, cannot tell an administrator from anyone else; " +
+                   "administration from clients needs the gateways on a loopback address (raft.toml's silo.address = \"127.0.0.1\"), " +
+                   "or [tls] enabled and an administrator's certificate";
+        }
+        var arguments = Enumerable.Range(0, context.Request.GetArgumentCount()).Select(context.Request.GetArgument).ToArray();
+        return AdminOrders.Problem(RequestContext.Get(AdminOrders.ContextKey) as AdminSignature, context.MethodName, arguments,
+            certificateProblem, DateTimeOffset.UtcNow);
     }
 
     /// <summary>

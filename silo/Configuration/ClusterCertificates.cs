@@ -7,13 +7,14 @@ namespace RaftOrleans.Configuration;
 /// The certificates of raft.toml's [tls]: this process's own (a silo's or a client's, with its private key) and the
 /// authorities whose certificates it accepts, and the one rule for accepting the other end of a connection: its
 /// certificate was issued by one of those authorities and has a role this end accepts. The role is the certificate
-/// subject's organizational unit (OU): <see cref="SiloRole"/> or <see cref="ClientRole"/> (scripts/make-certs.sh
+/// subject's organizational unit (OU): <see cref="SiloRole"/>, <see cref="ClientRole"/> or <see cref="AdminRole"/> (scripts/make-certs.sh
 /// writes them), so a client's certificate, valid as it is, cannot open a silo-to-silo connection.
 /// </summary>
 public sealed class ClusterCertificates
 {
     public const string SiloRole = "silo";
     public const string ClientRole = "client";
+    public const string AdminRole = "admin";
 
     /// <summary>The name a TLS client asks for; certificates are checked by authority and role, not by host name.</summary>
     public const string ServerName = "raftorleans";
@@ -38,6 +39,11 @@ public sealed class ClusterCertificates
     /// <summary>A client's certificates: tls.client_certificate and tls.client_key, role client.</summary>
     public static ClusterCertificates ForClient(TlsSettings tls) =>
         Load(tls, tls.ClientCertificate, tls.ClientKey, "client_certificate", "client_key", ClientRole);
+
+    /// <summary>An administrator's certificates: tls.admin_certificate and tls.admin_key, role admin; null when none is set.</summary>
+    public static ClusterCertificates? ForAdmin(TlsSettings tls) => string.IsNullOrWhiteSpace(tls.AdminCertificate)
+        ? null
+        : Load(tls, tls.AdminCertificate, tls.AdminKey, "admin_certificate", "admin_key", AdminRole);
 
     /// <summary>
     /// Whether the other end's <paramref name="certificate"/> was issued by one of <see cref="Authorities"/> (the

@@ -153,6 +153,8 @@ public static class RaftConfigLoader
                 Key = tls.String("key", defaults.Tls.Key),
                 ClientCertificate = tls.String("client_certificate", defaults.Tls.ClientCertificate),
                 ClientKey = tls.String("client_key", defaults.Tls.ClientKey),
+                AdminCertificate = tls.String("admin_certificate", defaults.Tls.AdminCertificate),
+                AdminKey = tls.String("admin_key", defaults.Tls.AdminKey),
             },
             Groups = groups.AllInts().Select(entry => new GroupSettings(entry.Key, entry.Value)).ToArray(),
         };

@@ -129,6 +129,10 @@ public static class RaftConfigValidator
         {
             if (string.IsNullOrWhiteSpace(path)) problems.Add(ConfigProblem.Invalid($"tls.{key}", "must name a PEM file when tls.enabled is true"));
         }
+        if (string.IsNullOrWhiteSpace(tls.AdminCertificate) != string.IsNullOrWhiteSpace(tls.AdminKey))
+        {
+            problems.Add(ConfigProblem.Invalid("tls.admin_key", "tls.admin_certificate and tls.admin_key go together: set both or neither", "tls.admin_certificate"));
+        }
     }
 
     private static void ValidateGroups(List<ConfigProblem> problems, RaftConfig config)

@@ -28,4 +28,14 @@ public sealed record TlsSettings
 
     /// <summary><c>client_key</c>: the client certificate's private key. Default certs/client.key.</summary>
     public string ClientKey { get; init; } = "certs/client.key";
+
+    /// <summary>
+    /// <c>admin_certificate</c>: an administrator's certificate (organizational unit "admin"), with which the client
+    /// console signs administrative orders (membership, leadership transfer, fault injection) so that silos whose
+    /// gateways listen beyond their machine take them. Default "": none (only loopback gateways take such orders).
+    /// </summary>
+    public string AdminCertificate { get; init; } = "";
+
+    /// <summary><c>admin_key</c>: the administrator certificate's private key. Default "".</summary>
+    public string AdminKey { get; init; } = "";
 }

@@ -2,6 +2,7 @@ using Orleans.TestingHost;
 using RaftOrleans.Configuration;
 using RaftOrleans.Silo;
 using RaftOrleans.Storage;
+using RaftOrleans.Tests.Security;
 
 namespace RaftOrleans.Tests.Integration;
 
@@ -31,6 +32,22 @@ public sealed class SmallLimitsSiloConfigurator : ISiloConfigurator
         Gateway = RaftConfig.Default.Gateway with { RequestTimeoutMs = 2000, MaxRequestsInFlight = 4, MaxValueBytes = 1000 },
         Faults = new FaultSettings { Enabled = true },
     });
+
+    public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddRaftKeyValueStore(Options, new InMemoryRaftStorageProvider());
+}
+
+/// <summary>
+/// A silo whose gateway listens beyond its machine, with [tls] on: administrative orders are taken when an
+/// administrator's certificate of the cluster's authority (the script's admin.crt) signed them.
+/// </summary>
+public sealed class AdminCertificateSiloConfigurator : ISiloConfigurator
+{
+    public static readonly RaftClusterOptions Options = RemoteGatewaySiloConfigurator.Options with
+    {
+        AdminCertificateProblem = certificate => Silo.Problem(certificate, ClusterCertificates.AdminRole),
+    };
+
+    private static ClusterCertificates Silo => ClusterCertificates.ForSilo(TestCertificates.Settings(TestCertificates.Cluster));
 
     public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddRaftKeyValueStore(Options, new InMemoryRaftStorageProvider());
 }

@@ -68,5 +68,23 @@ public class ClusterCertificatesTests
         var error = Assert.Throws<RaftConfigException>(() => RaftConfigLoader.Parse("[tls]\nenabled = true\nkey = \"\"\n", "raft.toml"));
         Assert.Contains("tls.key: must name a PEM file when tls.enabled is true", error.Message);
         Assert.False(RaftConfigLoader.Parse("[tls]\nkey = \"\"\n", "raft.toml").Tls.Enabled); // off: nothing is read
+
+        var half = Assert.Throws<RaftConfigException>(() => RaftConfigLoader.Parse("[tls]\nenabled = true\nadmin_certificate = \"certs/admin.crt\"\n", "raft.toml"));
+        Assert.Contains("tls.admin_key: tls.admin_certificate and tls.admin_key go together", half.Message);
+    }
+
+    [Fact]
+    public void An_administrators_certificate_loads_only_with_the_admin_role()
+    {
+        var cluster = TestCertificates.Settings(TestCertificates.Cluster);
+        Assert.Null(ClusterCertificates.ForAdmin(cluster));
+        var admin = ClusterCertificates.ForAdmin(cluster with
+        {
+            AdminCertificate = Path.Combine(TestCertificates.Cluster, "admin.crt"), AdminKey = Path.Combine(TestCertificates.Cluster, "admin.key"),
+        });
+        Assert.Equal(ClusterCertificates.AdminRole, ClusterCertificates.RoleOf(admin!.Own));
+        var client = Assert.Throws<RaftConfigException>(() => ClusterCertificates.ForAdmin(cluster with { AdminCertificate = cluster.ClientCertificate, AdminKey = cluster.ClientKey }));
+        Assert.Contains("tls.admin_certificate", client.Message);
+        Assert.Contains("has the role 'client', not admin", client.Message);
     }
 }
