@@ -11,8 +11,9 @@ namespace RaftOrleans.Silo.Http;
 
 /// <summary>
 /// The silo's HTTP endpoint (raft.toml's silo.http_port, on 127.0.0.1 only), on ASP.NET Core's Kestrel with nothing
-/// else of a web stack: the live status page at /, its data at /api/status and /api/history, and the metrics at
-/// /metrics in Prometheus' text format (the store's meter, Orleans' and the .NET runtime's, through OpenTelemetry).
+/// else of a web stack: the live status page at /, its data at /api/status and /api/history, the metrics at
+/// /metrics in Prometheus' text format (the store's meter, Orleans' and the .NET runtime's, through OpenTelemetry),
+/// and the store itself at /kv/{key} (<see cref="KvHttpApi"/>, described at /openapi/v1.json).
 /// </summary>
 internal static class SiloHttp
 {
@@ -22,6 +23,7 @@ internal static class SiloHttp
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         builder.Services.AddRoutingCore();
+        builder.Services.AddOpenApi(); // the description of the KV API, at /openapi/v1.json
         builder.Services.AddSingleton<ClusterViewReader>();
         builder.Services.AddSingleton<StatusHistory>();
         builder.Services.AddHostedService(services => services.GetRequiredService<StatusHistory>());
@@ -38,6 +40,8 @@ internal static class SiloHttp
         app.UseRouting();
         if (orleansDashboard) app.MapOrleansDashboard(routePrefix: "/orleans");
         app.MapPrometheusScrapingEndpoint(); // GET /metrics
+        KvHttpApi.Map(app); // PUT, GET, DELETE /kv/{key}
+        app.MapOpenApi();
         var page = StatusPage();
         app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
         // ?group=NAME picks the group (default: the first by name); an unknown one is a 404 naming the known ones.
