@@ -13,6 +13,9 @@ namespace RaftOrleans;
 /// </summary>
 public sealed record RaftClusterOptions
 {
+    /// <summary>raft.toml's cluster.id: administrators' signatures name it (<see cref="AdminOrders"/>).</summary>
+    public required string ClusterId { get; init; }
+
     /// <summary>The node slots 1..Nodes (cluster mode: the silos); each group's first configuration is some of them.</summary>
     public required int Nodes { get; init; }
 

@@ -34,6 +34,7 @@ public static class RaftClusterOptionsFactory
     /// </summary>
     public static RaftClusterOptions From(RaftConfig config, int? node = null) => new()
     {
+        ClusterId = config.Cluster.Id,
         Nodes = config.Cluster.Nodes,
         Groups = GroupsOf(config),
         OneNodePerSilo = config.Cluster.Mode == ClusterMode.Cluster,

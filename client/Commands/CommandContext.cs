@@ -28,7 +28,7 @@ internal sealed record CommandContext(RaftConfig Config, IClusterClient Cluster,
     private GatewayRoute? _route;
 
     /// <summary>Node <paramref name="nodeId"/> of <see cref="Group"/>.</summary>
-    public NodeHandle Node(int nodeId) => new(Cluster, Group.Name, nodeId, Route.SpreadOverSilos, Administrator);
+    public NodeHandle Node(int nodeId) => new(Cluster, Group.Name, nodeId, Route.SpreadOverSilos, Administrator, Config.Cluster.Id);
 
     /// <summary>raft.toml's tls.admin_certificate (with TLS on), loaded once; null when none is set.</summary>
     private X509Certificate2? Administrator => Config.Tls.Enabled ? (_administrator ??= new(() => ClusterCertificates.ForAdmin(Config.Tls)?.Own)).Value : null;

@@ -11,7 +11,8 @@ namespace RaftOrleans.Client.Commands;
 /// through a gateway picked at random in cluster mode, so that one dead silo does not stop the orders for the others.
 /// </summary>
 /// <param name="Administrator">raft.toml's tls.admin_certificate, with its key: every order is signed with it (<see cref="AdminOrders"/>).</param>
-internal sealed record NodeHandle(IGrainFactory Grains, string Group, int NodeId, bool SpreadOverSilos, X509Certificate2? Administrator = null)
+/// <param name="ClusterId">raft.toml's cluster.id, which the signature names.</param>
+internal sealed record NodeHandle(IGrainFactory Grains, string Group, int NodeId, bool SpreadOverSilos, X509Certificate2? Administrator = null, string ClusterId = "")
 {
     private int Key => SpreadOverSilos ? Random.Shared.Next(GatewayRoute.GatewayKeys) : 0;
 
@@ -33,7 +34,7 @@ internal sealed record NodeHandle(IGrainFactory Grains, string Group, int NodeId
     private T Signed<T>(Func<IRaftAdminGrain, T> order, string method, params object?[] arguments)
     {
         if (Administrator is null) return order(Admin);
-        RequestContext.Set(AdminOrders.ContextKey, AdminOrders.Sign(Administrator, method, arguments));
+        RequestContext.Set(AdminOrders.ContextKey, AdminOrders.Sign(Administrator, ClusterId, method, arguments));
         try
         {
             return order(Admin); // the request context is taken with the call, as it is sent

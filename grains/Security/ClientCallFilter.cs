@@ -21,6 +21,13 @@ public sealed class ClientCallFilter(RaftClusterOptions cluster) : IIncomingGrai
 
     private readonly ConcurrentDictionary<GrainId, int> _inFlight = new();
 
+    /// <summary>
+    /// Orleans' services a client needs: the type manifest, call cancellation, and the test hooks that only a TestCluster
+    /// silo has (Orleans.TestingHost registers them; a real silo has no such target, so a call to it fails anyway).
+    /// </summary>
+    private static readonly HashSet<GrainType> ClientSystemTargets =
+        [SystemTargetGrainId.CreateGrainType("manifest"), SystemTargetGrainId.CreateGrainType("canceler"), SystemTargetGrainId.CreateGrainType("test.hooks")];
+
     public Task Invoke(IIncomingGrainCallContext context)
     {
         if (context.SourceId is { } source && !FromOutside(source)) return context.Invoke();
@@ -31,8 +38,9 @@ public sealed class ClientCallFilter(RaftClusterOptions cluster) : IIncomingGrai
             if (AdminRefusal(context) is { } refusal) throw new CallRefusedException($"{nameof(IRaftAdminGrain)}.{context.MethodName} is refused: {refusal}");
             return Counted(context);
         }
-        // System targets (membership, the type manifest...) are Orleans' own protocol with its clients.
-        if (context.TargetId.Type.IsSystemTarget()) return context.Invoke();
+        // Of Orleans' own services (system targets) a client needs only a few (ClientSystemTargets); the others (the
+        // catalog that deactivates grains, silo control, the directory...) are the silos' among themselves.
+        if (ClientSystemTargets.Contains(context.TargetId.Type)) return context.Invoke();
         throw new CallRefusedException(
             $"{context.InterfaceName}.{context.MethodName} is not open to clients, only to the cluster's own silos: " +
             $"clients call {nameof(IKvGatewayGrain)} (put, get, delete, status) and {nameof(IRaftAdminGrain)} (administration)");
@@ -53,7 +61,7 @@ public sealed class ClientCallFilter(RaftClusterOptions cluster) : IIncomingGrai
                    "or [tls] enabled and an administrator's certificate";
         }
         var arguments = Enumerable.Range(0, context.Request.GetArgumentCount()).Select(context.Request.GetArgument).ToArray();
-        return AdminOrders.Problem(RequestContext.Get(AdminOrders.ContextKey) as AdminSignature, context.MethodName, arguments,
+        return AdminOrders.Problem(RequestContext.Get(AdminOrders.ContextKey) as AdminSignature, cluster.ClusterId, context.MethodName, arguments,
             certificateProblem, DateTimeOffset.UtcNow);
     }
 

@@ -55,13 +55,21 @@ public sealed class ClusterCertificates
     public string? Problem(X509Certificate2 certificate, params string[] roles)
     {
         using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(Authorities);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (!chain.Build(certificate))
+        try
         {
-            var status = string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
-            return $"{certificate.Subject} was not issued by the cluster's authority ({status})";
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(Authorities);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            if (!chain.Build(certificate))
+            {
+                var status = string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
+                return $"{certificate.Subject} was not issued by the cluster's authority ({status})";
+            }
+        }
+        finally
+        {
+            // The chain's elements are certificates of their own, which disposing the chain leaves behind.
+            foreach (var element in chain.ChainElements) element.Certificate.Dispose();
         }
         var role = RoleOf(certificate);
         return roles.Contains(role) ? null : $"{certificate.Subject} has the role '{role ?? "none"}', not {string.Join(" or ", roles)}";

@@ -44,7 +44,7 @@ internal static class KvHttpApi
     {
         var (value, problem) = await ReadValueAsync(request, cluster.MaxValueBytes);
         if (problem is not null) return problem;
-        var result = await Gateway(grains).Put(ClientId(request), 1, key, value!, group);
+        var result = await Gateway(grains).Put(ClientId(request, key, group), 1, key, value!, group);
         return result.Status == KvStatus.Ok ? Results.Created($"/kv/{Uri.EscapeDataString(key)}", new { key, stored = true }) : Failure(result, key);
     }
 
@@ -57,18 +57,22 @@ internal static class KvHttpApi
 
     private static async Task<IResult> DeleteAsync(string key, string? group, HttpRequest request, IGrainFactory grains)
     {
-        var result = await Gateway(grains).Delete(ClientId(request), 1, key, group);
+        var result = await Gateway(grains).Delete(ClientId(request, key, group), 1, key, group);
         return result.Status == KvStatus.Ok ? Results.Ok(new { key, deleted = true }) : Failure(result, key);
     }
 
     private static IKvGatewayGrain Gateway(IGrainFactory grains) => grains.GetGrain<IKvGatewayGrain>(0);
 
-    /// <summary>The write's client id: the idempotency key's own (the same for every resend of it), else a new one.</summary>
-    private static Guid ClientId(HttpRequest request)
+    /// <summary>
+    /// The write's client id: with an idempotency key, one derived from the key together with the method, group and store
+    /// key (the same for every resend of that request; the same idempotency key on another request is another request),
+    /// else a new one.
+    /// </summary>
+    private static Guid ClientId(HttpRequest request, string key, string? group)
     {
         var idempotencyKey = request.Headers[IdempotencyHeader].ToString();
         if (idempotencyKey.Length == 0) return Guid.NewGuid();
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("raftorleans-idempotency-key/1|" + idempotencyKey));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"raftorleans-idempotency-key/2|{request.Method}|{group}|{key.Length}:{key}|{idempotencyKey}"));
         return new Guid(hash.AsSpan(0, 16));
     }
 

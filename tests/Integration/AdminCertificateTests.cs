@@ -16,6 +16,8 @@ public sealed class AdminCertificateTests : RaftClusterTest
 
     private IRaftAdminGrain Admin => Cluster.GrainFactory.GetGrain<IRaftAdminGrain>(0);
 
+    private static string ClusterId => AdminCertificateSiloConfigurator.Options.ClusterId;
+
     private static X509Certificate2 Certificate(string directory, string name) =>
         X509Certificate2.CreateFromPemFile(Path.Combine(directory, $"{name}.crt"), Path.Combine(directory, $"{name}.key"));
 
@@ -34,7 +36,7 @@ public sealed class AdminCertificateTests : RaftClusterTest
     }
 
     private AdminSignature CrashSignedBy(X509Certificate2 signer, int node, DateTimeOffset? at = null) =>
-        AdminOrders.Sign(signer, nameof(IRaftAdminGrain.Crash), [Group, node], at);
+        AdminOrders.Sign(signer, ClusterId, nameof(IRaftAdminGrain.Crash), [Group, node], at);
 
     [Fact]
     public async Task An_order_signed_by_an_administrator_is_taken_and_every_other_is_refused()
@@ -54,6 +56,10 @@ public sealed class AdminCertificateTests : RaftClusterTest
             ("signed for another node", () => CrashWith(CrashSignedBy(admin, other), follower), "its signature does not match the order"),
             ("signed ten minutes ago", () => CrashWith(CrashSignedBy(admin, follower, DateTimeOffset.UtcNow.AddMinutes(-10)), follower),
                 "more than 120 s"),
+            ("dated a minute ahead", () => CrashWith(CrashSignedBy(admin, follower, DateTimeOffset.UtcNow.AddMinutes(1)), follower),
+                "in the future"),
+            ("signed for another cluster", () => CrashWith(AdminOrders.Sign(admin, "another-cluster", nameof(IRaftAdminGrain.Crash), [Group, follower]), follower),
+                "its signature does not match the order"),
         };
         foreach (var (what, order, reason) in refusals)
         {
@@ -73,7 +79,7 @@ public sealed class AdminCertificateTests : RaftClusterTest
         var leader = await WaitForStableLeader();
         var change = new MembershipChange(MembershipChangeKind.AddLearner, 6);
         RequestContext.Set(AdminOrders.ContextKey,
-            AdminOrders.Sign(Certificate(TestCertificates.Cluster, "admin"), nameof(IRaftAdminGrain.ChangeMembership), [Group, leader.NodeId, change]));
+            AdminOrders.Sign(Certificate(TestCertificates.Cluster, "admin"), ClusterId, nameof(IRaftAdminGrain.ChangeMembership), [Group, leader.NodeId, change]));
         MembershipResult result;
         try
         {
@@ -91,7 +97,7 @@ public sealed class AdminCertificateTests : RaftClusterTest
     {
         var leader = await WaitForStableLeader();
         var follower = NodeIds.First(id => id != leader.NodeId);
-        var unsigned = new NodeHandle(Cluster.GrainFactory, Group, follower, SpreadOverSilos: false);
+        var unsigned = new NodeHandle(Cluster.GrainFactory, Group, follower, SpreadOverSilos: false, ClusterId: ClusterId);
         var signed = unsigned with { Administrator = Certificate(TestCertificates.Cluster, "admin") };
 
         await Assert.ThrowsAsync<CallRefusedException>(() => unsigned.CutOff([leader.NodeId]));

@@ -68,6 +68,12 @@ public sealed class SecurityTests : RaftClusterTest
             Assert.True(node.LastLogIndex < 1_000 && node.SnapshotIndex < 1_000, $"node {node.NodeId}: log {node.LastLogIndex}, snapshot {node.SnapshotIndex}");
             Assert.Equal(NodeIds.Count, node.Voters.Length);
         });
+        // Status through the gateway, open to clients, is given for the group's members only: asking for another node id
+        // would activate a node grain (and its storage) that no configuration has.
+        Assert.Equal(follower, (await Gateway.GetNodeStatus(Group, follower)).NodeId);
+        var stranger = await Assert.ThrowsAsync<ArgumentException>(() => Gateway.GetNodeStatus(Group, 42));
+        Assert.Contains("node 42 is not a member of group", stranger.Message);
+
         var client = new Client(Gateway);
         AssertOk(await client.Get("before"), "1");
         Assert.Equal(KvStatus.NotFound, (await client.Get("forged")).Status);

@@ -71,6 +71,9 @@ public sealed class HttpApiTests
             await Expect(HttpStatusCode.Created, await Idempotent("kv/task-1", "second", "key-1"));
             await Expect(HttpStatusCode.Conflict, await http.PutAsync("kv/task-1", Text("third")));
             Assert.Equal("first", await Expect(HttpStatusCode.OK, await http.GetAsync("kv/task-1")));
+            // The same idempotency key on another request is that request's own: it is carried out.
+            await Expect(HttpStatusCode.Created, await Idempotent("kv/task-2", "other", "key-1"));
+            Assert.Equal("other", await Expect(HttpStatusCode.OK, await http.GetAsync("kv/task-2")));
 
             // The OpenAPI description names the API.
             Assert.Contains("/kv/{key}", await http.GetStringAsync("openapi/v1.json"));
