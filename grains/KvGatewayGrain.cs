@@ -51,31 +51,8 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
         if (!_cluster.Groups.Contains(group)) throw new ArgumentException($"there is no group '{group}' (raft.toml's [groups] declares: {_cluster.Groups.Names})", nameof(group));
         var raftGroup = _cluster.Groups[group];
         var patience = wait is { } asked && asked > TimeSpan.Zero ? (asked < MaxStatusWait ? asked : MaxStatusWait) : _cluster.RpcTimeout;
-        // A node of the first configuration, or one a membership change added (its leader knows): asking for any other
-        // would activate a node grain, with its storage, that no configuration has.
-        if (!raftGroup.Members.Contains(nodeId) && !await IsMemberAsync(raftGroup, nodeId, patience))
-        {
-            throw new ArgumentException($"node {nodeId} is not a member of group {raftGroup.Name}", nameof(nodeId));
-        }
+        await GroupMembers.CheckAsync(GrainFactory, _leader, raftGroup, nodeId, patience);
         return await GrainFactory.RaftNode(raftGroup.Name, nodeId).GetStatus().WaitAsync(patience);
-    }
-
-    /// <summary>Whether the group's configuration, as the leader (or any first member) knows it, has <paramref name="nodeId"/>.</summary>
-    private async Task<bool> IsMemberAsync(RaftGroup group, int nodeId, TimeSpan patience)
-    {
-        foreach (var asked in (_leader.Leader(group.Name) is { } leader ? [leader] : Array.Empty<int>()).Concat(group.Members).Distinct())
-        {
-            try
-            {
-                var status = await GrainFactory.RaftNode(group.Name, asked).GetStatus().WaitAsync(patience);
-                if (!status.Crashed && status.Voters.Length > 0) return status.IsMember(nodeId);
-            }
-            catch (Exception error) when (error is TimeoutException or RaftNodeUnavailableException)
-            {
-                // ask the next one
-            }
-        }
-        return false;
     }
 
     /// <summary>The longest a client may have a gateway wait for one node's status.</summary>

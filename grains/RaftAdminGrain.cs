@@ -11,19 +11,24 @@ namespace RaftOrleans;
 /// Stateless worker: it runs on the silo whose gateway the client reached.
 /// </summary>
 [StatelessWorker, Reentrant, GrainDirectory(GrainDirectoryName = PlacementOnlyDirectory.Name)]
-public sealed class RaftAdminGrain(RaftClusterOptions cluster) : Grain, IRaftAdminGrain
+public sealed class RaftAdminGrain(RaftClusterOptions cluster, LeaderCache leaders) : Grain, IRaftAdminGrain
 {
-    public Task<TransferResult> TransferLeadership(string group, int node, int? target) => Node(group, node).TransferLeadership(target);
+    public async Task<TransferResult> TransferLeadership(string group, int node, int? target) => await (await Node(group, node)).TransferLeadership(target);
 
-    public Task<MembershipResult> ChangeMembership(string group, int node, MembershipChange change) => Node(group, node).ChangeMembership(change);
+    public async Task<MembershipResult> ChangeMembership(string group, int node, MembershipChange change) => await (await Node(group, node)).ChangeMembership(change);
 
-    public Task Crash(string group, int node) => Node(group, node).Crash();
+    public async Task Crash(string group, int node) => await (await Node(group, node)).Crash();
 
-    public Task Restart(string group, int node) => Node(group, node).Restart();
+    public async Task Restart(string group, int node) => await (await Node(group, node)).Restart();
 
-    public Task CutOff(string group, int node, int[] peers) => Node(group, node).CutOff(peers);
+    public async Task CutOff(string group, int node, int[] peers) => await (await Node(group, node)).CutOff(peers);
 
-    private IRaftNodeGrain Node(string group, int node) => cluster.Groups.Contains(group)
-        ? GrainFactory.RaftNode(group, node)
-        : throw new ArgumentException($"there is no group '{group}' (raft.toml's [groups] declares: {cluster.Groups.Names})", nameof(group));
+    /// <summary>The node the order is for: a member of an existing group (<see cref="GroupMembers"/>), else refused.</summary>
+    private async Task<IRaftNodeGrain> Node(string group, int node)
+    {
+        if (!cluster.Groups.Contains(group)) throw new ArgumentException($"there is no group '{group}' (raft.toml's [groups] declares: {cluster.Groups.Names})", nameof(group));
+        var raftGroup = cluster.Groups[group];
+        await GroupMembers.CheckAsync(GrainFactory, leaders, raftGroup, node, cluster.RpcTimeout);
+        return GrainFactory.RaftNode(raftGroup.Name, node);
+    }
 }

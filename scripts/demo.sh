@@ -76,6 +76,7 @@ stop_silo() {
         kill -KILL "$silo_pid" 2>/dev/null || true
         wait "$silo_pid" 2>/dev/null || true
     fi
+    [[ -z "${demo_dir:-}" ]] || rm -rf "$demo_dir"
     [[ -z "$silo_log" ]] || echo "silo log: $silo_log"
     exit "$status"
 }

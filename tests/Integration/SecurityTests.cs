@@ -106,6 +106,9 @@ public sealed class SecurityTests : RaftClusterTest
 
         var unknown = await Assert.ThrowsAsync<ArgumentException>(() => admin.Crash("no-such-group", 1));
         Assert.Contains("there is no group 'no-such-group'", unknown.Message);
+        // A node id no configuration has (a typo: `client crash 42`) would create that node, with its storage.
+        var stranger = await Assert.ThrowsAsync<ArgumentException>(() => admin.Crash(Group, 42));
+        Assert.Contains("node 42 is not a member of group", stranger.Message);
     }
 }
 
