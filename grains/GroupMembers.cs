@@ -9,8 +9,18 @@ namespace RaftOrleans;
 /// </summary>
 internal static class GroupMembers
 {
+    /// <summary>Node <paramref name="nodeId"/> of the group named <paramref name="group"/>, once both are known to exist.</summary>
+    /// <exception cref="ArgumentException">No such group, or <paramref name="nodeId"/> is no member of it.</exception>
+    public static async Task<IRaftNodeGrain> NodeAsync(IGrainFactory grains, LeaderCache leaders, RaftGroups groups, string group, int nodeId, TimeSpan patience)
+    {
+        if (groups.Unknown(group) is { } unknown) throw new ArgumentException(unknown, nameof(group));
+        var raftGroup = groups[group];
+        await CheckAsync(grains, leaders, raftGroup, nodeId, patience);
+        return grains.RaftNode(raftGroup.Name, nodeId);
+    }
+
     /// <exception cref="ArgumentException"><paramref name="nodeId"/> is no member of <paramref name="group"/>.</exception>
-    public static async Task CheckAsync(IGrainFactory grains, LeaderCache leaders, RaftGroup group, int nodeId, TimeSpan patience)
+    private static async Task CheckAsync(IGrainFactory grains, LeaderCache leaders, RaftGroup group, int nodeId, TimeSpan patience)
     {
         if (group.Members.Contains(nodeId) || await InConfigurationAsync(grains, leaders, group, nodeId, patience)) return;
         throw new ArgumentException($"node {nodeId} is not a member of group {group.Name}", nameof(nodeId));

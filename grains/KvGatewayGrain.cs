@@ -48,11 +48,9 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
 
     public async Task<NodeStatus> GetNodeStatus(string group, int nodeId, TimeSpan? wait = null)
     {
-        if (!_cluster.Groups.Contains(group)) throw new ArgumentException($"there is no group '{group}' (raft.toml's [groups] declares: {_cluster.Groups.Names})", nameof(group));
-        var raftGroup = _cluster.Groups[group];
         var patience = wait is { } asked && asked > TimeSpan.Zero ? (asked < MaxStatusWait ? asked : MaxStatusWait) : _cluster.RpcTimeout;
-        await GroupMembers.CheckAsync(GrainFactory, _leader, raftGroup, nodeId, patience);
-        return await GrainFactory.RaftNode(raftGroup.Name, nodeId).GetStatus().WaitAsync(patience);
+        var node = await GroupMembers.NodeAsync(GrainFactory, _leader, _cluster.Groups, group, nodeId, patience);
+        return await node.GetStatus().WaitAsync(patience);
     }
 
     /// <summary>The longest a client may have a gateway wait for one node's status.</summary>
@@ -64,9 +62,9 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
         {
             return KvResult.Invalid(problem);
         }
-        if (groupName is not null && !_cluster.Groups.Contains(groupName))
+        if (groupName is not null && _cluster.Groups.Unknown(groupName) is { } unknown)
         {
-            return KvResult.Invalid($"there is no group '{groupName}' (raft.toml's [groups] declares: {_cluster.Groups.Names})");
+            return KvResult.Invalid(unknown);
         }
         var group = _cluster.Groups.For(groupName, request.Key);
 

@@ -24,11 +24,6 @@ public sealed class RaftAdminGrain(RaftClusterOptions cluster, LeaderCache leade
     public async Task CutOff(string group, int node, int[] peers) => await (await Node(group, node)).CutOff(peers);
 
     /// <summary>The node the order is for: a member of an existing group (<see cref="GroupMembers"/>), else refused.</summary>
-    private async Task<IRaftNodeGrain> Node(string group, int node)
-    {
-        if (!cluster.Groups.Contains(group)) throw new ArgumentException($"there is no group '{group}' (raft.toml's [groups] declares: {cluster.Groups.Names})", nameof(group));
-        var raftGroup = cluster.Groups[group];
-        await GroupMembers.CheckAsync(GrainFactory, leaders, raftGroup, node, cluster.RpcTimeout);
-        return GrainFactory.RaftNode(raftGroup.Name, node);
-    }
+    private Task<IRaftNodeGrain> Node(string group, int node) =>
+        GroupMembers.NodeAsync(GrainFactory, leaders, cluster.Groups, group, node, cluster.RpcTimeout);
 }

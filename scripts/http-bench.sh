@@ -8,12 +8,16 @@
 set -u
 root="$(cd "$(dirname "$0")/.." && pwd)"
 command -v ab >/dev/null || { apt-get update >/dev/null && apt-get install -y apache2-utils >/dev/null; } || { echo "http-bench: ab (apache2-utils) is missing" >&2; exit 1; }
-W=$(mktemp -d); cd "$W"
+W="$(mktemp -d)"; cd "$W"
 sed -e 's/^silo_port = .*/silo_port = 12411/' -e 's/^gateway_port = .*/gateway_port = 31411/' -e 's/^http_port = .*/http_port = 18611/' -e "s|^data_dir = .*|data_dir = \"$W/data\"|" $root/raft.toml > raft.toml
 dotnet $root/silo/bin/Release/net10.0/RaftOrleans.Silo.dll --config raft.toml > silo.log 2>&1 &
 SILO=$!
 C="dotnet $root/client/bin/Release/net10.0/RaftOrleans.Client.dll --config raft.toml"
-for i in $(seq 1 60); do $C status >/dev/null 2>&1 && break; sleep 1; done
+deadline=$((SECONDS + 60))
+until $C status >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || { kill "$SILO"; echo "http-bench: no leader within 60 s (log $W/silo.log)" >&2; exit 1; }
+    sleep 1
+done
 curl -s -X PUT --data-binary 'blue-0123456789ab' http://127.0.0.1:18611/kv/color; echo
 for c in 1 64; do for r in 1 2 3; do
   echo "ours-http c=$c run $r: $(ab -q -k -t 10 -n 10000000 -c $c http://127.0.0.1:18611/kv/color 2>&1 | grep -E 'Requests per second|Failed requests|Non-2xx' | tr -s ' ' | tr '\n' ' ')"

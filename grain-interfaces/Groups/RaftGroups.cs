@@ -50,6 +50,9 @@ public sealed class RaftGroups
 
     public bool Contains(string name) => _byName.ContainsKey(name);
 
+    /// <summary>Why <paramref name="name"/> names no group (with the groups there are), or null when it names one.</summary>
+    public string? Unknown(string name) => Contains(name) ? null : UnknownGroupException.Describe(name, Names);
+
     /// <summary>The group named <paramref name="name"/>, or an <see cref="UnknownGroupException"/> that lists the others.</summary>
     public RaftGroup this[string name] => _byName.TryGetValue(name, out var group) ? group : throw new UnknownGroupException(name, Names);
 
@@ -78,8 +81,9 @@ public sealed class RaftGroups
 [GenerateSerializer]
 public sealed class UnknownGroupException : Exception
 {
-    public UnknownGroupException(string name, string known)
-        : base($"there is no group '{name}' (raft.toml's [groups] declares: {known})") => Group = name;
+    public UnknownGroupException(string name, string known) : base(Describe(name, known)) => Group = name;
+
+    public static string Describe(string name, string known) => $"there is no group '{name}' (raft.toml's [groups] declares: {known})";
 
     [Id(0)] public string Group { get; init; } = "";
 }

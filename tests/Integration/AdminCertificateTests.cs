@@ -18,9 +18,6 @@ public sealed class AdminCertificateTests : RaftClusterTest
 
     private static string ClusterId => AdminCertificateSiloConfigurator.Options.ClusterId;
 
-    private static X509Certificate2 Certificate(string directory, string name) =>
-        X509Certificate2.CreateFromPemFile(Path.Combine(directory, $"{name}.crt"), Path.Combine(directory, $"{name}.key"));
-
     /// <summary>Sends Crash(group, node) with <paramref name="signature"/> in the request context (none: unsigned).</summary>
     private async Task CrashWith(AdminSignature? signature, int node)
     {
@@ -44,14 +41,14 @@ public sealed class AdminCertificateTests : RaftClusterTest
         var leader = await WaitForStableLeader();
         var follower = NodeIds.First(id => id != leader.NodeId);
         var other = NodeIds.First(id => id != leader.NodeId && id != follower);
-        var admin = Certificate(TestCertificates.Cluster, "admin");
+        var admin = TestCertificates.Load(TestCertificates.Cluster, "admin");
 
         var refusals = new (string What, Func<Task> Order, string Reason)[]
         {
             ("unsigned", () => CrashWith(null, follower), "it is not signed by an administrator"),
-            ("signed by a client", () => CrashWith(CrashSignedBy(Certificate(TestCertificates.Cluster, "client"), follower), follower),
+            ("signed by a client", () => CrashWith(CrashSignedBy(TestCertificates.Load(TestCertificates.Cluster, "client"), follower), follower),
                 "has the role 'client', not admin"),
-            ("signed by another authority's administrator", () => CrashWith(CrashSignedBy(Certificate(TestCertificates.Foreign, "admin"), follower), follower),
+            ("signed by another authority's administrator", () => CrashWith(CrashSignedBy(TestCertificates.Load(TestCertificates.Foreign, "admin"), follower), follower),
                 "was not issued by the cluster's authority"),
             ("signed for another node", () => CrashWith(CrashSignedBy(admin, other), follower), "its signature does not match the order"),
             ("signed ten minutes ago", () => CrashWith(CrashSignedBy(admin, follower, DateTimeOffset.UtcNow.AddMinutes(-10)), follower),
@@ -79,7 +76,7 @@ public sealed class AdminCertificateTests : RaftClusterTest
         var leader = await WaitForStableLeader();
         var change = new MembershipChange(MembershipChangeKind.AddLearner, 6);
         RequestContext.Set(AdminOrders.ContextKey,
-            AdminOrders.Sign(Certificate(TestCertificates.Cluster, "admin"), ClusterId, nameof(IRaftAdminGrain.ChangeMembership), [Group, leader.NodeId, change]));
+            AdminOrders.Sign(TestCertificates.Load(TestCertificates.Cluster, "admin"), ClusterId, nameof(IRaftAdminGrain.ChangeMembership), [Group, leader.NodeId, change]));
         MembershipResult result;
         try
         {
@@ -98,7 +95,7 @@ public sealed class AdminCertificateTests : RaftClusterTest
         var leader = await WaitForStableLeader();
         var follower = NodeIds.First(id => id != leader.NodeId);
         var unsigned = new NodeHandle(Cluster.GrainFactory, Group, follower, SpreadOverSilos: false, ClusterId: ClusterId);
-        var signed = unsigned with { Administrator = Certificate(TestCertificates.Cluster, "admin") };
+        var signed = unsigned with { Administrator = TestCertificates.Load(TestCertificates.Cluster, "admin") };
 
         await Assert.ThrowsAsync<CallRefusedException>(() => unsigned.CutOff([leader.NodeId]));
         await signed.CutOff([leader.NodeId]); // an int[] argument

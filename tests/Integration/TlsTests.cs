@@ -51,10 +51,10 @@ public sealed class TlsTests : RaftClusterTest
 
         // The gateway port: no certificate, another authority's client certificate.
         await AssertRefused(silo.GatewayAddress.Endpoint, certificate: null, "a client without a certificate");
-        await AssertRefused(silo.GatewayAddress.Endpoint, Certificate(foreign, "client"), "a client of another authority");
+        await AssertRefused(silo.GatewayAddress.Endpoint, TestCertificates.Load(foreign, "client"), "a client of another authority");
         // The silo port: the cluster's own client certificate cannot pass as a silo, nor another authority's silo.
-        await AssertRefused(silo.SiloAddress.Endpoint, Certificate(cluster, "client"), "a client certificate on the silo port");
-        await AssertRefused(silo.SiloAddress.Endpoint, Certificate(foreign, "silo"), "another authority's silo");
+        await AssertRefused(silo.SiloAddress.Endpoint, TestCertificates.Load(cluster, "client"), "a client certificate on the silo port");
+        await AssertRefused(silo.SiloAddress.Endpoint, TestCertificates.Load(foreign, "silo"), "another authority's silo");
 
         // The cluster is as it was: same members, nobody crashed, and it still commits.
         Assert.All(await StatusAll(), node =>
@@ -65,9 +65,6 @@ public sealed class TlsTests : RaftClusterTest
         AssertOk(await new Client(Gateway).Put("after-refusals", "yes"));
         Assert.True((await WaitForStableLeader()).CommitIndex > before.CommitIndex);
     }
-
-    private static X509Certificate2 Certificate(string directory, string name) =>
-        X509Certificate2.CreateFromPemFile(Path.Combine(directory, $"{name}.crt"), Path.Combine(directory, $"{name}.key"));
 
     /// <summary>
     /// Opens a TLS connection to <paramref name="endpoint"/> showing <paramref name="certificate"/>, and requires the

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
 using RaftOrleans.Configuration;
 using RaftOrleans.Tests.Configuration;
 
@@ -23,6 +24,10 @@ internal static class TestCertificates
 
     /// <summary>Another authority's certificates, same names.</summary>
     public static string Foreign => Path.Combine(Root.Value, "foreign");
+
+    /// <summary>The certificate <paramref name="name"/>.crt of <paramref name="directory"/>, with its key.</summary>
+    public static X509Certificate2 Load(string directory, string name) =>
+        X509Certificate2.CreateFromPemFile(Path.Combine(directory, $"{name}.crt"), Path.Combine(directory, $"{name}.key"));
 
     /// <summary>raft.toml's [tls] for the files in <paramref name="directory"/>, with the client's certificate taken from <paramref name="clientFrom"/>.</summary>
     public static TlsSettings Settings(string directory, string? clientFrom = null) => new()
