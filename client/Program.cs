@@ -1,3 +1,4 @@
+using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Client;
 using RaftOrleans.Client.CommandLine;
 using RaftOrleans.Client.Commands;

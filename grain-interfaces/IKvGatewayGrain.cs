@@ -29,4 +29,10 @@ public interface IKvGatewayGrain : IGrainWithIntegerKey
     /// </summary>
     /// <param name="wait">How long to wait for the node's answer: default raft.toml's rpc_timeout_ms, at most 10 s.</param>
     Task<NodeStatus> GetNodeStatus(string group, int nodeId, TimeSpan? wait = null);
+
+    /// <summary>
+    /// What a client needs to know to number and route its requests (groups, deadlines, session lifetime), from this
+    /// silo's raft.toml: the client library asks once, so an application needs no copy of the configuration.
+    /// </summary>
+    Task<KvClientSettings> GetClientSettings();
 }

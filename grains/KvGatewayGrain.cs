@@ -53,6 +53,8 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
         return await node.GetStatus().WaitAsync(patience);
     }
 
+    public Task<KvClientSettings> GetClientSettings() => Task.FromResult(_cluster.ClientSettings);
+
     /// <summary>The longest a client may have a gateway wait for one node's status.</summary>
     private static readonly TimeSpan MaxStatusWait = TimeSpan.FromSeconds(10);
 

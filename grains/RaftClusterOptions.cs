@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using RaftOrleans.Groups;
+using RaftOrleans.Kv;
 using RaftOrleans.Raft;
 using RaftOrleans.Replica;
 
@@ -88,6 +89,13 @@ public sealed record RaftClusterOptions
     }
 
     public IReadOnlyList<int> NodeIds => Enumerable.Range(1, Nodes).ToArray();
+
+    /// <summary>
+    /// What a client needs to know to number and route its requests (<see cref="IKvGatewayGrain.GetClientSettings"/>);
+    /// the console derives the same from raft.toml (its ClientSettings; a test checks the two agree).
+    /// </summary>
+    public KvClientSettings ClientSettings =>
+        KvClientSettings.For(Groups, RequestTimeout, OneNodePerSilo ? ElectionTimeoutMax : null, SessionLifetime);
 
     /// <summary>
     /// One silo per node (cluster mode) rather than one silo for all (embedded). Decides the silo names the

@@ -1,15 +1,16 @@
 using System.Diagnostics;
 using HdrHistogram;
 using RaftOrleans.Client.Commands;
-using RaftOrleans.Client.Connection;
-using RaftOrleans.Client.Kv;
+using RaftOrleans.KeyValue;
+using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Kv;
 
 namespace RaftOrleans.Client.Bench;
 
 /// <summary>
-/// One logical bench client: its own session (client id and sequence numbers) and one request outstanding
-/// at a time, the next sent as soon as the last is answered (a closed loop). Everything it records is its
+/// One logical bench client: one request outstanding at a time through the client library (<see cref="IKeyValueStore"/>,
+/// which every client shares, as an application's threads would; each request borrows a session of its own), the next
+/// sent as soon as the last is answered (a closed loop). Everything it records is its
 /// own, written by its loop alone, so the hot path takes no lock and shares no counter; the progress line
 /// only reads the two request counts, and the totals are read after the loop has ended.
 /// </summary>
@@ -34,12 +35,13 @@ internal sealed class BenchClient(int index, BenchWorkload workload, string valu
 
     public long Count(KvOperation operation) => _operations[OperationSlot(operation)];
 
-    public async Task RunAsync(GatewayRoute route, BenchSchedule schedule, RunAbort abort)
+    /// <param name="store">
+    /// With one gateway deadline of patience: a resend would hide an Unavailable inside a longer latency, and the etcd
+    /// loader does not resend either. An error is counted and the client goes on.
+    /// </param>
+    public async Task RunAsync(IKeyValueStore store, BenchSchedule schedule, RunAbort abort)
     {
-        // One send per request, no resend: a resend would hide an Unavailable inside a longer latency, and
-        // the etcd loader does not resend either. An error is counted and the client goes on.
-        var session = new KvSession(route, attempts: 1);
-        var random = new Random(HashCode.Combine(index, session.ClientId));
+        var random = new Random(HashCode.Combine(index, Guid.NewGuid()));
         for (long request = 0; !abort.IsTripped; request++)
         {
             var sentAt = Stopwatch.GetTimestamp();
@@ -48,7 +50,7 @@ internal sealed class BenchClient(int index, BenchWorkload workload, string valu
                 return;
             }
             var (operation, key) = workload.Next(index, request, random);
-            var outcome = await SendAsync(session, operation, key, abort);
+            var outcome = await SendAsync(store, operation, key, abort);
             var answeredAt = Stopwatch.GetTimestamp();
             Volatile.Write(ref _answered, _answered + 1);
             if (!schedule.Counts(sentAt))
@@ -66,29 +68,29 @@ internal sealed class BenchClient(int index, BenchWorkload workload, string valu
         }
     }
 
-    private async Task<BenchOutcome> SendAsync(KvSession session, KvOperation operation, string key, RunAbort abort)
+    private async Task<BenchOutcome> SendAsync(IKeyValueStore store, KvOperation operation, string key, RunAbort abort)
     {
         try
         {
-            var outcome = operation switch
+            return operation switch
             {
-                KvOperation.Put => await session.PutAsync(key, value),
-                KvOperation.Get => await session.GetAsync(key),
-                _ => await session.DeleteAsync(key),
+                KvOperation.Put => await store.PutAsync(key, value) == PutResult.Stored ? BenchOutcome.Ok : BenchOutcome.KeyExists,
+                KvOperation.Get => (await store.GetAsync(key)).IsFound ? BenchOutcome.Ok : BenchOutcome.NotFound,
+                _ => await store.DeleteAsync(key) == DeleteResult.Deleted ? BenchOutcome.Ok : BenchOutcome.NotFound,
             };
-            return outcome.Result.Status switch
-            {
-                KvStatus.Ok => BenchOutcome.Ok,
-                KvStatus.KeyExists => BenchOutcome.KeyExists,
-                KvStatus.NotFound => BenchOutcome.NotFound,
-                KvStatus.Invalid => BenchOutcome.Invalid,
-                _ => BenchOutcome.Unavailable,
-            };
+        }
+        catch (KeyValueRequestRejectedException)
+        {
+            return BenchOutcome.Invalid;
+        }
+        catch (KeyValueUnavailableException)
+        {
+            return BenchOutcome.Unavailable;
         }
         catch (Exception error)
         {
-            // The session turns every other failure into Unavailable; what reaches here is a lost silo, and
-            // going on would only spin through instant failures, so the whole run stops.
+            // What the library does not turn into an answer is a lost silo (embedded mode), and going on would only
+            // spin through instant failures, so the whole run stops.
             if (ConnectionErrors.IsLostConnection(error))
             {
                 abort.Trip($"lost the connection to the silo ({error.GetType().Name}: {error.Message})");

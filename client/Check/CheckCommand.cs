@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using RaftOrleans.Client.Commands;
-using RaftOrleans.Client.Kv;
+using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Configuration;
 using RaftOrleans.Kv;
 

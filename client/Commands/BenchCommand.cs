@@ -37,7 +37,8 @@ internal sealed class BenchCommand(BenchOptions options) : IClientCommand
         var abort = new RunAbort();
         var schedule = new BenchSchedule(TimeSpan.FromSeconds(options.Warmup), TimeSpan.FromSeconds(options.Seconds));
         // Task.Run: each loop starts on the thread pool rather than running its first send on this thread.
-        var loops = Task.WhenAll(clients.Select(client => Task.Run(() => client.RunAsync(context.Route, schedule, abort))));
+        var store = context.Store(attempts: 1);
+        var loops = Task.WhenAll(clients.Select(client => Task.Run(() => client.RunAsync(store, schedule, abort))));
         using var stopProgress = new CancellationTokenSource();
         var progress = BenchProgress.RunAsync(line, schedule, clients, stopProgress.Token);
 

@@ -1,8 +1,10 @@
 using System.Security.Cryptography.X509Certificates;
-using RaftOrleans.Client.Kv;
+using RaftOrleans.KeyValue.Sessions;
+using RaftOrleans.Client.Connection;
 using RaftOrleans.Client.Status;
 using RaftOrleans.Configuration;
 using RaftOrleans.Groups;
+using RaftOrleans.KeyValue;
 
 namespace RaftOrleans.Client.Commands;
 
@@ -14,7 +16,7 @@ namespace RaftOrleans.Client.Commands;
 internal sealed record CommandContext(RaftConfig Config, IClusterClient Cluster, TextWriter Out, TextWriter Error, string? GroupName = null)
 {
     /// <summary>raft.toml's groups, laid over the nodes as the silos lay them (<see cref="RaftGroups"/>).</summary>
-    public RaftGroups Groups { get; } = new(Config.GroupList.Select(g => (g.Name, g.Replicas)), Config.Cluster.Nodes);
+    public RaftGroups Groups { get; } = ConfiguredClientSettings.GroupsOf(Config);
 
     /// <summary>The group node-level commands act on: the one --group names, else the first.</summary>
     public RaftGroup Group => GroupName is null ? Groups.All[0] : Groups[GroupName];
@@ -22,10 +24,16 @@ internal sealed record CommandContext(RaftConfig Config, IClusterClient Cluster,
     /// <summary>The nodes of <see cref="Group"/>'s first configuration.</summary>
     public IReadOnlyList<int> NodeIds => Group.Members;
 
-    /// <summary>How requests reach a gateway (one silo, or spread over the cluster's silos) and which group; what every KvSession needs.</summary>
-    public GatewayRoute Route => _route ??= new(Cluster, Config, Groups, GroupName);
+    /// <summary>
+    /// How requests reach a gateway (one silo, or spread over the cluster's silos) and which group; what every KvSession
+    /// needs. In embedded mode a lost connection ends a command at once (there is one silo to lose) rather than being resent.
+    /// </summary>
+    public GatewayRoute Route => _route ??= new(Cluster, ConfiguredClientSettings.From(Config), GroupName, resendLostConnections: false);
 
     private GatewayRoute? _route;
+
+    /// <summary>The store through the client library, over <see cref="Route"/>, with <paramref name="attempts"/> gateway deadlines of patience per operation.</summary>
+    public IKeyValueStore Store(int attempts = KvSession.DefaultAttempts) => new KeyValueStore(Route, Route.RequestTimeout * attempts);
 
     /// <summary>Node <paramref name="nodeId"/> of <see cref="Group"/>.</summary>
     public NodeHandle Node(int nodeId) => new(Cluster, Group.Name, nodeId, Route.SpreadOverSilos, Administrator, Config.Cluster.Id);

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using RaftOrleans.Client.Kv;
+using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Client.Status;
 using RaftOrleans.Status;
 

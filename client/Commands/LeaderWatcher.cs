@@ -1,3 +1,4 @@
+using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Client.Connection;
 
 namespace RaftOrleans.Client.Commands;

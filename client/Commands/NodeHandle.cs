@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using RaftOrleans.Client.Kv;
+using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Raft;
 using RaftOrleans.Status;
 

@@ -1,4 +1,4 @@
-using RaftOrleans.Client.Kv;
+using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Kv;
 
 namespace RaftOrleans.Client.Commands;

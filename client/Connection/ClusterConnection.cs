@@ -1,3 +1,4 @@
+using RaftOrleans.KeyValue.Sessions;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;

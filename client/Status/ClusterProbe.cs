@@ -1,6 +1,6 @@
 using RaftOrleans.Client.Commands;
 using RaftOrleans.Client.Connection;
-using RaftOrleans.Client.Kv;
+using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Status;
 
 namespace RaftOrleans.Client.Status;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using RaftOrleans.Client.Kv;
+using RaftOrleans.Client.Connection;
+using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Configuration;
 using RaftOrleans.Kv;
 using RaftOrleans.Silo;
@@ -15,7 +16,7 @@ public sealed class SessionExpiryTests : RaftClusterTest
     [Fact]
     public async Task An_idle_session_expires_and_the_console_session_starts_a_new_one_without_applying_twice()
     {
-        var session = new KvSession(new GatewayRoute(Cluster.GrainFactory, RaftConfig.Default, RaftClusterOptionsFactory.GroupsOf(RaftConfig.Default)));
+        var session = new KvSession(new GatewayRoute(Cluster.GrainFactory, ConfiguredClientSettings.From(RaftConfig.Default)));
         Assert.True((await session.PutAsync("a", "1")).Succeeded);
         var expired = session.ClientId;
 
@@ -36,5 +37,25 @@ public sealed class SessionExpiryTests : RaftClusterTest
         Assert.NotEqual(expired, session.ClientId);
         AssertOk(await new Client(Gateway).Get("c"), "3");
         Assert.Equal(KvStatus.KeyExists, (await session.PutAsync("c", "again")).Result.Status);
+    }
+
+    [Fact]
+    public async Task A_session_idle_for_half_a_lifetime_renews_itself_before_its_next_write_and_never_meets_expiry()
+    {
+        // The library's way: the lifetime comes from the cluster, not from a configuration file.
+        var session = new KvSession(new GatewayRoute(Cluster.Client, await Gateway.GetClientSettings()));
+        Assert.True((await session.PutAsync("a", "1")).Succeeded);
+        var first = session.ClientId;
+
+        var idle = Stopwatch.StartNew();
+        await WaitFor(() => Task.FromResult(idle.Elapsed > SessionExpirySiloConfigurator.Options.SessionLifetime * 1.5 ? "" : null),
+            "a session lifetime and a half to pass");
+        AssertOk(await new Client(Gateway).Put("tick", "sweeps")); // the old session is gone from the state machine now
+
+        // Renewed before it was sent, the write goes out once under a new id: no SessionExpired, no second send.
+        var outcome = await session.PutAsync("b", "2");
+        Assert.True(outcome.Succeeded, outcome.Result.ToString());
+        Assert.Equal(0, outcome.Resends);
+        Assert.NotEqual(first, session.ClientId);
     }
 }

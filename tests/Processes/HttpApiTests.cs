@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using RaftOrleans.Tests.Configuration;
 using RaftOrleans.Tests.Integration;
 using Xunit;
 
@@ -75,6 +77,15 @@ public sealed class HttpApiTests
             await Expect(HttpStatusCode.Created, await Idempotent("kv/task-2", "other", "key-1"));
             Assert.Equal("other", await Expect(HttpStatusCode.OK, await http.GetAsync("kv/task-2")));
 
+            // The README's shell example, run as a user would: recorded once, the resend answered the first answer.
+            var (exit, output) = await Script("http-example.sh", $"http://127.0.0.1:{ports[2]}", "job-42");
+            Assert.True(exit == 0, $"scripts/http-example.sh (exit {exit}): {output}");
+            Assert.Contains("recorded job.job-42", output);
+            Assert.Contains("answered 201 (the first answer) and not applied again", output);
+            Assert.StartsWith("done at ", await Expect(HttpStatusCode.OK, await http.GetAsync("kv/job.job-42")));
+            (exit, output) = await Script("http-example.sh", $"http://127.0.0.1:{ports[2]}", "job-42");
+            Assert.True(exit == 0 && output.Contains("job.job-42 was already recorded"), $"a second run (exit {exit}): {output}");
+
             // The OpenAPI description names the API.
             Assert.Contains("/kv/{key}", await http.GetStringAsync("openapi/v1.json"));
 
@@ -103,6 +114,22 @@ public sealed class HttpApiTests
             request.Headers.Add("Idempotency-Key", key);
             return http.SendAsync(request);
         }
+    }
+
+    /// <summary>Runs scripts/<paramref name="name"/> with bash; its exit code and everything it printed.</summary>
+    private static async Task<(int Exit, string Output)> Script(string name, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot.Path, "scripts", name), .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(Eventually.Generous * 4);
+        await process.WaitForExitAsync(deadline.Token);
+        return (process.ExitCode, await output + await error);
     }
 
     private static StringContent Text(string value) => new(value, Encoding.UTF8, "text/plain");

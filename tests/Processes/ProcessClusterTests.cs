@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using RaftOrleans.Client.Commands;
 using RaftOrleans.Client.Connection;
-using RaftOrleans.Client.Kv;
+using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Kv;
 using RaftOrleans.Raft;
 using RaftOrleans.Status;

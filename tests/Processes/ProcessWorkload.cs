@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using RaftOrleans.Client.Kv;
+using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Kv;
 
 namespace RaftOrleans.Tests.Processes;

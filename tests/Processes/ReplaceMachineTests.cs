@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using RaftOrleans.Client.Commands;
-using RaftOrleans.Client.Kv;
+using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Kv;
 using RaftOrleans.Status;
 using RaftOrleans.Tests.Integration;

@@ -1,10 +1,10 @@
 using RaftOrleans.Kv;
 
-namespace RaftOrleans.Client.Kv;
+namespace RaftOrleans.KeyValue.Sessions;
 
 /// <summary>
-/// What one logical request finally got. <see cref="Resends"/> counts how often this console sent it again
-/// under the same (client id, sequence); the gateway's own internal retries are not visible here.
+/// What one logical request finally got. <see cref="Resends"/> counts how often the session sent it again under the
+/// same (client id, sequence); the gateway's own internal retries are not visible here.
 /// </summary>
 internal sealed record RequestOutcome(KvRequest Request, KvResult Result, int Resends)
 {

@@ -1,11 +1,11 @@
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 
-namespace RaftOrleans.Client.Connection;
+namespace RaftOrleans.KeyValue.Sessions;
 
 /// <summary>
-/// Tells a lost silo apart from everything else. A lost connection is not worth retrying (there is one silo),
-/// so it ends the command with exit code 3; a timeout, by contrast, is a request to resend.
+/// Tells a lost silo apart from everything else: a lost connection, unlike a timeout, says the silo (or the way to
+/// it) is gone, not that it is slow.
 /// </summary>
 internal static class ConnectionErrors
 {

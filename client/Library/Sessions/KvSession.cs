@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using RaftOrleans.Kv;
+
+namespace RaftOrleans.KeyValue.Sessions;
+
+/// <summary>
+/// One logical client of the store: a random client id and, for each group it writes to, a sequence number that grows
+/// by one per new write (put, delete) to that group (each group's state machine keeps the client's session there). A
+/// request that comes back without a definitive answer is resent with the same sequence until its deadline, so the
+/// state machine's session record makes it take effect at most once however often it travels. Gets do not enter the
+/// log and take no number of their own (they carry the next write's). Like the contract it follows, a session sends
+/// one request at a time: use one per concurrent client (<see cref="KeyValueStore"/> keeps a pool of them).
+/// <para>
+/// Sessions expire in the state machine after gateway.session_lifetime_ms without a write. This one renews itself:
+/// a write after more than half a lifetime of quiet starts a new client id first, so no request of it (resends take
+/// at most a few request timeouts, a lifetime is at least six) can meet an expired session. Should one still answer
+/// SessionExpired (the leader's clock ran ahead), it takes a new client id: when that was the request's first send,
+/// nothing of it was applied, so it goes out again under the new id at once; after earlier sends it may have taken
+/// effect, so the answer is returned (the outcome is unknown) rather than risk applying it twice.
+/// </para>
+/// </summary>
+internal sealed class KvSession
+{
+    /// <summary>One send and two resends in embedded mode: three gateway deadlines of patience, which covers a failover.</summary>
+    public const int DefaultAttempts = 3;
+
+    /// <summary>For a command a person waits on: two deadlines, so a cluster without a majority answers soon.</summary>
+    public const int InteractiveAttempts = 2;
+
+    private readonly GatewayRoute _route;
+    private readonly TimeSpan _deadline;
+    private readonly Dictionary<string, long> _lastSequence = new(StringComparer.Ordinal);
+    private long _lastWriteAt; // Stopwatch timestamp of this client id's latest write; 0: none yet
+
+    /// <param name="attempts">Patience in gateway deadlines (gateway.request_timeout_ms): in embedded mode that many
+    /// attempts, in cluster mode as many shorter ones as fit in that time.</param>
+    public KvSession(GatewayRoute route, int attempts = DefaultAttempts)
+        : this(route, route.RequestTimeout * attempts)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
+    }
+
+    /// <param name="deadline">How long one request may take, its resends included.</param>
+    public KvSession(GatewayRoute route, TimeSpan deadline)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(deadline, TimeSpan.Zero);
+        _route = route;
+        _deadline = deadline;
+    }
+
+    public Guid ClientId { get; private set; } = Guid.NewGuid();
+
+    public Task<RequestOutcome> PutAsync(string key, string value, CancellationToken cancellation = default) =>
+        SendAsync(_route, KvOperation.Put, key, value, _deadline, cancellation);
+
+    public Task<RequestOutcome> GetAsync(string key, CancellationToken cancellation = default) =>
+        SendAsync(_route, KvOperation.Get, key, null, _deadline, cancellation);
+
+    public Task<RequestOutcome> DeleteAsync(string key, CancellationToken cancellation = default) =>
+        SendAsync(_route, KvOperation.Delete, key, null, _deadline, cancellation);
+
+    /// <summary>
+    /// Sends one request through <paramref name="route"/> (this session's, or one for a named group) and resends it
+    /// with the same id until it has a definitive answer or <paramref name="deadline"/> has passed.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> fired: the request may still take effect once.</exception>
+    public async Task<RequestOutcome> SendAsync(GatewayRoute route, KvOperation operation, string key, string? value,
+        TimeSpan deadline, CancellationToken cancellation)
+    {
+        cancellation.ThrowIfCancellationRequested();
+        var clock = Stopwatch.StartNew();
+        var group = route.GroupOf(key);
+        var request = Next(route, group, operation, key, value);
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await SendOnceAsync(route, request, group, deadline - clock.Elapsed, cancellation);
+            if (result.Status == KvStatus.SessionExpired)
+            {
+                Renew();
+                if (attempt > 1) return new RequestOutcome(request, result, Resends: attempt - 1);
+                request = Next(route, group, operation, key, value);
+                continue;
+            }
+            var worthResending = result.Status is KvStatus.Unavailable or KvStatus.NotLeader;
+            var pause = route.PauseBeforeResend(attempt);
+            if (!worthResending || clock.Elapsed + pause >= deadline)
+            {
+                return new RequestOutcome(request, result, Resends: attempt - 1);
+            }
+            await Task.Delay(pause, cancellation);
+        }
+    }
+
+    private KvRequest Next(GatewayRoute route, string group, KvOperation operation, string key, string? value)
+    {
+        if (operation == KvOperation.Get)
+        {
+            return new(ClientId, _lastSequence.GetValueOrDefault(group) + 1, operation, key, value);
+        }
+        if (_lastWriteAt != 0 && Stopwatch.GetElapsedTime(_lastWriteAt) > route.Settings.SessionLifetime / 2) Renew();
+        _lastWriteAt = Stopwatch.GetTimestamp();
+        var sequence = _lastSequence.GetValueOrDefault(group) + 1;
+        _lastSequence[group] = sequence;
+        return new(ClientId, sequence, operation, key, value);
+    }
+
+    /// <summary>A new client id starts new sessions in every group (the old ones expire on their own).</summary>
+    private void Renew()
+    {
+        ClientId = Guid.NewGuid();
+        _lastSequence.Clear();
+        _lastWriteAt = 0;
+    }
+
+    /// <summary>
+    /// One trip to the gateway, waiting at most <paramref name="left"/> (and, in cluster mode, one attempt's timeout).
+    /// A lost connection the route does not resend is thrown on; anything else becomes an Unavailable answer, because
+    /// the request may or may not have reached the log and only a resend under the same id can settle which, safely.
+    /// </summary>
+    private static async Task<KvResult> SendOnceAsync(GatewayRoute route, KvRequest request, string group, TimeSpan left,
+        CancellationToken cancellation)
+    {
+        if (left <= TimeSpan.Zero) return KvResult.Unavailable("the deadline passed before the request could be sent");
+        // Cluster mode: a request lost with a killed silo's gateway gets no error; the attempt's deadline ends it.
+        // (A hedged second attempt after 150 ms was tried: under load it hedged the slowest requests, each hedge
+        // one more proposal to replicate, and throughput fell by a third; BENCHMARKS.md.)
+        var wait = route.AttemptTimeout is { } attempt && attempt < left ? attempt : left;
+        try
+        {
+            return await Call(route.Gateway(), request, group).WaitAsync(wait, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (TimeoutException)
+        {
+            return KvResult.Unavailable($"no answer from the gateway within {wait.TotalMilliseconds:F0} ms");
+        }
+        catch (Exception error) when (ConnectionErrors.IsLostConnection(error))
+        {
+            if (!route.ResendsLostConnections) throw;
+            return KvResult.Unavailable($"lost the connection to a gateway: {ConnectionErrors.FirstLine(error)}");
+        }
+        catch (Exception error)
+        {
+            return KvResult.Unavailable($"the gateway failed: {error.GetType().Name}: {ConnectionErrors.FirstLine(error)}");
+        }
+    }
+
+    private static Task<KvResult> Call(IKvGatewayGrain gateway, KvRequest request, string group) => request.Operation switch
+    {
+        KvOperation.Put => gateway.Put(request.ClientId, request.Sequence, request.Key, request.Value ?? "", group),
+        KvOperation.Get => gateway.Get(request.ClientId, request.Sequence, request.Key, group),
+        KvOperation.Delete => gateway.Delete(request.ClientId, request.Sequence, request.Key, group),
+        _ => throw new ArgumentOutOfRangeException(nameof(request), request.Operation, "unknown operation"),
+    };
+}
