@@ -13,10 +13,7 @@ key="job.$job"   # keys are one path segment (a "/" in a key is sent as %2F)
 
 die() { echo "http-example: $*" >&2; exit "${2:-2}"; }
 
-if ! command -v curl >/dev/null; then
-    echo "http-example: installing curl (apt-get)" >&2
-    { apt-get update && apt-get install -y curl; } >/dev/null 2>&1 || die "curl is missing and apt-get could not install it" 1
-fi
+command -v curl >/dev/null || die "curl is missing: install it (apt-get install curl)" 1
 
 # PUT $key, resent under one Idempotency-Key while no leader answers (503) or no answer comes at all (curl fails).
 # Prints the final HTTP status.

@@ -10,7 +10,12 @@ namespace RaftOrleans.KeyValue;
 /// <see cref="DeleteResult"/>). What it could not answer is thrown: <see cref="KeyValueUnavailableException"/> when no
 /// leader committed the operation by its deadline (resent until then under the same request id, so a write may still
 /// take effect once, never twice), <see cref="KeyValueRequestRejectedException"/> when the request is malformed (a key
-/// too long, an unknown group), <see cref="OperationCanceledException"/> when the caller cancelled.
+/// too long, an unknown group), <see cref="OperationCanceledException"/> when the caller cancelled (a write cancelled
+/// after it was sent may still take effect once, never twice).
+/// </para>
+/// <para>
+/// The cluster's groups and timings are asked of a gateway at the first operation and kept: a store's groups cannot
+/// change while it runs (the silos refuse a raft.toml that changes them), so they stay right.
 /// </para>
 /// </summary>
 public interface IKeyValueStore

@@ -3,8 +3,8 @@ namespace RaftOrleans.KeyValue;
 /// <summary>What a put got from the store.</summary>
 public enum PutResult
 {
-    /// <summary>The value is stored: every later read sees it.</summary>
-    Stored,
+    /// <summary>The value is stored: every later read sees it. (No answer is 0, so a default value is none of them.)</summary>
+    Stored = 1,
 
     /// <summary>Refused: the key already holds a value (put never overwrites; delete it first).</summary>
     KeyExists,
@@ -13,8 +13,8 @@ public enum PutResult
 /// <summary>What a delete got from the store.</summary>
 public enum DeleteResult
 {
-    /// <summary>The key is removed.</summary>
-    Deleted,
+    /// <summary>The key is removed. (No answer is 0, so a default value is none of them.)</summary>
+    Deleted = 1,
 
     /// <summary>Refused: the key held no value.</summary>
     NotFound,

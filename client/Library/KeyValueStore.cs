@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Kv;
 
@@ -6,9 +7,9 @@ namespace RaftOrleans.KeyValue;
 
 /// <summary>
 /// <see cref="IKeyValueStore"/> over <see cref="KvSession"/>s: each operation borrows a session from a pool (a
-/// <see cref="ConcurrentBag{T}"/>, no lock on the way), so concurrent operations never share a sequence, and returns
+/// <see cref="ConcurrentBag{T}"/>: no lock that all operations share), so concurrent operations never share a sequence, and returns
 /// it when done. The pool grows to the most operations ever in flight at once; every session keeps its client id (its
-/// sessions in the state machines) and renews it by itself when it has been idle for half a session lifetime.
+/// sessions in the state machines) and renews it by itself (see <see cref="KvSession"/>).
 /// <para>
 /// The cluster's settings (groups, deadlines) are asked of a gateway at the first operation, unless the caller knew
 /// them (the console reads them from raft.toml). Group views (<see cref="InGroup"/>) share the pool: a session numbers
@@ -21,6 +22,7 @@ internal sealed class KeyValueStore : IKeyValueStore
     // this long, under a fresh gateway key, until the operation's deadline.
     private static readonly TimeSpan SettingsAttempt = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan SettingsDeadline = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan SettingsPause = TimeSpan.FromMilliseconds(100);
 
     private readonly Shared _shared;
     private readonly string? _group;
@@ -30,6 +32,7 @@ internal sealed class KeyValueStore : IKeyValueStore
     public KeyValueStore(IGrainFactory grains, KeyValueClientOptions options)
         : this(new Shared(grains, root: null, options.Deadline), options.Group)
     {
+        if (options.Deadline is { } deadline) CheckDeadline(deadline, $"{nameof(KeyValueClientOptions)}.{nameof(KeyValueClientOptions.Deadline)}");
     }
 
     /// <summary>A store over a route whose settings the caller knows (the console: from raft.toml).</summary>
@@ -88,9 +91,16 @@ internal sealed class KeyValueStore : IKeyValueStore
         CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (deadline is { } asked) ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(asked, TimeSpan.Zero, nameof(deadline));
-        var route = Volatile.Read(ref _route) ?? await LearnRouteAsync(operation, key, deadline, cancellation);
-        var patience = deadline ?? _shared.Deadline ?? route.RequestTimeout * KvSession.DefaultAttempts;
+        if (deadline is { } asked) CheckDeadline(asked, nameof(deadline));
+        var clock = Stopwatch.StartNew();
+        var route = Volatile.Read(ref _route) ?? await LearnRouteAsync(operation, key, deadline ?? _shared.Deadline ?? SettingsDeadline, cancellation);
+        // One deadline for the whole call: what learning the settings took is gone from it.
+        var patience = (deadline ?? _shared.Deadline ?? route.RequestTimeout * KvSession.DefaultAttempts) - clock.Elapsed;
+        if (patience <= TimeSpan.Zero)
+        {
+            throw new KeyValueUnavailableException(Name(operation), key, "the deadline passed while the cluster's settings were asked for",
+                sends: 0, mayHaveTakenEffect: false);
+        }
         var session = _shared.Rent(route, patience);
         try
         {
@@ -104,10 +114,19 @@ internal sealed class KeyValueStore : IKeyValueStore
         }
     }
 
-    /// <summary>This view's route, from the cluster's settings (asked of a gateway at a store's first operation).</summary>
-    private async Task<GatewayRoute> LearnRouteAsync(KvOperation operation, string key, TimeSpan? deadline, CancellationToken cancellation)
+    /// <summary>The longest deadline a call may ask for (the sessions cap resends at half a session lifetime anyway).</summary>
+    internal static readonly TimeSpan MaxDeadline = TimeSpan.FromDays(1);
+
+    internal static void CheckDeadline(TimeSpan deadline, string name)
     {
-        var root = await _shared.RouteAsync(Name(operation), key, deadline, cancellation);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(deadline, TimeSpan.Zero, name);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(deadline, MaxDeadline, name);
+    }
+
+    /// <summary>This view's route, from the cluster's settings (asked of a gateway at a store's first operation).</summary>
+    private async Task<GatewayRoute> LearnRouteAsync(KvOperation operation, string key, TimeSpan budget, CancellationToken cancellation)
+    {
+        var root = await _shared.RouteAsync(Name(operation), key, budget, cancellation);
         if (_group is not null && root.UnknownGroup(_group) is { } unknown)
         {
             throw new KeyValueRequestRejectedException(Name(operation), key, unknown);
@@ -120,7 +139,9 @@ internal sealed class KeyValueStore : IKeyValueStore
     private static KeyValueStoreException Failure(string operation, string key, RequestOutcome outcome)
     {
         var result = outcome.Result;
-        var reason = result.Reason ?? result.ToString();
+        var reason = result.Status == KvStatus.SessionExpired
+            ? $"its session expired between two sends, so whether the first took effect is unknown ({result.Reason})"
+            : result.Reason ?? result.ToString();
         return result.Status == KvStatus.Invalid
             ? new KeyValueRequestRejectedException(operation, key, reason)
             : new KeyValueUnavailableException(operation, key, reason, outcome.Resends + 1, mayHaveTakenEffect: operation != "get");
@@ -141,18 +162,19 @@ internal sealed class KeyValueStore : IKeyValueStore
 
         /// <summary>The route for every group, from the cluster's settings.</summary>
         /// <exception cref="KeyValueUnavailableException">No gateway told them within the operation's deadline.</exception>
-        public async Task<GatewayRoute> RouteAsync(string operation, string key, TimeSpan? deadline, CancellationToken cancellation)
+        public async Task<GatewayRoute> RouteAsync(string operation, string key, TimeSpan budget, CancellationToken cancellation)
         {
             if (Volatile.Read(ref _root) is { } known) return known;
             var factory = grains ?? throw new InvalidOperationException("a store is built either over a route or over a grain factory");
-            var until = DateTime.UtcNow + (deadline ?? Deadline ?? SettingsDeadline);
+            var clock = Stopwatch.StartNew();
             for (var tries = 1; ; tries++)
             {
+                var left = budget - clock.Elapsed;
                 try
                 {
                     // Any gateway key: in cluster mode another key may reach another silo's gateway.
                     var gateway = factory.GetGrain<IKvGatewayGrain>(Random.Shared.Next(GatewayRoute.GatewayKeys));
-                    var settings = await gateway.GetClientSettings().WaitAsync(SettingsAttempt, cancellation);
+                    var settings = await gateway.GetClientSettings().WaitAsync(left < SettingsAttempt ? left : SettingsAttempt, cancellation);
                     // Two first operations at once may both ask; either answer is the same cluster's.
                     var route = new GatewayRoute(factory, settings);
                     Volatile.Write(ref _root, route);
@@ -160,12 +182,12 @@ internal sealed class KeyValueStore : IKeyValueStore
                 }
                 catch (Exception error) when (error is not OperationCanceledException || !cancellation.IsCancellationRequested)
                 {
-                    if (DateTime.UtcNow + SettingsAttempt > until)
+                    if (clock.Elapsed + SettingsPause >= budget)
                     {
                         throw new KeyValueUnavailableException(operation, key,
                             $"could not learn the cluster's groups from a gateway: {ConnectionErrors.FirstLine(error)}", tries, mayHaveTakenEffect: false);
                     }
-                    await Task.Delay(TimeSpan.FromMilliseconds(100), cancellation);
+                    await Task.Delay(SettingsPause, cancellation);
                 }
             }
         }

@@ -4,10 +4,10 @@ using RaftOrleans.Storage;
 
 namespace RaftOrleans.Tests.Integration;
 
-/// <summary>The test silo with sessions that expire after half a second (below what raft.toml allows, to keep the test short).</summary>
+/// <summary>The test silo with sessions that expire after two seconds (below what raft.toml allows, to keep the test short).</summary>
 public sealed class SessionExpirySiloConfigurator : ISiloConfigurator
 {
-    public static readonly RaftClusterOptions Options = TestSiloConfigurator.Options with { SessionLifetime = TimeSpan.FromMilliseconds(500) };
+    public static readonly RaftClusterOptions Options = TestSiloConfigurator.Options with { SessionLifetime = TimeSpan.FromSeconds(2) };
 
     public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddRaftKeyValueStore(Options, new InMemoryRaftStorageProvider());
 }

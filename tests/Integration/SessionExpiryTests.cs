@@ -16,6 +16,8 @@ public sealed class SessionExpiryTests : RaftClusterTest
     [Fact]
     public async Task An_idle_session_expires_and_the_console_session_starts_a_new_one_without_applying_twice()
     {
+        // Settings with raft.toml's default hour-long lifetime, not this cluster's two seconds: the session does not
+        // renew itself in time, so it meets the expiry, which is what this test is about.
         var session = new KvSession(new GatewayRoute(Cluster.GrainFactory, ConfiguredClientSettings.From(RaftConfig.Default)));
         Assert.True((await session.PutAsync("a", "1")).Succeeded);
         var expired = session.ClientId;

@@ -67,6 +67,8 @@ public sealed class KeyValueStoreTests : RaftClusterTest
         await Assert.ThrowsAsync<ArgumentNullException>(() => store.PutAsync(null!, "v"));
         await Assert.ThrowsAsync<ArgumentNullException>(() => store.PutAsync("k", null!));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.GetAsync("k", deadline: TimeSpan.Zero));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.GetAsync("k", deadline: TimeSpan.MaxValue));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Cluster.Client.AsKeyValueStore(new KeyValueClientOptions { Deadline = TimeSpan.FromDays(2) }));
         Assert.Equal(PutResult.Stored, await store.InGroup(Group).PutAsync("named", "ok"));
         Assert.Equal("ok", (await store.GetAsync("named")).Value); // one group: a key's own group is the named one
     }

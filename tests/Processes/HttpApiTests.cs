@@ -77,7 +77,9 @@ public sealed class HttpApiTests
             await Expect(HttpStatusCode.Created, await Idempotent("kv/task-2", "other", "key-1"));
             Assert.Equal("other", await Expect(HttpStatusCode.OK, await http.GetAsync("kv/task-2")));
 
-            // The README's shell example, run as a user would: recorded once, the resend answered the first answer.
+            // The README's shell example, run as a user would: recorded once, the resend answered the first answer. It
+            // needs curl, which a fresh machine may lack: the test installs it, as the fault suite installs redis-server.
+            DebianPackage.EnsureInstalled("curl", "curl");
             var (exit, output) = await Script("http-example.sh", $"http://127.0.0.1:{ports[2]}", "job-42");
             Assert.True(exit == 0, $"scripts/http-example.sh (exit {exit}): {output}");
             Assert.Contains("recorded job.job-42", output);

@@ -11,12 +11,15 @@ namespace RaftOrleans.KeyValue.Sessions;
 /// log and take no number of their own (they carry the next write's). Like the contract it follows, a session sends
 /// one request at a time: use one per concurrent client (<see cref="KeyValueStore"/> keeps a pool of them).
 /// <para>
-/// Sessions expire in the state machine after gateway.session_lifetime_ms without a write. This one renews itself:
-/// a write after more than half a lifetime of quiet starts a new client id first, so no request of it (resends take
-/// at most a few request timeouts, a lifetime is at least six) can meet an expired session. Should one still answer
-/// SessionExpired (the leader's clock ran ahead), it takes a new client id: when that was the request's first send,
-/// nothing of it was applied, so it goes out again under the new id at once; after earlier sends it may have taken
-/// effect, so the answer is returned (the outcome is unknown) rather than risk applying it twice.
+/// Sessions expire in the state machine after gateway.session_lifetime_ms without a write, in each group on its own.
+/// This one renews itself: a write to a group whose last answered write is more than half a lifetime old starts a new
+/// client id first (a new session in every group), and no request is resent longer than half a lifetime after its
+/// first send, so no request of it can meet its own session expired. (A resend after expiry would be taken for a new
+/// first write: a write #1 applied, its answer lost, could be applied again.) Should one still answer SessionExpired (a
+/// write to a group whose earlier writes all went unanswered, or a leader's clock far ahead), it takes a new client
+/// id: when that was the request's first send, nothing of it was applied, so it goes out again under the new id at
+/// once; after earlier sends it may have taken effect, so the answer is returned (the outcome is unknown) rather than
+/// risk applying it twice.
 /// </para>
 /// </summary>
 internal sealed class KvSession
@@ -30,7 +33,9 @@ internal sealed class KvSession
     private readonly GatewayRoute _route;
     private readonly TimeSpan _deadline;
     private readonly Dictionary<string, long> _lastSequence = new(StringComparer.Ordinal);
-    private long _lastWriteAt; // Stopwatch timestamp of this client id's latest write; 0: none yet
+    // Per group: when the latest write the group answered was first sent (Stopwatch timestamp). Its session there was
+    // active at that moment or later, so it lives at least a lifetime from then.
+    private readonly Dictionary<string, long> _answeredAt = new(StringComparer.Ordinal);
 
     /// <param name="attempts">Patience in gateway deadlines (gateway.request_timeout_ms): in embedded mode that many
     /// attempts, in cluster mode as many shorter ones as fit in that time.</param>
@@ -40,7 +45,8 @@ internal sealed class KvSession
         ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
     }
 
-    /// <param name="deadline">How long one request may take, its resends included.</param>
+    /// <param name="deadline">How long one request may take, its resends included. (A session the client library
+    /// pools is given the deadline and route of each call instead: <see cref="SendAsync"/>.)</param>
     public KvSession(GatewayRoute route, TimeSpan deadline)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(deadline, TimeSpan.Zero);
@@ -61,16 +67,20 @@ internal sealed class KvSession
 
     /// <summary>
     /// Sends one request through <paramref name="route"/> (this session's, or one for a named group) and resends it
-    /// with the same id until it has a definitive answer or <paramref name="deadline"/> has passed.
+    /// with the same id until it has a definitive answer or <paramref name="deadline"/> has passed (at most half a
+    /// session lifetime: see the class comment).
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> fired: the request may still take effect once.</exception>
     public async Task<RequestOutcome> SendAsync(GatewayRoute route, KvOperation operation, string key, string? value,
         TimeSpan deadline, CancellationToken cancellation)
     {
         cancellation.ThrowIfCancellationRequested();
+        var halfLifetime = route.Settings.SessionLifetime / 2;
+        if (deadline > halfLifetime) deadline = halfLifetime;
         var clock = Stopwatch.StartNew();
         var group = route.GroupOf(key);
         var request = Next(route, group, operation, key, value);
+        var firstSent = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             var result = await SendOnceAsync(route, request, group, deadline - clock.Elapsed, cancellation);
@@ -79,8 +89,10 @@ internal sealed class KvSession
                 Renew();
                 if (attempt > 1) return new RequestOutcome(request, result, Resends: attempt - 1);
                 request = Next(route, group, operation, key, value);
+                firstSent = Stopwatch.GetTimestamp();
                 continue;
             }
+            if (result.IsDefinitive && operation != KvOperation.Get) _answeredAt[group] = firstSent;
             var worthResending = result.Status is KvStatus.Unavailable or KvStatus.NotLeader;
             var pause = route.PauseBeforeResend(attempt);
             if (!worthResending || clock.Elapsed + pause >= deadline)
@@ -97,8 +109,7 @@ internal sealed class KvSession
         {
             return new(ClientId, _lastSequence.GetValueOrDefault(group) + 1, operation, key, value);
         }
-        if (_lastWriteAt != 0 && Stopwatch.GetElapsedTime(_lastWriteAt) > route.Settings.SessionLifetime / 2) Renew();
-        _lastWriteAt = Stopwatch.GetTimestamp();
+        if (_answeredAt.TryGetValue(group, out var answered) && Stopwatch.GetElapsedTime(answered) > route.Settings.SessionLifetime / 2) Renew();
         var sequence = _lastSequence.GetValueOrDefault(group) + 1;
         _lastSequence[group] = sequence;
         return new(ClientId, sequence, operation, key, value);
@@ -109,7 +120,7 @@ internal sealed class KvSession
     {
         ClientId = Guid.NewGuid();
         _lastSequence.Clear();
-        _lastWriteAt = 0;
+        _answeredAt.Clear();
     }
 
     /// <summary>

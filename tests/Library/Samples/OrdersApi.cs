@@ -25,7 +25,7 @@ public static class OrdersApi
         return app;
     }
 
-    // PUT /orders/{id} records an order once (a resend after a lost answer is applied at most once); GET reads it.
+    // PUT /orders/{id} records an order (the library's own resends are applied at most once); GET reads it.
     public static void MapOrders(this IEndpointRouteBuilder app)
     {
         app.MapPut("/orders/{id}", async (string id, HttpRequest request, IKeyValueStore store, CancellationToken cancel) =>
