@@ -33,7 +33,10 @@ public sealed record RaftClusterOptions
     /// <summary>How long a node waits for one peer's answer before counting that message as lost.</summary>
     public required TimeSpan RpcTimeout { get; init; }
 
-    /// <summary>How often the node grain's timer feeds elapsed time to the core. Finer than any Raft timer.</summary>
+    /// <summary>
+    /// The silo clock's beat (<see cref="SiloClock"/>: a gap of two beats is a stall), and the shortest sleep of a node
+    /// grain's timer, which otherwise wakes only when its core has something due. Finer than any Raft timer.
+    /// </summary>
     public required TimeSpan TickInterval { get; init; }
 
     /// <summary>The gateway's deadline: past it a request answers Unavailable.</summary>
@@ -125,7 +128,6 @@ public sealed record RaftClusterOptions
     public ReplicaOptions ForReplica(RaftGroup group, int nodeId) => new()
     {
         Raft = ForNode(group, nodeId),
-        TickInterval = TickInterval,
         SnapshotThreshold = SnapshotThreshold,
         SnapshotCatchUpEntries = SnapshotCatchUpEntries,
     };

@@ -34,11 +34,12 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private readonly LeaderCache _leaderCache;
     private readonly RaftMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly Stopwatch _clock = new();
+    private readonly SiloClock _clock;
     private readonly LinkFaults _links = new();
     private RaftReplica<string, KvResult>? _replica;
     private KvStateMachine? _stateMachine;
-    private TimeSpan _lastTimer;
+    private IGrainTimer? _timer;
+    private TimeSpan _wakeAt = TimeSpan.MaxValue; // when the timer fires next, on _clock (MaxValue: not armed)
     private TimeSpan _lastPublished;
     private DateTimeOffset _activatedAt;
     private readonly CommitLatency _commitLatency = new();
@@ -49,9 +50,10 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private static readonly TimeSpan HandOverBackoff = TimeSpan.FromSeconds(10);
 
     public RaftNodeGrain(RaftClusterOptions cluster, IRaftStorageProvider storageProvider, LeaderCache leaderCache, RaftMetrics metrics,
-        ILogger<RaftNodeGrain> logger)
+        SiloClock clock, ILogger<RaftNodeGrain> logger)
     {
         _cluster = cluster;
+        _clock = clock;
         _storageProvider = storageProvider;
         _leaderCache = leaderCache;
         _metrics = metrics;
@@ -79,7 +81,6 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         // The placement already chose this silo by name; this is the last guard, on the silo that owns the disk.
         if (!_cluster.Hosts(NodeId))
             throw new RaftNodeUnavailableException(Group, NodeId, $"silo {_cluster.SiloName} does not host it (its data directory is on {_cluster.SiloNameOf(NodeId)})");
-        _clock.Start();
         _activatedAt = DateTimeOffset.UtcNow;
         var node = NodeId;
         var tags = _tags;
@@ -90,18 +91,22 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             new GrainTransport(GrainFactory, _cluster.RpcTimeout, group.Name, NodeId, _links, _logger),
             storage,
             _stateMachine = new KvStateMachine(_storageProvider.StateFor(group.Name, NodeId)),
-            clock: () => _clock.Elapsed,
+            clock: () => _clock.Now,
             post: action => _ = RunOnNextTurn(action),
             newRandom: () => new Random(),
             _logger,
-            new ReplicaObservers<KvResult>(new LeaderCacheObserver(_leaderCache, group.Name), new MetricsObserver(_metrics, tags)));
-        _replica.Start();
-        // KeepAlive: a Raft node must stay active with no client around, or nobody would hold elections.
-        this.RegisterGrainTimer(OnTimer, new GrainTimerCreationOptions(_cluster.TickInterval, _cluster.TickInterval)
+            new ReplicaObservers<KvResult>(new LeaderCacheObserver(_leaderCache, group.Name), new MetricsObserver(_metrics, tags)),
+            tickDue: WakeBy);
+        // KeepAlive: a Raft node must stay active with no client around, or nobody would hold elections. The timer
+        // fires once, then is re-armed for whenever the core next has something due (WakeBy): an idle follower wakes
+        // about once per election timeout (each heartbeat pushes its deadline back), a leader once per heartbeat.
+        _timer = this.RegisterGrainTimer(OnTimer, new GrainTimerCreationOptions(_cluster.TickInterval, Timeout.InfiniteTimeSpan)
         {
             Interleave = true,
             KeepAlive = true,
         });
+        _wakeAt = _clock.Now + _cluster.TickInterval;
+        _replica.Start();
         return Task.CompletedTask;
     }
 
@@ -245,22 +250,36 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 
     private Task OnTimer(CancellationToken cancellationToken)
     {
-        var late = _clock.Elapsed - _lastTimer - _cluster.TickInterval;
-        _lastTimer = _clock.Elapsed;
-        // A node whose timer runs this late was starved (a long GC pause, an overloaded machine): its peers may
-        // already have started an election. Saying so here saves guessing why the leader changed.
-        if (late > _cluster.ElectionTimeoutMin / 2 && _replica is { IsUp: true }) LogTimerLate(NodeId, late.TotalMilliseconds);
+        _wakeAt = TimeSpan.MaxValue; // fired: not armed until re-armed below (or by the tick's own turn)
         _replica?.Tick();
-        if (_clock.Elapsed - _lastPublished >= TimeSpan.FromSeconds(1) && _replica is not null)
+        if (_clock.Now - _lastPublished >= PublishInterval && _replica is not null)
         {
             // Once a second: the gauges read this, and the last second's commits become its latency figure.
-            _lastPublished = _clock.Elapsed;
+            _lastPublished = _clock.Now;
             _commitLatency.EndSecond();
             var status = Status();
             _metrics.Publish(status);
             HandOverToPreferredLeader(status);
         }
+        // At the latest for the next publication: also a node that is down (no core, nothing due) wakes that often.
+        WakeBy(_lastPublished + PublishInterval);
         return Task.CompletedTask;
+    }
+
+    private static readonly TimeSpan PublishInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Arms the timer to fire at <paramref name="due"/> (on the silo clock) unless it fires earlier already; never
+    /// sooner than one tick interval from now, so a core that is due at once does not spin the timer.
+    /// </summary>
+    private void WakeBy(TimeSpan due)
+    {
+        if (_timer is null || due >= _wakeAt) return;
+        var now = _clock.Now;
+        var wait = due - now;
+        if (wait < _cluster.TickInterval) wait = _cluster.TickInterval;
+        _wakeAt = now + wait;
+        _timer.Change(wait, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
@@ -274,13 +293,13 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     {
         if (_cluster.Groups.Count < 2 || _group is not { } group || status.Role != ClusterMembers.LeaderRole) return;
         var preferred = group.PreferredLeader;
-        if (preferred == NodeId || _clock.Elapsed - _lastHandOver < HandOverBackoff || !status.Voters.Contains(preferred)) return;
+        if (preferred == NodeId || _clock.Now - _lastHandOver < HandOverBackoff || !status.Voters.Contains(preferred)) return;
         // (null - x is null, and null < backoff is false: the first hand-over needs no wait.)
         var follower = status.Followers.FirstOrDefault(f => f.NodeId == preferred);
         var caughtUp = follower is not null && FollowerStatus.Behind(status.LastLogIndex, follower.MatchIndex) == 0
             && follower.SinceLastContactMs < _cluster.ElectionTimeoutMin.TotalMilliseconds;
         if (!caughtUp) return;
-        _lastHandOver = _clock.Elapsed;
+        _lastHandOver = _clock.Now;
         LogHandOver(NodeId, preferred);
         Replica.TransferLeadership(preferred, result =>
         {
@@ -310,6 +329,4 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     [LoggerMessage(EventId = 1105, Level = LogLevel.Debug, Message = "node {NodeId} could not hand leadership to node {Preferred}: {Result}")]
     private partial void LogHandOverRefused(int nodeId, int preferred, string result);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "node {NodeId}: its timer ran {LateMs:F0} ms late (the process was starved: a long GC pause or an overloaded machine); elections may follow")]
-    private partial void LogTimerLate(int nodeId, double lateMs);
 }

@@ -151,6 +151,30 @@ public sealed partial class RaftNode
         }
     }
 
+    /// <summary>
+    /// How much time may pass before <see cref="Tick"/> has work to do: a leader's next heartbeat or check-quorum round,
+    /// anyone else's election timeout (never, for a node that may not campaign: a learner waits to hear from a leader).
+    /// A host may sleep this long and feed the time in one tick; smaller ticks change nothing but the clock. Any input
+    /// may change it (a heartbeat received pushes a follower's back; winning an election brings a heartbeat near).
+    /// The end of a leadership transfer needs no wake-up of its own: it only lets proposals in again, and the time is
+    /// fed before each of them.
+    /// </summary>
+    public TimeSpan UntilNextTimer
+    {
+        get
+        {
+            if (Role == Role.Leader)
+            {
+                var heartbeat = _options.HeartbeatInterval - _heartbeatElapsed;
+                var quorumCheck = _options.ElectionTimeoutMin - _checkQuorumElapsed;
+                return NotNegative(heartbeat < quorumCheck ? heartbeat : quorumCheck);
+            }
+            return IsVoter(Id) ? NotNegative(_electionTimeout - _electionElapsed) : TimeSpan.MaxValue;
+        }
+    }
+
+    private static TimeSpan NotNegative(TimeSpan span) => span > TimeSpan.Zero ? span : TimeSpan.Zero;
+
     /// <summary>A message from a peer arrives.</summary>
     /// <remarks>
     /// Messages are not filtered by membership: a node that joins (or is behind) may not yet know the configuration that

@@ -39,6 +39,7 @@ public sealed class RaftReplica<TQuery, TResult>
     private readonly Action<Action> _post;
     private readonly Func<Random> _newRandom;
     private readonly IReplicaObserver<TResult> _observer;
+    private readonly Action<TimeSpan>? _tickDue; // after each turn: when Tick is next needed (see NextTickAt)
     private readonly ILogger _logger;
 
     private readonly Queue<Batch> _outbox = new(); // batches produced but not yet carried out, oldest first
@@ -73,7 +74,8 @@ public sealed class RaftReplica<TQuery, TResult>
         Action<Action> post,
         Func<Random> newRandom,
         ILogger logger,
-        IReplicaObserver<TResult>? observer = null)
+        IReplicaObserver<TResult>? observer = null,
+        Action<TimeSpan>? tickDue = null)
     {
         options.Raft.Validate();
         _options = options;
@@ -85,6 +87,7 @@ public sealed class RaftReplica<TQuery, TResult>
         _newRandom = newRandom;
         _logger = logger;
         _observer = observer ?? NoReplicaObserver<TResult>.Instance;
+        _tickDue = tickDue;
         _snapshotSender = new SnapshotSender(transport, options.SnapshotChunkBytes,
             readFailed: (follower, error) => ReplicaLog.SnapshotReadFailed(_logger, Id, follower, error));
     }
@@ -197,6 +200,7 @@ public sealed class RaftReplica<TQuery, TResult>
         }
         _core = core; // up only once everything above succeeded
         _observer.Started(state);
+        if (NextTickAt is { } due) _tickDue?.Invoke(due); // a fresh core: its election timer runs from now
         ReplicaLog.Started(_logger, Id, persisted.HardState.Term, state, core.LastLogIndex - state.Index);
     }
 
@@ -368,13 +372,8 @@ public sealed class RaftReplica<TQuery, TResult>
 
     /// <summary>
     /// The running core, its clock brought up to now first: time is fed before every input, not only on the
-    /// timer, so the core's timestamps (election durations, last contact) are as exact as the clock.
-    /// <para>
-    /// A gap longer than two timer ticks is fed as two ticks, as etcd drops the ticks its loop missed: when the
-    /// whole process stalls (a blocking GC of a few hundred ms was seen here at the end of a benchmark), every
-    /// node in it stalls alike, and counting the stall would make all followers campaign at once against a
-    /// leader that is fine. The price: on a starved machine the Raft timers run slow, never fast.
-    /// </para>
+    /// timer, so the core's timestamps (election durations, last contact) are as exact as the clock. The host's clock
+    /// leaves out the time its whole process stalled (the silo's <c>SiloClock</c>), so a stall is not fed as time passed.
     /// </summary>
     private RaftNode? RunningCore()
     {
@@ -382,12 +381,25 @@ public sealed class RaftReplica<TQuery, TResult>
         var now = _clock();
         if (now > _lastTick)
         {
-            var elapsed = now - _lastTick;
-            var longest = _options.TickInterval * 2;
-            core.Tick(elapsed < longest ? elapsed : longest);
+            core.Tick(now - _lastTick);
             _lastTick = now;
         }
         return core;
+    }
+
+    /// <summary>
+    /// When, on the host's clock, <see cref="Tick"/> next has work to do (see <see cref="RaftNode.UntilNextTimer"/>);
+    /// null while the node is down (a restart tells the host again). A host may sleep until then: ticking earlier only
+    /// moves the clock.
+    /// </summary>
+    public TimeSpan? NextTickAt
+    {
+        get
+        {
+            if (_core is not { } core) return null;
+            var wait = core.UntilNextTimer;
+            return wait == TimeSpan.MaxValue ? TimeSpan.MaxValue : _lastTick + wait;
+        }
     }
 
     /// <summary>Feeds one input to the core and takes the batch it produced. Anything thrown stops the node (see <see cref="Fail"/>).</summary>
@@ -797,7 +809,10 @@ public sealed class RaftReplica<TQuery, TResult>
     {
         public void Dispose()
         {
-            if (--replica._turnDepth == 0) Volatile.Write(ref replica._turnThread, 0);
+            if (--replica._turnDepth != 0) return;
+            Volatile.Write(ref replica._turnThread, 0);
+            // The turn may have moved the next timer (an election won brings a heartbeat near): the host re-arms.
+            if (replica._tickDue is { } tickDue && replica.NextTickAt is { } due) tickDue(due);
         }
     }
 

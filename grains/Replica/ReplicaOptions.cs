@@ -7,12 +7,6 @@ public sealed record ReplicaOptions
 {
     public required RaftOptions Raft { get; init; }
 
-    /// <summary>
-    /// How often the host's timer calls <see cref="RaftReplica{TQuery,TResult}.Tick"/>. A longer gap between two
-    /// calls is fed to the core as two ticks (see Tick).
-    /// </summary>
-    public required TimeSpan TickInterval { get; init; }
-
     /// <summary>Applied entries after which the replica snapshots its state machine and compacts its log; null: never.</summary>
     public required int? SnapshotThreshold { get; init; }
 

@@ -64,7 +64,8 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
             post: action => queue.After(TimeSpan.Zero, action),
             newRandom: () => new Random(world.Next()),
             NullLogger.Instance,
-            observer: this);
+            observer: this,
+            tickDue: WakeBy);
     }
 
     public int Id => _id;
@@ -97,6 +98,7 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         if (IsUp) throw new InvalidOperationException($"node {_id} is already up");
         var restart = Incarnation > 0;
         Incarnation++;
+        _wakeAt = TimeSpan.MaxValue; // the last life's timer is void
         var incarnation = Incarnation;
         _trace.Write($"node {_id} starts: term {Disk.Durable.HardState.Term}, vote {Disk.Durable.HardState.VotedFor?.ToString() ?? "-"}, " +
                      $"snapshot to {Disk.Durable.SnapshotIndex}, log to {Disk.Durable.LastIndex}");
@@ -112,7 +114,6 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     {
         if (incarnation != Incarnation || Raft is not { } raft) return; // a failed start is already recorded
         _commitSeen = raft.CommitIndex;
-        ScheduleTick(incarnation);
         _checker.AfterStep(this);
     }
 
@@ -268,13 +269,29 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
                                      $"e.g. {Describe(forgotten[0].What)} made at {forgotten[0].At.TotalMilliseconds:0.###} ms");
     }
 
-    private void ScheduleTick(int incarnation) =>
-        _queue.After(_world.NextTime(1.Ms(), 10.Ms()), () =>
+    /// <summary>
+    /// The host's timer, as the node grain runs it: armed for when the replica says its core next has work
+    /// (<see cref="RaftReplica{TQuery,TResult}.NextTickAt"/>), re-armed only for an earlier time, firing a little late
+    /// as real timers do. Nothing else ticks the replica, so a turn that failed to say when it is next due would leave
+    /// the node asleep, and the run's checks (elections, commits, every call answered) would see it.
+    /// </summary>
+    private void WakeBy(TimeSpan due)
+    {
+        if (due >= _wakeAt) return;
+        var incarnation = Incarnation;
+        var wait = due - _queue.Now;
+        if (wait < 1.Ms()) wait = 1.Ms();
+        var at = _queue.Now + wait + _world.NextTime(TimeSpan.Zero, 5.Ms());
+        _wakeAt = at;
+        _queue.After(at - _queue.Now, () =>
         {
-            if (incarnation != Incarnation) return; // a tick of a life that has crashed
-            _replica.Tick();
-            if (incarnation == Incarnation) ScheduleTick(incarnation);
+            if (incarnation != Incarnation || _wakeAt != at) return; // a timer of an earlier life, or re-armed since
+            _wakeAt = TimeSpan.MaxValue;
+            _replica.Tick(); // its turn re-arms the timer
         });
+    }
+
+    private TimeSpan _wakeAt = TimeSpan.MaxValue; // when the armed timer fires (MaxValue: none)
 
     // ---- the transport seam ----
 
