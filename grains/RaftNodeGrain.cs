@@ -251,35 +251,46 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private Task OnTimer(CancellationToken cancellationToken)
     {
         _wakeAt = TimeSpan.MaxValue; // fired: not armed until re-armed below (or by the tick's own turn)
-        _replica?.Tick();
-        if (_clock.Now - _lastPublished >= PublishInterval && _replica is not null)
+        try
         {
-            // Once a second: the gauges read this, and the last second's commits become its latency figure.
-            _lastPublished = _clock.Now;
-            _commitLatency.EndSecond();
-            var status = Status();
-            _metrics.Publish(status);
-            HandOverToPreferredLeader(status);
+            _replica?.Tick();
+            if (_clock.Now - _lastPublished >= PublishInterval && _replica is not null)
+            {
+                // Once a second: the gauges read this, and the last second's commits become its latency figure.
+                _lastPublished = _clock.Now;
+                _commitLatency.EndSecond();
+                var status = Status();
+                _metrics.Publish(status);
+                HandOverToPreferredLeader(status);
+            }
         }
-        // At the latest for the next publication: also a node that is down (no core, nothing due) wakes that often.
-        WakeBy(_lastPublished + PublishInterval);
+        finally
+        {
+            // At the latest for the next publication: also a node that is down (no core, nothing due) wakes that
+            // often, and a failure above does not leave the timer off.
+            WakeBy(_lastPublished + PublishInterval);
+        }
         return Task.CompletedTask;
     }
 
     private static readonly TimeSpan PublishInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Arms the timer to fire at <paramref name="due"/> (on the silo clock) unless it fires earlier already; never
-    /// sooner than one tick interval from now, so a core that is due at once does not spin the timer.
+    /// Arms the timer to fire at <paramref name="due"/> (on the silo clock), never sooner than one tick interval from
+    /// now (a core due at once must not spin the timer), unless it is armed to fire earlier already. A time armed for
+    /// that passed long ago means the firing was lost (Orleans drops a re-arm made between a firing and its callback):
+    /// it counts as not armed.
     /// </summary>
     private void WakeBy(TimeSpan due)
     {
-        if (_timer is null || due >= _wakeAt) return;
+        if (_timer is null) return;
         var now = _clock.Now;
-        var wait = due - now;
-        if (wait < _cluster.TickInterval) wait = _cluster.TickInterval;
-        _wakeAt = now + wait;
-        _timer.Change(wait, Timeout.InfiniteTimeSpan);
+        var earliest = now + _cluster.TickInterval;
+        var at = due > earliest ? due : earliest;
+        var lost = _wakeAt != TimeSpan.MaxValue && _wakeAt < now - _cluster.TickInterval * 4;
+        if (at >= _wakeAt && !lost) return;
+        _wakeAt = at;
+        _timer.Change(at - now, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>

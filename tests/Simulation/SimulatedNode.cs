@@ -277,11 +277,10 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     /// </summary>
     private void WakeBy(TimeSpan due)
     {
-        if (due >= _wakeAt) return;
+        var earliest = _queue.Now + 1.Ms();
+        if ((due > earliest ? due : earliest) >= _wakeAt) return;
         var incarnation = Incarnation;
-        var wait = due - _queue.Now;
-        if (wait < 1.Ms()) wait = 1.Ms();
-        var at = _queue.Now + wait + _world.NextTime(TimeSpan.Zero, 5.Ms());
+        var at = (due > earliest ? due : earliest) + _world.NextTime(TimeSpan.Zero, 5.Ms());
         _wakeAt = at;
         _queue.After(at - _queue.Now, () =>
         {

@@ -136,7 +136,7 @@ internal sealed record SimulationSettings
         PlantedBugConcurrentMembershipChanges = PlantedBugConcurrentMembershipChanges,
     };
 
-    /// <summary>The replica's options: the drawn snapshot knobs, the product's tick (a node is ticked every 1-10 ms).</summary>
+    /// <summary>The replica's options: the drawn snapshot knobs (the node is ticked when its core is due, see SimulatedNode.WakeBy).</summary>
     public ReplicaOptions ReplicaOptionsFor(int nodeId) => Shipped.ForReplica(Shipped.Groups.All[0], nodeId) with
     {
         Raft = OptionsFor(nodeId),
