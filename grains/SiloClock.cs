@@ -5,7 +5,7 @@ namespace RaftOrleans;
 
 /// <summary>
 /// The clock every Raft replica of this silo reads: real time, less the time the whole process was stalled. One timer
-/// per silo beats every tick interval (a thread of its own); a beat more than two intervals after the last means the process was starved (a
+/// per silo beats every tick interval; a beat more than two intervals after the last means the process was starved (a
 /// long GC pause, an overloaded machine), and the excess is not counted. Every node in the process stalled alike, so
 /// counting it would only make all followers campaign at once against a leader that is fine (etcd drops the ticks its
 /// loop missed for the same reason). The price: on a starved machine the Raft timers run slow, never fast.
@@ -20,8 +20,7 @@ public sealed partial class SiloClock : IDisposable
     private readonly TimeSpan _slack;
     private readonly TimeSpan _reportAbove;
     private readonly ILogger<SiloClock> _logger;
-    private readonly TimeSpan _interval;
-    private volatile bool _disposed;
+    private readonly Timer _beat;
     private readonly Lock _gate = new();
     private TimeSpan _lastBeat;
     private TimeSpan _stalled;
@@ -31,20 +30,15 @@ public sealed partial class SiloClock : IDisposable
         _slack = options.TickInterval * 2;
         _reportAbove = options.ElectionTimeoutMin / 2;
         _logger = logger;
-        _interval = options.TickInterval;
-        // Its own thread, not a thread-pool timer: when the pool is busy (two cores under load) a pool timer runs late
-        // without the process being stalled, and that time would be dropped for every replica, busy leaders included.
-        // A GC pause or SIGSTOP stops this thread too. UnsafeStart: the first grain to need the clock creates it, and
-        // its execution context (request context, activity) must not live on in this thread.
-        new Thread(Run) { IsBackground = true, Name = "raft-silo-clock" }.UnsafeStart();
-    }
-
-    private void Run()
-    {
-        while (!_disposed)
+        // A thread-pool timer on purpose: when the pool is starved (a silo starting up, blocking work), every grain's
+        // turn waits, and so does this beat, so the time stands still for all of them alike, as the per-replica clamp
+        // of missed ticks made it before. (A beat on a thread of its own was tried: it counted a starved pool as time
+        // passed, followers timed out before their turns could see the leader's heartbeats, and a test saw the leader
+        // change at start-up.) SuppressFlow: the first grain to need the clock creates it, and its execution context
+        // (request context, activity) must not live on in the timer.
+        using (ExecutionContext.SuppressFlow())
         {
-            Thread.Sleep(_interval);
-            Beat();
+            _beat = new Timer(_ => Beat(), null, options.TickInterval, options.TickInterval);
         }
     }
 
@@ -81,7 +75,7 @@ public sealed partial class SiloClock : IDisposable
         return excess > TimeSpan.Zero ? excess : TimeSpan.Zero;
     }
 
-    public void Dispose() => _disposed = true;
+    public void Dispose() => _beat.Dispose();
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "the process was starved for {StalledMs:F0} ms (a long GC pause or an overloaded machine): the Raft timers of this silo leave it out, but other silos' do not; elections may follow")]
     private partial void LogStalled(double stalledMs);
