@@ -92,10 +92,10 @@ internal sealed class KeyValueStore : IKeyValueStore
     {
         ArgumentNullException.ThrowIfNull(key);
         if (deadline is { } asked) CheckDeadline(asked, nameof(deadline));
-        var clock = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
         var route = Volatile.Read(ref _route) ?? await LearnRouteAsync(operation, key, deadline ?? _shared.Deadline ?? SettingsDeadline, cancellation);
         // One deadline for the whole call: what learning the settings took is gone from it.
-        var patience = (deadline ?? _shared.Deadline ?? route.RequestTimeout * KvSession.DefaultAttempts) - clock.Elapsed;
+        var patience = (deadline ?? _shared.Deadline ?? route.RequestTimeout * KvSession.DefaultAttempts) - Stopwatch.GetElapsedTime(started);
         if (patience <= TimeSpan.Zero)
         {
             throw new KeyValueUnavailableException(Name(operation), key, "the deadline passed while the cluster's settings were asked for",

@@ -54,14 +54,7 @@ public sealed class EmbeddedFaultSuiteTests
         var directory = Directory.CreateTempSubdirectory("raft-embedded-check-").FullName;
         try
         {
-            var config = Path.Combine(directory, "raft.toml");
-            var ports = FreePorts.Ranges(1, 3);
-            await File.WriteAllTextAsync(config, $"""
-                [silo]
-                silo_port = {ports[0]}
-                gateway_port = {ports[1]}
-                http_port = {ports[2]}
-
+            var (config, _) = await EmbeddedSiloConfig.WriteAsync(directory, """
                 [faults]
                 enabled = true
                 """);

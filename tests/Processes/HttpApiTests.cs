@@ -21,14 +21,7 @@ public sealed class HttpApiTests
     public async Task The_kv_api_answers_with_status_codes_that_say_what_happened()
     {
         var directory = Directory.CreateTempSubdirectory("raft-http-api-").FullName;
-        var ports = FreePorts.Ranges(1, 3);
-        var config = Path.Combine(directory, "raft.toml");
-        await File.WriteAllTextAsync(config, $"""
-            [silo]
-            silo_port = {ports[0]}
-            gateway_port = {ports[1]}
-            http_port = {ports[2]}
-
+        var (config, httpPort) = await EmbeddedSiloConfig.WriteAsync(directory, """
             [gateway]
             request_timeout_ms = 1000
             session_lifetime_ms = 6000
@@ -37,7 +30,7 @@ public sealed class HttpApiTests
             enabled = true
             """);
         using var silo = SiloProcess.Start(directory, "--config", config);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[2]}/") };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
         try
         {
             await silo.WaitStartedAsync(ProcessCluster.StartDeadline);
@@ -80,12 +73,12 @@ public sealed class HttpApiTests
             // The README's shell example, run as a user would: recorded once, the resend answered the first answer. It
             // needs curl, which a fresh machine may lack: the test installs it, as the fault suite installs redis-server.
             DebianPackage.EnsureInstalled("curl", "curl");
-            var (exit, output) = await Script("http-example.sh", $"http://127.0.0.1:{ports[2]}", "job-42");
+            var (exit, output) = await Script("http-example.sh", $"http://127.0.0.1:{httpPort}", "job-42");
             Assert.True(exit == 0, $"scripts/http-example.sh (exit {exit}): {output}");
             Assert.Contains("recorded job.job-42", output);
             Assert.Contains("answered 201 (the first answer) and not applied again", output);
             Assert.StartsWith("done at ", await Expect(HttpStatusCode.OK, await http.GetAsync("kv/job.job-42")));
-            (exit, output) = await Script("http-example.sh", $"http://127.0.0.1:{ports[2]}", "job-42");
+            (exit, output) = await Script("http-example.sh", $"http://127.0.0.1:{httpPort}", "job-42");
             Assert.True(exit == 0 && output.Contains("job.job-42 was already recorded"), $"a second run (exit {exit}): {output}");
 
             // The OpenAPI description names the API.

@@ -19,16 +19,7 @@ public sealed partial class StatusPageTests
     public async Task The_page_shows_the_leader_and_follows_a_write_and_metrics_are_served()
     {
         var directory = Directory.CreateTempSubdirectory("raft-status-page-").FullName;
-        var ports = FreePorts.Ranges(1, 3);
-        var httpPort = ports[2];
-        var config = Path.Combine(directory, "raft.toml");
-        await File.WriteAllTextAsync(config, $"""
-            [silo]
-            silo_port = {ports[0]}
-            gateway_port = {ports[1]}
-            http_port = {httpPort}
-            orleans_dashboard = true
-            """);
+        var (config, httpPort) = await EmbeddedSiloConfig.WriteAsync(directory, "orleans_dashboard = true");
         using var silo = SiloProcess.Start(directory, "--config", config);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
         try

@@ -77,13 +77,13 @@ internal sealed class KvSession
         cancellation.ThrowIfCancellationRequested();
         var halfLifetime = route.Settings.SessionLifetime / 2;
         if (deadline > halfLifetime) deadline = halfLifetime;
-        var clock = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
         var group = route.GroupOf(key);
         var request = Next(route, group, operation, key, value);
-        var firstSent = Stopwatch.GetTimestamp();
+        var firstSent = started;
         for (var attempt = 1; ; attempt++)
         {
-            var result = await SendOnceAsync(route, request, group, deadline - clock.Elapsed, cancellation);
+            var result = await SendOnceAsync(route, request, group, deadline - Stopwatch.GetElapsedTime(started), cancellation);
             if (result.Status == KvStatus.SessionExpired)
             {
                 Renew();
@@ -95,7 +95,7 @@ internal sealed class KvSession
             if (result.IsDefinitive && operation != KvOperation.Get) _answeredAt[group] = firstSent;
             var worthResending = result.Status is KvStatus.Unavailable or KvStatus.NotLeader;
             var pause = route.PauseBeforeResend(attempt);
-            if (!worthResending || clock.Elapsed + pause >= deadline)
+            if (!worthResending || Stopwatch.GetElapsedTime(started) + pause >= deadline)
             {
                 return new RequestOutcome(request, result, Resends: attempt - 1);
             }
