@@ -84,8 +84,8 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         _activatedAt = DateTimeOffset.UtcNow;
         var node = NodeId;
         var tags = _tags;
-        var storage = new WriterStorage(_storageProvider.For(group.Name, node), node, repair => LogRepaired(node, repair),
-            (took, entries) => _metrics.Flushed(tags, took, entries));
+        var storage = new WriterStorage(_storageProvider.For(group.Name, node), _storageProvider.WriterFor(group.Name, node),
+            new ReplicaId(group.Name, node), repair => LogRepaired(node, repair), (took, entries) => _metrics.Flushed(tags, took, entries));
         _replica = new RaftReplica<string, KvResult>(
             _cluster.ForReplica(group, NodeId),
             new GrainTransport(GrainFactory, _cluster.RpcTimeout, group.Name, NodeId, _links, _logger),

@@ -63,7 +63,7 @@ catch (RaftConfigException error)
     return 2;
 }
 
-var storage = RaftClusterOptionsFactory.StorageFrom(config);
+var storage = RaftClusterOptionsFactory.StorageFrom(config, options);
 try
 {
     foreach (var repair in StoragePreflight.Check(storage, options.Groups, options.HostedNodes))

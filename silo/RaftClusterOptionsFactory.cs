@@ -19,9 +19,12 @@ public static class RaftClusterOptionsFactory
     /// </summary>
     public static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>The storage raft.toml asks for: files under data_dir (default) or memory.</summary>
-    public static IRaftStorageProvider StorageFrom(RaftConfig config) => config.Storage.Kind == StorageKind.File
-        ? new FileRaftStorageProvider(config.Storage.DataDir, config.Storage.Fsync, config.Cluster.Id)
+    /// <summary>
+    /// The storage raft.toml asks for: files under data_dir (default; one log for the replicas the silo hosts, as
+    /// <paramref name="options"/> say) or memory.
+    /// </summary>
+    public static IRaftStorageProvider StorageFrom(RaftConfig config, RaftClusterOptions options) => config.Storage.Kind == StorageKind.File
+        ? new FileRaftStorageProvider(config.Storage.DataDir, config.Storage.Fsync, config.Cluster.Id, FileRaftStorageProvider.LogNameFor(options))
         : new InMemoryRaftStorageProvider();
 
     /// <summary>raft.toml's groups laid over its nodes: the one layout silo, gateway and console share.</summary>

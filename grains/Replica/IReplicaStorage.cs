@@ -29,4 +29,10 @@ public interface IReplicaStorage
     /// nothing is under way any more and <see cref="Load"/> may be called.
     /// </summary>
     void Stop(Action stopped);
+
+    /// <summary>
+    /// Whether the storage asks the replica to compact its log at what it has applied, whatever the snapshot threshold:
+    /// a log shared by many replicas keeps its old segments on disk while one replica still needs entries in them.
+    /// </summary>
+    bool CompactionWanted => false;
 }

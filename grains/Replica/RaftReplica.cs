@@ -253,7 +253,12 @@ public sealed class RaftReplica<TQuery, TResult>
     // ---- inputs ----
 
     /// <summary>The host's timer: time passes (elections, heartbeats), and whatever is pending goes out.</summary>
-    public void Tick() => Input(static _ => { });
+    public void Tick()
+    {
+        Input(static _ => { });
+        // A replica that writes little compacts when its storage asks (no batch of its own would get it to).
+        if (_outbox.Count == 0 && RunningCore() is { } core && _storage.CompactionWanted) MaybeSnapshot(core);
+    }
 
     /// <summary>
     /// A request from a peer (RequestVote, AppendEntries, a chunk of InstallSnapshot). <paramref name="answered"/>
@@ -669,7 +674,7 @@ public sealed class RaftReplica<TQuery, TResult>
 
     /// <summary>
     /// Compacts the log once the state machine has applied <c>SnapshotThreshold</c> entries past the last
-    /// compaction, at the index it has applied (the core's LastApplied is what this replica reported, never more):
+    /// compaction (or anything past it, when the storage asks: <see cref="IReplicaStorage.CompactionWanted"/>), at the index it has applied (the core's LastApplied is what this replica reported, never more):
     /// the engine makes its state durable there (one sync: the state already is in the engine, so this costs the
     /// same at any size of the store), a view of it is kept to send to followers, and the log's new start is queued
     /// behind every write so far. Compacting the in-memory log at once is safe: a crash before that write is
@@ -677,7 +682,8 @@ public sealed class RaftReplica<TQuery, TResult>
     /// </summary>
     private void MaybeSnapshot(RaftNode core)
     {
-        if (_options.SnapshotThreshold is not { } threshold || core.LastApplied - core.SnapshotIndex < threshold) return;
+        var due = _options.SnapshotThreshold is { } threshold && core.LastApplied - core.SnapshotIndex >= threshold;
+        if (!due && !(core.LastApplied > core.SnapshotIndex && _storage.CompactionWanted)) return;
         var index = core.LastApplied;
         var term = core.TermAt(index)
             ?? throw new InvalidOperationException($"node {Id}: applied entry {index} is not in the log");

@@ -1,113 +1,163 @@
+using System.Diagnostics;
 using RaftOrleans.Raft;
 
 namespace RaftOrleans.Storage;
 
 /// <summary>
-/// Carries out one node's storage writes in order on a thread of their own, so the node grain never blocks on
-/// a disk flush and keeps taking requests meanwhile (group commit). Writes queued while a flush runs are
-/// merged into the next one: one write and one fsync for all of them. Each write's task completes once that
-/// write is durable, and tasks complete in the order the writes were queued.
+/// Carries out the storage writes of the replicas it serves in order on a thread of their own, so no node grain
+/// ever blocks on a disk flush and each keeps taking requests meanwhile (group commit). Writes queued while a flush
+/// runs go out together in the next one: with a <see cref="SiloLog"/>, the writes of every group of the silo that
+/// waited together become one write and one fsync (Dragonboat's one <c>SaveRaftState</c> per worker pass). Each
+/// write's task completes once that write is durable, and one replica's tasks complete in the order it queued them.
 /// <para>
-/// <see cref="StopAsync"/> is what a crash looks like to storage: writes not yet started are dropped (their
-/// tasks fail with <see cref="RaftNodeUnavailableException"/>; nothing was sent or applied for them), a write
-/// under way finishes. After a failed write every later write fails too: the node must restart and reload.
+/// <see cref="StopAsync"/> is what a crash of one replica looks like to storage: its writes not yet started are
+/// dropped (their tasks fail with <see cref="RaftNodeUnavailableException"/>; nothing was sent or applied for them),
+/// a write under way finishes. After a failed write every later write fails too, of every replica: each must
+/// restart and reload, and the first to reopen has the log <see cref="IDurableLog.Recover">recovered</see>.
 /// </para>
 /// </summary>
-public sealed class DurableWriter
+public sealed class DurableWriter : IDisposable
 {
-    private readonly IRaftStorage _storage;
-    private readonly int _nodeId;
+    private readonly IDurableLog _log;
     private readonly object _gate = new();
     private readonly List<Write> _queue = new();
-    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool _stopping;
+    private readonly Dictionary<ReplicaId, Action<TimeSpan, int>?> _open = new(); // replicas taking writes, and their flush meters
+    private readonly string _name;
+    private Thread? _thread; // runs while some replica is open or writes are queued
     private Exception? _failure;
-    private Task _tail = Task.CompletedTask;
+    private bool _disposed;
+    private Pass? _underWay;
 
-    private readonly Action<TimeSpan, int>? _flushed;
-
-    /// <param name="flushed">Told after each write of entries to the log: how long it took (fsync included) and how many entries it carried.</param>
-    public DurableWriter(IRaftStorage storage, int nodeId, Action<TimeSpan, int>? flushed = null)
+    /// <param name="name">Names the storage thread.</param>
+    public DurableWriter(IDurableLog log, string name)
     {
-        _storage = storage;
-        _nodeId = nodeId;
-        _flushed = flushed;
-        var thread = new Thread(Run) { IsBackground = true, Name = $"raft-node-{nodeId}-storage" };
-        thread.Start();
+        _log = log;
+        _name = name;
     }
 
-    /// <summary>Completes once every write queued so far is durable (or fails if one of them failed).</summary>
-    public Task Tail
-    {
-        get { lock (_gate) return _tail; }
-    }
-
-    /// <summary>Queues IRaftStorage.Persist of a hard state (when not null) and entries.</summary>
-    public Task Persist(HardState? hardState, IReadOnlyList<LogEntry> entries) =>
-        Enqueue(new Write(hardState, entries, null, false));
-
-    /// <summary>Queues IRaftStorage.SaveSnapshot; it is ordered with the persists like any other write.</summary>
-    public Task SaveSnapshot(StoredSnapshot snapshot, bool discardLog) =>
-        Enqueue(new Write(null, Array.Empty<LogEntry>(), snapshot, discardLog));
-
-    /// <summary>Drops the writes not yet started and returns once the thread has finished the one under way.</summary>
-    public Task StopAsync()
+    /// <summary>
+    /// Lets <paramref name="replica"/> write (at its start and at every restart). After a failed write the log is
+    /// recovered first. <paramref name="flushed"/> is told after each of its writes of entries: how long the write that
+    /// carried them took (fsync included) and how many of its entries it carried. Returns what recovery repaired, or null.
+    /// </summary>
+    public string? Open(ReplicaId replica, Action<TimeSpan, int>? flushed = null)
     {
         lock (_gate)
         {
-            _stopping = true;
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            string? repaired = null;
+            if (_failure is not null && _underWay is null)
+            {
+                repaired = _log.Recover();
+                _failure = null;
+            }
+            _open[replica] = flushed;
+            if (_thread is null)
+            {
+                _thread = new Thread(Run) { IsBackground = true, Name = $"raft-storage-{_name}" };
+                _thread.Start();
+            }
+            return repaired;
+        }
+    }
+
+    /// <summary>Queues IRaftStorage.Persist of a hard state (when not null) and entries.</summary>
+    public Task Persist(ReplicaId replica, HardState? hardState, IReadOnlyList<LogEntry> entries) =>
+        Enqueue(new Write(replica, hardState, entries, null, false));
+
+    /// <summary>Queues IRaftStorage.SaveSnapshot; it is ordered with the replica's persists like any other write.</summary>
+    public Task SaveSnapshot(ReplicaId replica, StoredSnapshot snapshot, bool discardLog) =>
+        Enqueue(new Write(replica, null, Array.Empty<LogEntry>(), snapshot, discardLog));
+
+    /// <summary>
+    /// Drops the replica's writes not yet started and takes no more of its writes until it opens again; returns
+    /// once a write under way that carries some of its writes has finished.
+    /// </summary>
+    public Task StopAsync(ReplicaId replica)
+    {
+        lock (_gate)
+        {
+            _open.Remove(replica);
+            var unavailable = new RaftNodeUnavailableException(replica.Group, replica.Node);
+            foreach (var dropped in _queue.Where(w => w.Replica == replica)) dropped.Done.TrySetException(unavailable);
+            _queue.RemoveAll(w => w.Replica == replica);
+            Monitor.Pulse(_gate); // with no replica left open, the thread ends
+            return _underWay is { } pass && pass.Carries(replica) ? pass.Finished.Task : Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Ends the thread once the write under way is done; writes still queued fail.</summary>
+    public void Dispose()
+    {
+        Thread? thread;
+        lock (_gate)
+        {
+            _disposed = true;
+            thread = _thread;
             Monitor.Pulse(_gate);
         }
-        return _stopped.Task;
+        if (thread is not null && Thread.CurrentThread != thread) thread.Join(TimeSpan.FromSeconds(30));
     }
 
     private Task Enqueue(Write write)
     {
         lock (_gate)
         {
-            if (_stopping) write.Done.SetException(new RaftNodeUnavailableException(_nodeId));
+            if (_disposed || !_open.ContainsKey(write.Replica))
+                write.Done.SetException(new RaftNodeUnavailableException(write.Replica.Group, write.Replica.Node));
             else if (_failure is not null) write.Done.SetException(_failure);
             else
             {
                 _queue.Add(write);
                 Monitor.Pulse(_gate);
             }
-            _tail = write.Done.Task;
-            return _tail;
+            return write.Done.Task;
         }
     }
 
     private void Run()
     {
-        try
+        while (TakeBatch() is { } pass)
         {
-            while (TakeBatch() is { } batch) Carry(batch);
-        }
-        finally
-        {
-            _stopped.TrySetResult();
+            Carry(pass.Writes);
+            lock (_gate)
+            {
+                _underWay = null;
+                pass.Finished.TrySetResult();
+            }
         }
     }
 
-    /// <summary>Everything queued, once there is something; null once stopping (what was queued is dropped).</summary>
-    private List<Write>? TakeBatch()
+    /// <summary>
+    /// Everything queued, once there is something; null once disposed (what was queued then fails) or once no
+    /// replica is open and nothing is queued (the thread ends; the next <see cref="Open"/> starts another).
+    /// </summary>
+    private Pass? TakeBatch()
     {
         lock (_gate)
         {
-            while (_queue.Count == 0 && !_stopping) Monitor.Wait(_gate);
-            if (_stopping)
+            while (_queue.Count == 0 && !_disposed)
             {
-                foreach (var dropped in _queue) dropped.Done.TrySetException(new RaftNodeUnavailableException(_nodeId));
+                if (_open.Count == 0)
+                {
+                    _thread = null;
+                    return null;
+                }
+                Monitor.Wait(_gate);
+            }
+            if (_disposed)
+            {
+                foreach (var dropped in _queue) dropped.Done.TrySetException(new RaftNodeUnavailableException(dropped.Replica.Group, dropped.Replica.Node));
                 _queue.Clear();
                 return null;
             }
-            var batch = new List<Write>(_queue);
+            _underWay = new Pass(new List<Write>(_queue));
             _queue.Clear();
-            return batch;
+            return _underWay;
         }
     }
 
-    /// <summary>Runs of persists become one merged write; a snapshot is written on its own, in its place.</summary>
+    /// <summary>Runs of persists (of any replicas) become one write; a snapshot is written on its own, in its place.</summary>
     private void Carry(List<Write> batch)
     {
         var start = 0;
@@ -117,14 +167,14 @@ public sealed class DurableWriter
             {
                 if (batch[start].Snapshot is { } snapshot)
                 {
-                    _storage.SaveSnapshot(snapshot, batch[start].DiscardLog);
+                    _log.SaveSnapshot(batch[start].Replica, snapshot, batch[start].DiscardLog);
                     batch[start].Done.TrySetResult();
                     start++;
                     continue;
                 }
                 var end = start;
                 while (end < batch.Count && batch[end].Snapshot is null) end++;
-                PersistMerged(batch, start, end);
+                PersistRun(batch, start, end);
                 for (var i = start; i < end; i++) batch[i].Done.TrySetResult();
                 start = end;
             }
@@ -141,22 +191,34 @@ public sealed class DurableWriter
         }
     }
 
-    /// <summary>
-    /// Persists writes [start, end) as one: the newest hard state, and the entries as the storage would hold
-    /// them after each write in turn (a later write's first index cuts off what earlier ones queued from there).
-    /// </summary>
-    private void PersistMerged(List<Write> batch, int start, int end)
+    /// <summary>Writes [start, end) as one write to the log, each replica's writes merged into one (<see cref="Merge"/>).</summary>
+    private void PersistRun(List<Write> batch, int start, int end)
     {
-        if (end - start == 1)
-        {
-            WriteLog(batch[start].HardState, batch[start].Entries);
-            return;
-        }
-        HardState? hardState = null;
-        var entries = new List<LogEntry>();
+        var byReplica = new Dictionary<ReplicaId, List<Write>>();
         for (var i = start; i < end; i++)
         {
-            var write = batch[i];
+            if (!byReplica.TryGetValue(batch[i].Replica, out var writes)) byReplica[batch[i].Replica] = writes = new List<Write>();
+            writes.Add(batch[i]);
+        }
+        var merged = byReplica.Select(pair => Merge(pair.Key, pair.Value)).Where(w => w.HardState is not null || w.Entries.Count > 0).ToList();
+        if (merged.Count == 0) return;
+        var started = Stopwatch.GetTimestamp();
+        _log.Persist(merged);
+        var took = Stopwatch.GetElapsedTime(started);
+        foreach (var write in merged.Where(w => w.Entries.Count > 0)) Flushed(write.Replica, took, write.Entries.Count);
+    }
+
+    /// <summary>
+    /// One replica's writes as one: the newest hard state, and the entries as the storage would hold them after
+    /// each write in turn (a later write's first index cuts off what earlier ones queued from there).
+    /// </summary>
+    private static ReplicaWrite Merge(ReplicaId replica, List<Write> writes)
+    {
+        if (writes.Count == 1) return new ReplicaWrite(replica, writes[0].HardState, writes[0].Entries);
+        HardState? hardState = null;
+        var entries = new List<LogEntry>();
+        foreach (var write in writes)
+        {
             if (write.HardState is not null) hardState = write.HardState;
             if (write.Entries.Count == 0) continue;
             var first = write.Entries[0].Index;
@@ -165,23 +227,22 @@ public sealed class DurableWriter
                 // The merged entries are contiguous: keep those before `first`, drop the rest.
                 var keep = first - entries[0].Index;
                 if (keep > entries.Count)
-                    throw new InvalidOperationException($"node {_nodeId}: write of entries from {first} after entries up to {entries[^1].Index}");
+                    throw new InvalidOperationException($"{replica}: write of entries from {first} after entries up to {entries[^1].Index}");
                 var kept = (int)Math.Max(keep, 0);
                 entries.RemoveRange(kept, entries.Count - kept);
             }
             entries.AddRange(write.Entries);
         }
-        WriteLog(hardState, entries);
+        return new ReplicaWrite(replica, hardState, entries);
     }
 
-    /// <summary>One write of the log, timed for the metrics.</summary>
-    private void WriteLog(HardState? hardState, IReadOnlyList<LogEntry> entries)
+    private void Flushed(ReplicaId replica, TimeSpan took, int entries)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        _storage.Persist(hardState, entries);
+        Action<TimeSpan, int>? meter;
+        lock (_gate) _open.TryGetValue(replica, out meter);
         try
         {
-            _flushed?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started), entries.Count);
+            meter?.Invoke(took, entries);
         }
         catch (Exception)
         {
@@ -189,8 +250,16 @@ public sealed class DurableWriter
         }
     }
 
-    private sealed record Write(HardState? HardState, IReadOnlyList<LogEntry> Entries, StoredSnapshot? Snapshot, bool DiscardLog)
+    private sealed record Write(ReplicaId Replica, HardState? HardState, IReadOnlyList<LogEntry> Entries, StoredSnapshot? Snapshot, bool DiscardLog)
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>The writes one turn of the thread carries.</summary>
+    private sealed class Pass(List<Write> writes)
+    {
+        public List<Write> Writes { get; } = writes;
+        public TaskCompletionSource Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public bool Carries(ReplicaId replica) => Writes.Any(w => w.Replica == replica);
     }
 }

@@ -5,42 +5,80 @@ using RaftOrleans.State;
 namespace RaftOrleans.Storage;
 
 /// <summary>
-/// The files of each replica in <c>dataDir/&lt;group&gt;/node-&lt;id&gt;</c>: its Raft log (<see cref="FileRaftStorage"/>) and, in
-/// <c>state/</c>, its state machine's RocksDB engine (<see cref="RocksKvEngine"/>). Disposed with the silo.
+/// The files of a silo's replicas under data_dir: one shared Raft log for all of them (<see cref="SiloLog"/>, in
+/// <c>wal/</c>, or <c>wal-node-N/</c> for node N's silo in cluster mode) written by one <see cref="DurableWriter"/>, and
+/// in each replica's directory <c>&lt;group&gt;/node-&lt;id&gt;</c> its snapshot file and, in <c>state/</c>, its state
+/// machine's RocksDB engine (<see cref="RocksKvEngine"/>). Disposed with the silo.
 /// </summary>
 public sealed class FileRaftStorageProvider : IRaftStorageProvider, IDisposable
 {
+    /// <summary>The log of a silo that hosts several nodes (embedded mode).</summary>
+    public const string SharedLogName = "wal";
+
     private readonly string _dataDir;
     private readonly bool _fsync;
     private readonly string _clusterId;
-    private readonly ConcurrentDictionary<(string Group, int Node), FileRaftStorage> _nodes = new();
-    private readonly ConcurrentDictionary<(string Group, int Node), Lazy<RocksKvEngine>> _states = new();
+    private readonly string _logName;
+    private readonly Lazy<(SiloLog Log, DurableWriter Writer)> _log;
+    private readonly ConcurrentDictionary<ReplicaId, Lazy<SiloLogReplica>> _replicas = new();
+    private readonly ConcurrentDictionary<ReplicaId, Lazy<RocksKvEngine>> _states = new();
+    private int _disposed;
 
     /// <param name="clusterId">cluster.id: recorded in each node's directory (<see cref="NodeDirectoryOwner"/>), which refuses another cluster's.</param>
-    public FileRaftStorageProvider(string dataDir, bool fsync, string clusterId)
+    /// <param name="logName">The directory of the silo's log under data_dir (<see cref="LogNameFor"/>).</param>
+    public FileRaftStorageProvider(string dataDir, bool fsync, string clusterId, string logName = SharedLogName,
+        long segmentBytes = SiloLog.DefaultSegmentBytes)
     {
         _dataDir = Path.GetFullPath(dataDir);
         _fsync = fsync;
         _clusterId = clusterId;
+        _logName = logName;
+        // Opened at the first replica's storage, after ClaimGroups: a refused data directory is left untouched.
+        _log = new Lazy<(SiloLog, DurableWriter)>(() =>
+        {
+            var log = new SiloLog(Path.Combine(_dataDir, _logName), _fsync, NodeDirectory, segmentBytes);
+            log.Open();
+            return (log, new DurableWriter(log, _logName));
+        });
     }
+
+    /// <summary>The log of a silo: <c>wal-node-N</c> for node N's silo in cluster mode, <c>wal</c> for the silo of every node.</summary>
+    public static string LogNameFor(RaftClusterOptions options) => options.OneNodePerSilo ? $"wal-node-{options.HostedNodes[0]}" : SharedLogName;
+
+    /// <summary>The silo's log (opened on first use).</summary>
+    public SiloLog Log => _log.Value.Log;
 
     public void ClaimGroups(RaftGroups groups) => DataDirectoryGroups.Claim(_dataDir, groups);
 
     public IRaftStorage For(string group, int nodeId) =>
-        _nodes.GetOrAdd((group, nodeId), replica =>
+        _replicas.GetOrAdd(new ReplicaId(group, nodeId), replica => new Lazy<SiloLogReplica>(() =>
         {
-            NodeDirectoryOwner.Claim(NodeDirectory(replica), replica.Group, replica.Node, _clusterId);
-            return new FileRaftStorage(NodeDirectory(replica), _fsync);
-        });
+            var directory = NodeDirectory(replica);
+            NodeDirectoryOwner.Claim(directory, replica.Group, replica.Node, _clusterId);
+            ReplicaLogPlace.Claim(directory, _logName, replica, beforeFirstClaim: () =>
+            {
+                // Its log of an earlier version is moved in; otherwise records of it in the log are from before its
+                // directory was wiped: it rejoins empty, as it did when its log lived in that directory.
+                if (!LegacyNodeLog.MoveInto(Log, replica, directory, _fsync) && Log.Holds(replica)) Log.Adopt(replica, PersistedState.Empty);
+            });
+            return new SiloLogReplica(Log, replica);
+        })).Value;
+
+    public DurableWriter WriterFor(string group, int nodeId) => _log.Value.Writer;
 
     public IKvEngine StateFor(string group, int nodeId) =>
-        _states.GetOrAdd((group, nodeId), replica => new Lazy<RocksKvEngine>(() => RocksKvEngine.Open(Path.Combine(NodeDirectory(replica), "state")))).Value;
+        _states.GetOrAdd(new ReplicaId(group, nodeId), replica => new Lazy<RocksKvEngine>(() => RocksKvEngine.Open(Path.Combine(NodeDirectory(replica), "state")))).Value;
 
-    private string NodeDirectory((string Group, int Node) replica) => Path.Combine(_dataDir, replica.Group, $"node-{replica.Node}");
+    private string NodeDirectory(ReplicaId replica) => Path.Combine(_dataDir, replica.Group, $"node-{replica.Node}");
 
     public void Dispose()
     {
-        foreach (var storage in _nodes.Values) storage.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        if (_log.IsValueCreated)
+        {
+            _log.Value.Writer.Dispose();
+            _log.Value.Log.Dispose();
+        }
         foreach (var state in _states.Values.Where(s => s.IsValueCreated)) state.Value.Dispose();
     }
 }

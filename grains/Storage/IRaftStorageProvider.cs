@@ -4,8 +4,9 @@ using RaftOrleans.State;
 namespace RaftOrleans.Storage;
 
 /// <summary>
-/// Hands each replica (a node of a group) its storage: the Raft log (term, vote, entries) and the state machine's
-/// engine. A silo-wide singleton, so storage outlives a node's crash and its grain's activation.
+/// Hands each replica (a node of a group) its storage: the Raft log (term, vote, entries), the writer that makes its
+/// writes durable, and the state machine's engine. A silo-wide singleton, so storage outlives a node's crash and its
+/// grain's activation.
 /// </summary>
 public interface IRaftStorageProvider
 {
@@ -16,6 +17,9 @@ public interface IRaftStorageProvider
     void ClaimGroups(RaftGroups groups);
 
     IRaftStorage For(string group, int nodeId);
+
+    /// <summary>The thread that writes the replica's log: with file storage one for every replica of the silo (one fsync for all).</summary>
+    DurableWriter WriterFor(string group, int nodeId);
 
     /// <summary>The replica's state engine (opened once per silo; the node reopens its state from it at every start).</summary>
     IKvEngine StateFor(string group, int nodeId);

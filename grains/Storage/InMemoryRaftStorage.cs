@@ -4,7 +4,7 @@ namespace RaftOrleans.Storage;
 
 /// <summary>
 /// Storage that lives as long as the process: it survives a node grain's crash and restart (fault injection)
-/// but not a silo restart. Same semantics as <see cref="FileRaftStorage"/>, minus the files. Locked because a
+/// but not a silo restart. Same semantics as a replica's part of <see cref="SiloLog"/>, minus the files. Locked because a
 /// node's grain turns may run on different threads over time.
 /// </summary>
 public sealed class InMemoryRaftStorage : IRaftStorage

@@ -9,6 +9,7 @@ public sealed class InMemoryRaftStorageProvider : IRaftStorageProvider
 {
     private readonly ConcurrentDictionary<(string, int), InMemoryRaftStorage> _nodes = new();
     private readonly ConcurrentDictionary<(string, int), MemoryKvEngine> _states = new();
+    private readonly ReplicaWriters _writers = new();
 
     /// <summary>Nothing to check: memory starts empty with every silo.</summary>
     public void ClaimGroups(RaftGroups groups)
@@ -16,6 +17,8 @@ public sealed class InMemoryRaftStorageProvider : IRaftStorageProvider
     }
 
     public IRaftStorage For(string group, int nodeId) => _nodes.GetOrAdd((group, nodeId), _ => new InMemoryRaftStorage());
+
+    public DurableWriter WriterFor(string group, int nodeId) => _writers.For(new ReplicaId(group, nodeId), () => For(group, nodeId));
 
     public IKvEngine StateFor(string group, int nodeId) => _states.GetOrAdd((group, nodeId), _ => new MemoryKvEngine());
 }

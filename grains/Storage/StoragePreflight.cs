@@ -24,14 +24,13 @@ public static class StoragePreflight
         {
             foreach (var group in groups.On(id))
             {
-                var log = storage.For(group.Name, id);
-                var persisted = log.Load();
-                // The node's own Load finds nothing left to repair: this is the one place to say what was cut off.
-                if (log is FileRaftStorage { LastRepair: { } repair }) repairs.Add($"node {id} of group {group.Name} storage recovery: {repair}");
+                var persisted = storage.For(group.Name, id).Load();
                 var state = new KvStateMachine(storage.StateFor(group.Name, id)).Open();
                 StateLogCheck.Verify(id, state, persisted.Snapshot);
             }
         }
+        // The log was read once, when the first replica opened it: this is the one place to say what was cut off.
+        if (storage is FileRaftStorageProvider { Log.LastRepair: { } repair }) repairs.Add($"storage recovery: {repair}");
         return repairs;
     }
 

@@ -4,49 +4,81 @@ using RaftOrleans.Raft;
 namespace RaftOrleans.Storage;
 
 /// <summary>
-/// Rebuilds a node's state from its snapshot file and its segments, oldest first: the last hard state wins,
-/// an entry at or below the last index replaces the suffix from there, a snapshot marker drops what the
-/// snapshot covers. A torn tail of the newest segment is cut off; any other damage throws.
+/// Reads a log's segments oldest first and hands each record to its replica's <see cref="ReplicaReplay"/>: the
+/// tag of a shared log's record names it, a node's own log of earlier versions has one replica. Notes, per segment,
+/// the highest entry index of each replica (what decides when the segment may go). On opening, a torn tail of the
+/// newest segment is cut off; any other damage throws.
 /// </summary>
 internal sealed class WalReplay
 {
-    private readonly List<LogEntry> _entries = new();
-    private long _prefixIndex;
-    private long _prefixTerm;
+    private readonly Func<ReplicaId, string> _replicaDirectory;
+    private readonly ReplicaId? _untagged;
+    private readonly ReplicaId? _only;
+    private readonly Dictionary<ReplicaId, ReplicaReplay> _replicas = new();
 
-    public HardState HardState { get; private set; } = HardState.Initial;
-    public StoredSnapshot? Snapshot { get; private set; }
+    private WalReplay(Func<ReplicaId, string> replicaDirectory, ReplicaId? untagged, ReplicaId? only)
+    {
+        _replicaDirectory = replicaDirectory;
+        _untagged = untagged;
+        _only = only;
+    }
+
     public List<WalSegment> Segments { get; } = new();
 
     /// <summary>Set when a torn last record was cut off (what a crash mid-write leaves).</summary>
     public string? RepairedTornTail { get; private set; }
 
-    public IReadOnlyList<LogEntry> Entries => _entries;
+    /// <summary>The last hard state and snapshot marker read of each replica (what a new segment's header repeats).</summary>
+    public Dictionary<ReplicaId, ReplicaHead> Heads { get; } = new();
 
-    public static WalReplay Run(string directory)
+    /// <summary>Every replica found, with its state as read.</summary>
+    public IEnumerable<(ReplicaId Replica, PersistedState State)> States() => _replicas.Select(pair => (pair.Key, pair.Value.Finish()));
+
+    /// <summary>
+    /// Opens a log: reads every segment in <paramref name="directory"/>, repairing a torn tail of the newest.
+    /// <paramref name="untagged"/>: the one replica of a node's own log (records without tags).
+    /// </summary>
+    public static WalReplay Open(string directory, Func<ReplicaId, string> replicaDirectory, ReplicaId? untagged = null)
     {
-        var replay = new WalReplay { Snapshot = SnapshotFile.TryRead(directory) };
+        var replay = new WalReplay(replicaDirectory, untagged, only: null);
         var files = Directory.GetFiles(directory, "wal-*.log")
             .Select(path => WalSegment.TryParse(path, out var sequence) ? new WalSegment(path, sequence) : null)
             .OfType<WalSegment>()
             .OrderBy(segment => segment.Sequence)
             .ToList();
-        for (var i = 0; i < files.Count; i++) replay.ReadSegment(files[i], isNewest: i == files.Count - 1);
-        replay.ApplySnapshotFile();
+        for (var i = 0; i < files.Count; i++) replay.ReadSegment(files[i], isNewest: i == files.Count - 1, repair: true);
         return replay;
     }
 
-    private void ReadSegment(WalSegment segment, bool isNewest)
+    /// <summary>Reads one replica's records of a log in use, up to where each segment's records end now; repairs nothing.</summary>
+    public static PersistedState Rescan(IEnumerable<WalSegment> segments, ReplicaId replica, string replicaDirectory)
     {
-        var reader = new WalSegmentReader(segment.Path);
+        var replay = new WalReplay(_ => replicaDirectory, untagged: null, only: replica);
+        foreach (var segment in segments)
+        {
+            replay.ReadSegment(new WalSegment(segment.Path, segment.Sequence) { DataLength = segment.DataLength }, isNewest: false, repair: false);
+        }
+        return replay._replicas.TryGetValue(replica, out var found) ? found.Finish() : new ReplicaReplay(replicaDirectory).Finish();
+    }
+
+    private void ReadSegment(WalSegment segment, bool isNewest, bool repair)
+    {
+        var reader = new WalSegmentReader(segment.Path, repair ? null : segment.DataLength);
         while (reader.TryRead(out var type, out var payload))
         {
-            var span = payload.Span;
+            var tagLength = 0;
+            var replica = _untagged ?? WalFormat.ReadReplica(payload.Span, out tagLength);
+            if (_only is { } only && replica != only) continue;
+            var span = payload.Span[tagLength..];
+            var into = Replica(replica);
+            var head = Heads.GetValueOrDefault(replica, ReplicaHead.Initial);
             switch (type)
             {
                 case WalRecordType.HardState:
                     var vote = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
-                    HardState = new HardState(BinaryPrimitives.ReadInt64LittleEndian(span), vote < 0 ? null : vote);
+                    var state = new HardState(BinaryPrimitives.ReadInt64LittleEndian(span), vote < 0 ? null : vote);
+                    into.SetHardState(state);
+                    Heads[replica] = head with { HardState = state };
                     break;
                 case WalRecordType.Entry or WalRecordType.ConfigEntry:
                     var entry = new LogEntry(
@@ -54,16 +86,24 @@ internal sealed class WalReplay
                         BinaryPrimitives.ReadInt64LittleEndian(span[8..]),
                         span[16..].ToArray(),
                         type == WalRecordType.ConfigEntry ? LogEntryKind.Config : LogEntryKind.Command);
-                    AddEntry(entry, segment, reader.GoodLength);
-                    segment.MaxEntryIndex = Math.Max(segment.MaxEntryIndex, entry.Index);
+                    into.AddEntry(entry, segment.Path, reader.GoodLength);
+                    segment.NoteEntry(replica, entry.Index);
                     break;
                 case WalRecordType.SnapshotMarker:
-                    Compact(BinaryPrimitives.ReadInt64LittleEndian(span), BinaryPrimitives.ReadInt64LittleEndian(span[8..]),
-                        discardLog: span[16] == 1);
+                    var index = BinaryPrimitives.ReadInt64LittleEndian(span);
+                    var term = BinaryPrimitives.ReadInt64LittleEndian(span[8..]);
+                    var discard = span[16] == 1;
+                    into.Compact(index, term, discard);
+                    if (discard)
+                    {
+                        foreach (var older in Segments) older.ForgetEntries(replica);
+                        segment.ForgetEntries(replica);
+                    }
+                    if (index > head.SnapshotIndex || discard) Heads[replica] = head with { SnapshotIndex = index, SnapshotTerm = term };
                     break;
             }
         }
-        if (reader.TornTail)
+        if (reader.TornTail && repair)
         {
             if (!isNewest)
             {
@@ -82,56 +122,9 @@ internal sealed class WalReplay
         Segments.Add(segment);
     }
 
-    private void AddEntry(LogEntry entry, WalSegment segment, long offset)
+    private ReplicaReplay Replica(ReplicaId replica)
     {
-        if (entry.Index <= _prefixIndex) return;
-        var next = _prefixIndex + _entries.Count + 1;
-        if (entry.Index > next && Snapshot is not null && entry.Index <= Snapshot.Index + 1)
-        {
-            // The segments before this one were deleted because the snapshot covers them; this segment
-            // predates the snapshot, so its header does not say so. Everything before this entry is covered.
-            _entries.Clear();
-            _prefixIndex = entry.Index - 1;
-            next = entry.Index;
-        }
-        if (entry.Index > next)
-        {
-            throw new StorageCorruptedException(segment.Path, offset,
-                $"entry {entry.Index} follows entry {next - 1}: entries are missing");
-        }
-        if (entry.Index < next) _entries.RemoveRange((int)(entry.Index - _prefixIndex - 1), (int)(next - entry.Index));
-        _entries.Add(entry);
-    }
-
-    private void Compact(long index, long term, bool discardLog)
-    {
-        if (discardLog) _entries.Clear();
-        else _entries.RemoveRange(0, (int)Math.Clamp(index - _prefixIndex, 0, _entries.Count));
-        if (index > _prefixIndex)
-        {
-            _prefixIndex = index;
-            _prefixTerm = term;
-        }
-    }
-
-    /// <summary>
-    /// The snapshot file is made durable before its marker is written, so a crash between the two leaves a
-    /// snapshot newer than the log knows: apply Figure 13's rule here (keep the suffix only if it agrees).
-    /// </summary>
-    private void ApplySnapshotFile()
-    {
-        if (Snapshot is null)
-        {
-            if (_prefixIndex > 0)
-                throw new StorageCorruptedException(SnapshotFile.Name, 0, $"the log was compacted to {_prefixIndex} but no snapshot exists");
-            return;
-        }
-        if (Snapshot.Index < _prefixIndex)
-            throw new StorageCorruptedException(SnapshotFile.Name, 0,
-                $"snapshot ends at {Snapshot.Index} but the log was compacted to {_prefixIndex}");
-        if (Snapshot.Index == _prefixIndex) return;
-        var position = Snapshot.Index - _prefixIndex - 1;
-        var agrees = position < _entries.Count && _entries[(int)position].Term == Snapshot.Term;
-        Compact(Snapshot.Index, Snapshot.Term, discardLog: !agrees);
+        if (!_replicas.TryGetValue(replica, out var replay)) _replicas[replica] = replay = new ReplicaReplay(_replicaDirectory(replica));
+        return replay;
     }
 }

@@ -14,10 +14,17 @@ internal sealed class WalSegmentReader
     private readonly byte[] _bytes;
     private int _offset;
 
-    public WalSegmentReader(string path)
+    /// <param name="length">Read only this many bytes (a segment being written: where its records end now), or all.</param>
+    public WalSegmentReader(string path, long? length = null)
     {
         _path = path;
-        _bytes = File.ReadAllBytes(path);
+        if (length is { } end)
+        {
+            using var file = File.OpenRead(path);
+            _bytes = new byte[end];
+            file.ReadExactly(_bytes);
+        }
+        else _bytes = File.ReadAllBytes(path);
     }
 
     /// <summary>Where the last complete, intact record ends: the length to truncate a torn tail to.</summary>

@@ -4,32 +4,33 @@ using RaftOrleans.Replica;
 namespace RaftOrleans.Storage;
 
 /// <summary>
-/// The replica's disk on a real machine: an <see cref="IRaftStorage"/> written through a <see cref="DurableWriter"/>
-/// (one storage thread per life of the node, group commit). A write's completion runs where its await resumes:
-/// called on a grain's turn, that is the grain's turn again, as the replica requires.
+/// The replica's disk on a real machine: its <see cref="IRaftStorage"/> (to load from) written through a
+/// <see cref="DurableWriter"/> (group commit; with file storage one writer for every replica of the silo). A write's
+/// completion runs where its await resumes: called on a grain's turn, that is the grain's turn again, as the replica
+/// requires.
 /// </summary>
-/// <param name="flushed">See <see cref="DurableWriter"/>: each log write's duration and entry count, for metrics.</param>
-public sealed class WriterStorage(IRaftStorage storage, int nodeId, Action<string>? repaired = null, Action<TimeSpan, int>? flushed = null) : IReplicaStorage
+/// <param name="repaired">Told what recovery of the log repaired when this replica's start recovered it after a failed write.</param>
+/// <param name="flushed">See <see cref="DurableWriter.Open"/>: each log write's duration and entry count, for metrics.</param>
+public sealed class WriterStorage(IRaftStorage storage, DurableWriter writer, ReplicaId replica,
+    Action<string>? repaired = null, Action<TimeSpan, int>? flushed = null) : IReplicaStorage
 {
-    private DurableWriter? _writer;
-
     public PersistedState Load()
     {
-        var persisted = storage.Load();
-        if (storage is FileRaftStorage { LastRepair: { } repair }) repaired?.Invoke(repair);
-        _writer = new DurableWriter(storage, nodeId, flushed);
-        return persisted;
+        // Opened first: after a failed write, opening recovers the log, and the load must read the recovered one.
+        if (writer.Open(replica, flushed) is { } repair) repaired?.Invoke(repair);
+        return storage.Load();
     }
 
     public void Persist(HardState? hardState, IReadOnlyList<LogEntry> entries, Action<Exception?> done) =>
-        _ = Complete(Writer.Persist(hardState, entries), done);
+        _ = Complete(writer.Persist(replica, hardState, entries), done);
 
     public void SaveSnapshot(StoredSnapshot snapshot, bool discardLog, Action<Exception?> done) =>
-        _ = Complete(Writer.SaveSnapshot(snapshot, discardLog), done);
+        _ = Complete(writer.SaveSnapshot(replica, snapshot, discardLog), done);
 
-    public void Stop(Action stopped) => _ = Complete(_writer?.StopAsync() ?? Task.CompletedTask, _ => stopped());
+    public void Stop(Action stopped) => _ = Complete(writer.StopAsync(replica), _ => stopped());
 
-    private DurableWriter Writer => _writer ?? throw new InvalidOperationException($"node {nodeId}: storage written before it was loaded");
+    /// <summary>Whether the log asks this replica to compact (its entries keep old segments of a shared log on disk).</summary>
+    public bool CompactionWanted => storage is SiloLogReplica shared && shared.Pinning;
 
     private static async Task Complete(Task write, Action<Exception?> done)
     {

@@ -29,6 +29,8 @@ public sealed class FullDiskSiloConfigurator : ISiloConfigurator
 
         public IRaftStorage For(string group, int nodeId) => inner.For(group, nodeId);
 
+        public DurableWriter WriterFor(string group, int nodeId) => inner.WriterFor(group, nodeId);
+
         public IKvEngine StateFor(string group, int nodeId) => new FillableEngine(inner.StateFor(group, nodeId), nodeId);
     }
 

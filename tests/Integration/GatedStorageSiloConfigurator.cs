@@ -36,9 +36,13 @@ public sealed class GatedStorageSiloConfigurator : ISiloConfigurator
 
     private sealed class GatedProvider(IRaftStorageProvider inner) : IRaftStorageProvider
     {
+        private readonly ReplicaWriters _writers = new(); // a writer per node: a held node holds back no other
+
         public void ClaimGroups(RaftGroups groups) => inner.ClaimGroups(groups);
 
         public IRaftStorage For(string group, int nodeId) => new GatedStorage(inner.For(group, nodeId), Gate(nodeId));
+
+        public DurableWriter WriterFor(string group, int nodeId) => _writers.For(new ReplicaId(group, nodeId), () => For(group, nodeId));
 
         public IKvEngine StateFor(string group, int nodeId) => inner.StateFor(group, nodeId);
     }

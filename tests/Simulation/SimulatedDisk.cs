@@ -25,6 +25,8 @@ internal sealed class SimulatedDisk(
 
     public bool HasPending => _inFlight.Count > 0;
 
+    public bool CompactionWanted => settings.CompactionAskedRate > 0 && world.NextDouble() < settings.CompactionAskedRate;
+
     /// <summary>Raised when a write is queued: the fault injector may strike while it is in flight.</summary>
     public event Action<int>? WriteQueued;
 

@@ -86,6 +86,13 @@ internal sealed record SimulationSettings
     /// </summary>
     public required double InFlightCrashShare { get; init; }
 
+    /// <summary>
+    /// Chance, each time a replica asks, that its disk wants it to compact now (a shared log whose oldest segment
+    /// the replica's entries keep: <see cref="IReplicaStorage.CompactionWanted"/>), so compactions also come at
+    /// any applied index, between batches and on timer ticks. 0 for half the seeds.
+    /// </summary>
+    public required double CompactionAskedRate { get; init; }
+
     /// <summary>How long one write takes on a node's simulated disk (its writes complete one after another).</summary>
     public required TimeSpan DiskDelayMin { get; init; }
     public required TimeSpan DiskDelayMax { get; init; }
@@ -190,6 +197,7 @@ internal sealed record SimulationSettings
         },
         SessionLifetimeMs = world.Next(3) == 0 ? 0 : world.Next(200, 2000),
         MembershipChanges = world.Next(2) == 0,
+        CompactionAskedRate = world.Next(2) == 0 ? 0 : world.NextDouble() * 0.3,
     };
 
     public override string ToString() =>
@@ -200,7 +208,8 @@ internal sealed record SimulationSettings
         $"snapshot retry {SnapshotRetryInterval.TotalMilliseconds:0} ms, {InFlightCrashShare:P0} of crashes with writes in flight, " +
         $"disk writes {DiskDelayMin.TotalMilliseconds:0.#}-{DiskDelayMax.TotalMilliseconds:0.#} ms, " +
         $"sessions {(SessionLifetimeMs > 0 ? $"expire after {SessionLifetimeMs} ms" : "never expire")}, " +
-        $"membership {(MembershipChanges ? $"changes (spare node {NodeCount + 1})" : "fixed")}" +
+        $"membership {(MembershipChanges ? $"changes (spare node {NodeCount + 1})" : "fixed")}, " +
+        $"compaction asked {CompactionAskedRate:P0} of the time" +
         (PlantedBugConcurrentMembershipChanges ? ", TWO MEMBERSHIP CHANGES IN FLIGHT" : "") +
         (PlantedBugSendBeforeDurable ? ", SENDS BEFORE DURABLE" : "") +
         (DiskForgetsHardState ? ", DISK FORGETS HARD STATE" : "") +

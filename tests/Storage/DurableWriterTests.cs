@@ -6,11 +6,21 @@ namespace RaftOrleans.Tests.Storage;
 
 /// <summary>
 /// The storage thread: writes queued while one is under way are merged into the next write, and the result is
-/// what the storage would hold had each been written in turn.
+/// what the storage would hold had each been written in turn; the writes of several replicas that waited together
+/// reach the log as one write.
 /// </summary>
 public sealed class DurableWriterTests
 {
+    private static readonly ReplicaId Node1 = new("main", 1);
+
     private static LogEntry Entry(long index, long term) => new(index, term, new[] { (byte)index, (byte)term });
+
+    private static DurableWriter OpenWriter(IRaftStorage storage)
+    {
+        var writer = new DurableWriter(new ReplicaStorageLog(storage), "test");
+        writer.Open(Node1);
+        return writer;
+    }
 
     /// <summary>In-memory storage whose first Persist waits for the test, and which counts the Persist calls.</summary>
     private sealed class HeldStorage : IRaftStorage
@@ -41,17 +51,17 @@ public sealed class DurableWriterTests
     public async Task Writes_queued_behind_a_slow_one_become_one_write_that_keeps_their_order_and_truncations()
     {
         var storage = new HeldStorage();
-        var writer = new DurableWriter(storage, nodeId: 1);
+        using var writer = OpenWriter(storage);
 
-        var first = writer.Persist(new HardState(1, 1), new[] { Entry(1, 1) });
+        var first = writer.Persist(Node1, new HardState(1, 1), new[] { Entry(1, 1) });
         Assert.True(storage.Entered.Wait(TimeSpan.FromSeconds(30)));
         // While the first write is held: more entries, a new term, and a suffix replaced from index 3.
         var queued = new[]
         {
-            writer.Persist(null, new[] { Entry(2, 1), Entry(3, 1), Entry(4, 1) }),
-            writer.Persist(new HardState(2, 3), Array.Empty<LogEntry>()),
-            writer.Persist(null, new[] { Entry(3, 2) }),
-            writer.Persist(null, new[] { Entry(4, 2), Entry(5, 2) }),
+            writer.Persist(Node1, null, new[] { Entry(2, 1), Entry(3, 1), Entry(4, 1) }),
+            writer.Persist(Node1, new HardState(2, 3), Array.Empty<LogEntry>()),
+            writer.Persist(Node1, null, new[] { Entry(3, 2) }),
+            writer.Persist(Node1, null, new[] { Entry(4, 2), Entry(5, 2) }),
         };
         Assert.False(first.IsCompleted);
         Assert.All(queued, t => Assert.False(t.IsCompleted));
@@ -63,25 +73,101 @@ public sealed class DurableWriterTests
         var state = storage.Inner.Load();
         Assert.Equal(new HardState(2, 3), state.HardState);
         Assert.Equal(new (long, long)[] { (1, 1), (2, 1), (3, 2), (4, 2), (5, 2) }, state.Log.Select(e => (e.Index, e.Term)));
-        await writer.StopAsync();
+        await writer.StopAsync(Node1);
     }
 
     [Fact]
     public async Task Stopping_drops_the_writes_not_started_and_later_writes_fail()
     {
         var storage = new HeldStorage();
-        var writer = new DurableWriter(storage, nodeId: 1);
-        var held = writer.Persist(new HardState(1, 1), new[] { Entry(1, 1) });
+        using var writer = OpenWriter(storage);
+        var held = writer.Persist(Node1, new HardState(1, 1), new[] { Entry(1, 1) });
         Assert.True(storage.Entered.Wait(TimeSpan.FromSeconds(30)));
-        var dropped = writer.Persist(null, new[] { Entry(2, 1) });
+        var dropped = writer.Persist(Node1, null, new[] { Entry(2, 1) });
 
-        var stopped = writer.StopAsync();
+        var stopped = writer.StopAsync(Node1);
         storage.Release.Set();
         await stopped.WaitAsync(TimeSpan.FromSeconds(30));
 
         await held; // the write under way finishes
         await Assert.ThrowsAsync<RaftNodeUnavailableException>(() => dropped);
-        await Assert.ThrowsAsync<RaftNodeUnavailableException>(() => writer.Persist(null, new[] { Entry(2, 1) }));
+        await Assert.ThrowsAsync<RaftNodeUnavailableException>(() => writer.Persist(Node1, null, new[] { Entry(2, 1) }));
         Assert.Equal(new long[] { 1 }, storage.Inner.Load().Log.Select(e => e.Index));
+    }
+
+    /// <summary>A log that holds its first write until released, and records what each write carried.</summary>
+    private sealed class HeldLog : IDurableLog
+    {
+        public readonly ManualResetEventSlim Release = new(false);
+        public readonly ManualResetEventSlim Entered = new(false);
+        public readonly List<ReplicaWrite[]> Writes = new();
+
+        public void Persist(IReadOnlyList<ReplicaWrite> writes)
+        {
+            lock (Writes)
+            {
+                Writes.Add(writes.ToArray());
+                if (Writes.Count > 1) return;
+            }
+            Entered.Set();
+            Release.Wait(TimeSpan.FromSeconds(30));
+        }
+
+        public void SaveSnapshot(ReplicaId replica, StoredSnapshot snapshot, bool discardLog)
+        {
+        }
+
+        public string? Recover() => null;
+    }
+
+    [Fact]
+    public async Task The_writes_of_several_replicas_that_waited_together_reach_the_log_as_one_write()
+    {
+        var log = new HeldLog();
+        using var writer = new DurableWriter(log, "test");
+        var replicas = new[] { new ReplicaId("a", 1), new ReplicaId("b", 1), new ReplicaId("b", 2) };
+        foreach (var replica in replicas) writer.Open(replica);
+
+        var first = writer.Persist(replicas[0], new HardState(1, 1), new[] { Entry(1, 1) });
+        Assert.True(log.Entered.Wait(TimeSpan.FromSeconds(30)));
+        var queued = replicas.SelectMany(replica => new[]
+        {
+            writer.Persist(replica, null, new[] { Entry(2, 1) }),
+            writer.Persist(replica, new HardState(2, replica.Node), new[] { Entry(3, 2) }),
+        }).ToArray();
+        log.Release.Set();
+        await Task.WhenAll(queued.Append(first)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, log.Writes.Count); // the held one, then all three replicas' writes in one
+        var together = log.Writes[1];
+        Assert.Equal(replicas, together.Select(w => w.Replica).OrderBy(r => r.Group).ThenBy(r => r.Node));
+        Assert.All(together, w => Assert.Equal(new long[] { 2, 3 }, w.Entries.Select(e => e.Index)));
+        Assert.All(together, w => Assert.Equal(new HardState(2, w.Replica.Node), w.HardState));
+    }
+
+    [Fact]
+    public async Task A_stopped_replica_loses_only_its_own_queued_writes()
+    {
+        var log = new HeldLog();
+        using var writer = new DurableWriter(log, "test");
+        ReplicaId stopping = new("a", 1), going = new("a", 2);
+        writer.Open(stopping);
+        writer.Open(going);
+
+        var held = writer.Persist(going, new HardState(1, 1), new[] { Entry(1, 1) });
+        Assert.True(log.Entered.Wait(TimeSpan.FromSeconds(30)));
+        var dropped = writer.Persist(stopping, null, new[] { Entry(1, 1) });
+        var kept = writer.Persist(going, null, new[] { Entry(2, 1) });
+
+        var stopped = writer.StopAsync(stopping);
+        Assert.True(stopped.IsCompleted); // the write under way carries nothing of the stopped replica
+        await Assert.ThrowsAsync<RaftNodeUnavailableException>(() => dropped);
+        await Assert.ThrowsAsync<RaftNodeUnavailableException>(() => writer.Persist(stopping, null, new[] { Entry(2, 1) }));
+        log.Release.Set();
+        await Task.WhenAll(held, kept).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(log.Writes.SelectMany(w => w), w => w.Replica == stopping);
+
+        writer.Open(stopping); // a restart: it writes again
+        await writer.Persist(stopping, null, new[] { Entry(1, 1) }).WaitAsync(TimeSpan.FromSeconds(30));
     }
 }
