@@ -44,12 +44,18 @@ public sealed class FaultSuiteTests(FaultSuiteCluster fixture) : IClassFixture<F
     }
 }
 
-/// <summary>`client check --nemesis crash-node` on the one-silo default: it needs nothing but the silo.</summary>
+/// <summary>
+/// `client check --nemesis crash-node` on the one-silo default (it needs nothing but the silo), and on one silo of two
+/// groups of different sizes: the keys spread over both, the crashes go to either, and both groups' replicas share the
+/// silo's one log on disk.
+/// </summary>
 [Collection(IntegrationCollection.Name)]
 public sealed class EmbeddedFaultSuiteTests
 {
-    [Fact]
-    public async Task Check_passes_on_the_embedded_silo_under_crash_node()
+    [Theory]
+    [InlineData("")]
+    [InlineData("[groups]\ncritical = 5\nbackground = 3")]
+    public async Task Check_passes_on_the_embedded_silo_under_crash_node(string groups)
     {
         var directory = Directory.CreateTempSubdirectory("raft-embedded-check-").FullName;
         try
@@ -57,7 +63,8 @@ public sealed class EmbeddedFaultSuiteTests
             var (config, _) = await EmbeddedSiloConfig.WriteAsync(directory, """
                 [faults]
                 enabled = true
-                """);
+
+                """ + groups);
             using var silo = SiloProcess.Start(directory, "--config", config);
             await silo.WaitStartedAsync(ProcessCluster.StartDeadline);
 
@@ -67,7 +74,12 @@ public sealed class EmbeddedFaultSuiteTests
             Assert.True(exit == 0, $"client check --nemesis crash-node (exit {exit}):\n{output}\n--- silo:\n{silo.Output}");
             Assert.Contains("linearizable:      yes", output);
             Assert.Matches(@"nemesis events:    [1-9]", output);
-            Assert.Contains("replicas:          equal on all 5 nodes", output);
+            if (groups.Length == 0) Assert.Contains("replicas:          equal on all 5 nodes", output);
+            else
+            {
+                Assert.Contains("group background: equal on all 3 nodes", output);
+                Assert.Contains("group critical: equal on all 5 nodes", output);
+            }
         }
         finally
         {
