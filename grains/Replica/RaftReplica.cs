@@ -36,6 +36,7 @@ public sealed class RaftReplica<TQuery, TResult>
     private readonly IReplicaStorage _storage;
     private readonly IStateMachine<TQuery, TResult> _stateMachine;
     private readonly Func<TimeSpan> _clock;
+    private TimeSpan _askedCompactionAt = TimeSpan.MinValue / 2; // see AskedToCompact
     private readonly Action<Action> _post;
     private readonly Func<Random> _newRandom;
     private readonly IReplicaObserver<TResult> _observer;
@@ -253,12 +254,11 @@ public sealed class RaftReplica<TQuery, TResult>
     // ---- inputs ----
 
     /// <summary>The host's timer: time passes (elections, heartbeats), and whatever is pending goes out.</summary>
-    public void Tick()
+    public void Tick() => Input(core =>
     {
-        Input(static _ => { });
         // A replica that writes little compacts when its storage asks (no batch of its own would get it to).
-        if (_outbox.Count == 0 && RunningCore() is { } core && _storage.CompactionWanted) MaybeSnapshot(core);
-    }
+        if (_outbox.Count == 0) MaybeSnapshot(core);
+    });
 
     /// <summary>
     /// A request from a peer (RequestVote, AppendEntries, a chunk of InstallSnapshot). <paramref name="answered"/>
@@ -683,7 +683,7 @@ public sealed class RaftReplica<TQuery, TResult>
     private void MaybeSnapshot(RaftNode core)
     {
         var due = _options.SnapshotThreshold is { } threshold && core.LastApplied - core.SnapshotIndex >= threshold;
-        if (!due && !(core.LastApplied > core.SnapshotIndex && _storage.CompactionWanted)) return;
+        if (!due && !AskedToCompact(core)) return;
         var index = core.LastApplied;
         var term = core.TermAt(index)
             ?? throw new InvalidOperationException($"node {Id}: applied entry {index} is not in the log");
@@ -697,6 +697,17 @@ public sealed class RaftReplica<TQuery, TResult>
         _observer.SnapshotTaken(state);
         ReplicaLog.SnapshotTaken(_logger, Id, index);
     }
+
+    /// <summary>The storage asks for a compaction, there is something to compact, and the last one it asked for was a while ago.</summary>
+    private bool AskedToCompact(RaftNode core)
+    {
+        if (core.LastApplied <= core.SnapshotIndex || _clock() - _askedCompactionAt < AskedCompactionInterval || !_storage.CompactionWanted) return false;
+        _askedCompactionAt = _clock();
+        return true;
+    }
+
+    /// <summary>At most one asked-for compaction per interval: each costs a sync of the state engine and of the snapshot file.</summary>
+    private static readonly TimeSpan AskedCompactionInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>The view to send from now on. Transfers of the one it replaces run to their end (the engine keeps it for them).</summary>
     private void ReplaceView(IStateSnapshot view)

@@ -12,8 +12,10 @@ namespace RaftOrleans.Storage;
 /// <para>
 /// <see cref="StopAsync"/> is what a crash of one replica looks like to storage: its writes not yet started are
 /// dropped (their tasks fail with <see cref="RaftNodeUnavailableException"/>; nothing was sent or applied for them),
-/// a write under way finishes. After a failed write every later write fails too, of every replica: each must
-/// restart and reload, and the first to reopen has the log <see cref="IDurableLog.Recover">recovered</see>.
+/// a write under way finishes. After a failed write every later write of every replica open then fails too: each must
+/// restart and reload (<see cref="Open"/>), and the first to open again has the log <see cref="IDurableLog.Recover">recovered</see>
+/// first. A replica that has not opened again since keeps failing, whoever recovered the log: its writes that failed
+/// may have left a gap in what it has queued since.
 /// </para>
 /// </summary>
 public sealed class DurableWriter : IDisposable
@@ -24,7 +26,9 @@ public sealed class DurableWriter : IDisposable
     private readonly Dictionary<ReplicaId, Action<TimeSpan, int>?> _open = new(); // replicas taking writes, and their flush meters
     private readonly string _name;
     private Thread? _thread; // runs while some replica is open or writes are queued
-    private Exception? _failure;
+    private Exception? _failure; // the failed write not yet recovered from
+    private Exception? _lastFailure;
+    private readonly HashSet<ReplicaId> _failed = new(); // open when a write failed: refused until they open again
     private bool _disposed;
     private Pass? _underWay;
 
@@ -45,12 +49,14 @@ public sealed class DurableWriter : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            while (_failure is not null && _underWay is not null) Monitor.Wait(_gate); // the pass that failed is over first
             string? repaired = null;
-            if (_failure is not null && _underWay is null)
+            if (_failure is not null)
             {
                 repaired = _log.Recover();
                 _failure = null;
             }
+            _failed.Remove(replica);
             _open[replica] = flushed;
             if (_thread is null)
             {
@@ -105,7 +111,7 @@ public sealed class DurableWriter : IDisposable
         {
             if (_disposed || !_open.ContainsKey(write.Replica))
                 write.Done.SetException(new RaftNodeUnavailableException(write.Replica.Group, write.Replica.Node));
-            else if (_failure is not null) write.Done.SetException(_failure);
+            else if (_failure is not null || _failed.Contains(write.Replica)) write.Done.SetException(_failure ?? _lastFailure!);
             else
             {
                 _queue.Add(write);
@@ -124,6 +130,7 @@ public sealed class DurableWriter : IDisposable
             {
                 _underWay = null;
                 pass.Finished.TrySetResult();
+                Monitor.PulseAll(_gate); // an Open waiting for a failed pass to be over
             }
         }
     }
@@ -183,7 +190,8 @@ public sealed class DurableWriter : IDisposable
         {
             lock (_gate)
             {
-                _failure = error;
+                _failure = _lastFailure = error;
+                _failed.UnionWith(_open.Keys);
                 foreach (var later in _queue) later.Done.TrySetException(error);
                 _queue.Clear();
             }

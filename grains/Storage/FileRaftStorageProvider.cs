@@ -55,12 +55,13 @@ public sealed class FileRaftStorageProvider : IRaftStorageProvider, IDisposable
         {
             var directory = NodeDirectory(replica);
             NodeDirectoryOwner.Claim(directory, replica.Group, replica.Node, _clusterId);
-            ReplicaLogPlace.Claim(directory, _logName, replica, beforeFirstClaim: () =>
+            var legacy = LegacyNodeLog.Read(directory, replica);
+            ReplicaLogPlace.Claim(directory, _logName, replica, _fsync, beforeFirstClaim: () =>
             {
-                // Its log of an earlier version is moved in; otherwise records of it in the log are from before its
-                // directory was wiped: it rejoins empty, as it did when its log lived in that directory.
-                if (!LegacyNodeLog.MoveInto(Log, replica, directory, _fsync) && Log.Holds(replica)) Log.Adopt(replica, PersistedState.Empty);
+                if (legacy is not null) Log.Adopt(replica, legacy); // its log of an earlier version, moved in
+                else if (Log.Holds(replica)) ForgetWiped(replica, directory);
             });
+            if (legacy is not null) LegacyNodeLog.Delete(directory, _fsync); // only now that LOG says where its log is
             return new SiloLogReplica(Log, replica);
         })).Value;
 
@@ -68,6 +69,23 @@ public sealed class FileRaftStorageProvider : IRaftStorageProvider, IDisposable
 
     public IKvEngine StateFor(string group, int nodeId) =>
         _states.GetOrAdd(new ReplicaId(group, nodeId), replica => new Lazy<RocksKvEngine>(() => RocksKvEngine.Open(Path.Combine(NodeDirectory(replica), "state")))).Value;
+
+    /// <summary>
+    /// A replica directory without a LOG file whose records the log holds was wiped (the README's remedy for a damaged
+    /// replica): it rejoins empty, as it did when its log lived in that directory. With a snapshot or a state still in it,
+    /// it was not wiped but lost its LOG file: refused, since starting it empty would forget its term and vote.
+    /// </summary>
+    private void ForgetWiped(ReplicaId replica, string directory)
+    {
+        if (File.Exists(Path.Combine(directory, SnapshotFile.Name)) || Directory.Exists(Path.Combine(directory, "state")))
+        {
+            throw new InvalidDataException(
+                $"{directory} has lost its {ReplicaLogPlace.FileName} file, but it holds {replica}'s snapshot or state and the silo's log " +
+                $"holds its records: write \"{_logName}\" into {Path.Combine(directory, ReplicaLogPlace.FileName)} if this silo's log is its own, " +
+                "or wipe the directory to make the replica rejoin empty");
+        }
+        Log.Adopt(replica, PersistedState.Empty);
+    }
 
     private string NodeDirectory(ReplicaId replica) => Path.Combine(_dataDir, replica.Group, $"node-{replica.Node}");
 

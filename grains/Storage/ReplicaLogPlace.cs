@@ -12,7 +12,7 @@ public static class ReplicaLogPlace
 
     /// <param name="beforeFirstClaim">Runs when the directory names no log yet (a new or wiped replica, or one of an earlier version), before it is written.</param>
     /// <exception cref="InvalidDataException">The replica's records are in another log.</exception>
-    public static void Claim(string directory, string logName, ReplicaId replica, Action beforeFirstClaim)
+    public static void Claim(string directory, string logName, ReplicaId replica, bool fsync, Action beforeFirstClaim)
     {
         var path = Path.Combine(directory, FileName);
         if (File.Exists(path))
@@ -25,8 +25,15 @@ public static class ReplicaLogPlace
                 "start it in the mode that wrote it, or point storage.data_dir at an empty directory for a new store");
         }
         beforeFirstClaim();
+        // Durable before anything relies on it (a moved log's old files are deleted after it): written aside, flushed,
+        // renamed into place, the directory flushed.
         var temporary = path + ".tmp";
-        File.WriteAllText(temporary, logName + "\n");
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            file.Write(System.Text.Encoding.ASCII.GetBytes(logName + "\n"));
+            file.Flush(flushToDisk: fsync);
+        }
         File.Move(temporary, path, overwrite: true);
+        if (fsync) Durable.SyncDirectory(directory);
     }
 }

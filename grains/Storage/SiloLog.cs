@@ -12,7 +12,8 @@ namespace RaftOrleans.Storage;
 /// raft-engine do the same). Each replica's snapshot file stays in its own directory (<see cref="SnapshotFile"/>).
 /// <para>
 /// A new segment starts with every replica's current hard state and snapshot marker, so older segments hold
-/// nothing but entries. The oldest segments go once every replica's entries in them are covered by its snapshot;
+/// nothing but entries; every opening starts a new segment, so no segment is ever written to without its header
+/// (a crash while one was being started leaves one without it, which then only ever gets older). The oldest segments go once every replica's entries in them are covered by its snapshot;
 /// they go oldest first, one durable unlink at a time, so a crash can never bring back an older segment without
 /// the newer ones (a newer one may hold the marker that discards the older one's entries). A replica that writes
 /// little keeps the segments with its entries until it compacts: <see cref="Pinning"/> tells it to.
@@ -34,7 +35,7 @@ public sealed class SiloLog : IDurableLog, IDisposable
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly object _gate = new();
     private Dictionary<ReplicaId, ReplicaHead> _heads = new();
-    private Dictionary<ReplicaId, PersistedState> _opened = new(); // as read at opening, until the replica writes
+    private Dictionary<ReplicaId, ReplicaReplay> _opened = new(); // as read at opening, until the replica writes
     private List<WalSegment> _segments = new();
     private volatile HashSet<ReplicaId> _pinning = new(); // replaced, never changed: read without the lock
     private SafeFileHandle? _writer;
@@ -71,7 +72,7 @@ public sealed class SiloLog : IDurableLog, IDisposable
     /// </summary>
     public bool Pinning(ReplicaId replica) => _pinning.Contains(replica); // no lock: a grain's turn must not wait for a flush
 
-    /// <summary>Reads every segment (cutting off a torn last record) and makes the log ready to write.</summary>
+    /// <summary>Reads every segment (cutting off a torn last record) and starts a new one to write to.</summary>
     public void Open()
     {
         lock (_gate)
@@ -83,28 +84,40 @@ public sealed class SiloLog : IDurableLog, IDisposable
             LastRepair = replay.RepairedTornTail;
             _segments = replay.Segments;
             _heads = replay.Heads;
-            _opened = replay.States().ToDictionary(found => found.Replica, found => found.State);
-            if (_segments.Count == 0) StartSegment(1);
-            else
-            {
-                _writer = File.OpenHandle(_segments[^1].Path, FileMode.Open, FileAccess.Write, FileShare.Read);
-                _writeOffset = _segments[^1].DataLength;
-                Durable.Preallocate(_writer, _segmentBytes); // a repaired tail was cut off: reserve the space again
-            }
-            UpdatePinning();
+            _opened = new Dictionary<ReplicaId, ReplicaReplay>(replay.Replicas);
+            // Always a new segment, with every replica's head first: the newest one read may lack its header (a crash
+            // while it was started), and once older segments go, a replica's term and vote must be in a header.
+            StartSegment(_segments.Count == 0 ? 1 : _segments[^1].Sequence + 1);
         }
     }
 
-    /// <summary>What <paramref name="replica"/> (re)starts from: its hard state, its snapshot and the entries after it.</summary>
+    /// <summary>
+    /// What <paramref name="replica"/> (re)starts from: its hard state, its snapshot and the entries after it. Throws
+    /// what is wrong with this replica's records or snapshot file (the other replicas are not concerned).
+    /// </summary>
     public PersistedState Load(ReplicaId replica)
     {
         lock (_gate)
         {
-            if (_writer is null) throw new InvalidOperationException("the log must be opened before a replica loads");
+            var writer = _writer ?? throw new InvalidOperationException("the log must be opened before a replica loads");
             // Read once for all at opening; after a replica's own writes (it restarted in a running silo), its records again.
-            return _opened.TryGetValue(replica, out var opened)
+            var replay = _opened.TryGetValue(replica, out var opened)
                 ? opened
                 : WalReplay.Rescan(_segments, replica, _replicaDirectory(replica));
+            var state = replay.Finish();
+            if (replay.DiscardedForSnapshot && replay.Snapshot is { } snapshot)
+            {
+                // Its snapshot file disagrees with its log (a crash came between the file and its marker), so the log
+                // was dropped here: the marker that says so is written now, or entries written after this start would
+                // be dropped with the stale ones at the next.
+                _buffer.Clear();
+                WalFormat.WriteSnapshotMarker(_buffer, snapshot.Index, snapshot.Term, discardLog: true, replica);
+                Append(writer);
+                foreach (var segment in _segments) segment.ForgetEntries(replica);
+                _heads[replica] = Head(replica) with { SnapshotIndex = snapshot.Index, SnapshotTerm = snapshot.Term };
+                _opened.Remove(replica);
+            }
+            return state;
         }
     }
 
@@ -125,6 +138,9 @@ public sealed class SiloLog : IDurableLog, IDisposable
             {
                 _opened.Remove(write.Replica);
                 if (write.HardState is { } hardState) _heads[write.Replica] = Head(write.Replica) with { HardState = hardState };
+                // Entries that replace a suffix do not lower what older segments note: a newer segment may still hold the
+                // replaced entries, and replaying them needs the older ones (so a replaced tail keeps its segments until
+                // the replica's snapshot passes it).
                 if (write.Entries.Count > 0) _segments[^1].NoteEntry(write.Replica, write.Entries[^1].Index);
             }
             if (_writeOffset >= _segmentBytes) StartSegment(_segments[^1].Sequence + 1);
@@ -169,8 +185,9 @@ public sealed class SiloLog : IDurableLog, IDisposable
             foreach (var segment in _segments) segment.ForgetEntries(replica);
             if (state.Log.Count > 0) _segments[^1].NoteEntry(replica, state.Log[^1].Index);
             _heads[replica] = new ReplicaHead(state.HardState, state.Snapshot?.Index ?? 0, state.Snapshot?.Term ?? 0);
-            _opened[replica] = state;
+            _opened.Remove(replica); // read from the log again at its load
             if (_writeOffset >= _segmentBytes) StartSegment(_segments[^1].Sequence + 1);
+            else DeleteCovered();
         }
     }
 

@@ -31,8 +31,8 @@ internal sealed class WalReplay
     /// <summary>The last hard state and snapshot marker read of each replica (what a new segment's header repeats).</summary>
     public Dictionary<ReplicaId, ReplicaHead> Heads { get; } = new();
 
-    /// <summary>Every replica found, with its state as read.</summary>
-    public IEnumerable<(ReplicaId Replica, PersistedState State)> States() => _replicas.Select(pair => (pair.Key, pair.Value.Finish()));
+    /// <summary>Every replica found, with its records as read (<see cref="ReplicaReplay.Finish"/> gives its state, or its problem).</summary>
+    public IReadOnlyDictionary<ReplicaId, ReplicaReplay> Replicas => _replicas;
 
     /// <summary>
     /// Opens a log: reads every segment in <paramref name="directory"/>, repairing a torn tail of the newest.
@@ -51,14 +51,14 @@ internal sealed class WalReplay
     }
 
     /// <summary>Reads one replica's records of a log in use, up to where each segment's records end now; repairs nothing.</summary>
-    public static PersistedState Rescan(IEnumerable<WalSegment> segments, ReplicaId replica, string replicaDirectory)
+    public static ReplicaReplay Rescan(IEnumerable<WalSegment> segments, ReplicaId replica, string replicaDirectory)
     {
         var replay = new WalReplay(_ => replicaDirectory, untagged: null, only: replica);
         foreach (var segment in segments)
         {
             replay.ReadSegment(new WalSegment(segment.Path, segment.Sequence) { DataLength = segment.DataLength }, isNewest: false, repair: false);
         }
-        return replay._replicas.TryGetValue(replica, out var found) ? found.Finish() : new ReplicaReplay(replicaDirectory).Finish();
+        return replay._replicas.TryGetValue(replica, out var found) ? found : new ReplicaReplay(replicaDirectory);
     }
 
     private void ReadSegment(WalSegment segment, bool isNewest, bool repair)

@@ -12,6 +12,9 @@ namespace RaftOrleans.Tests.Simulation;
 ///    followers that fell behind up to date with InstallSnapshot; every step is checked for safety;
 /// 2. the heal: all faults stop, clients finish what they started, and within the liveness bound a leader
 ///    must be elected, every pending request answered and every node caught up to the same state.
+/// With several groups (<see cref="SimulationSettings.Groups"/>), node N of every group lives on silo N and shares its
+/// disk: a crash takes down every replica of the silo and loses their unsynced writes alike, and every invariant is
+/// checked per group.
 /// </summary>
 internal sealed class ClusterSimulation
 {
@@ -19,40 +22,36 @@ internal sealed class ClusterSimulation
     private readonly EventQueue _queue = new();
     private readonly Random _world;
     private readonly SimulationTrace _trace;
-    private readonly InvariantChecker _checker;
-    private readonly SimulatedNetwork _network;
-    private readonly SimulatedNode[] _nodes;
-    private readonly SimulatedClient[] _clients;
-    private readonly FaultInjector _faults;
+    private readonly SimulatedSilo[] _silos;
+    private readonly SimulatedGroup[] _groups;
     private readonly DurabilityCounters _counters = new();
 
-    private ClusterSimulation(int seed, int nodeCount, bool trace, Func<SimulationSettings, SimulationSettings>? adjust)
+    private ClusterSimulation(int seed, int nodeCount, int groups, bool trace, Func<SimulationSettings, SimulationSettings>? adjust)
     {
         _world = new Random(seed);
-        var settings = SimulationSettings.Draw(seed, nodeCount, _world);
+        var settings = SimulationSettings.Draw(seed, nodeCount, _world) with { Groups = groups };
         _settings = adjust is null ? settings : adjust(settings);
         _trace = trace ? new SimulationTrace(_queue, capacity: 5000) : SimulationTrace.Off(_queue);
-        _checker = new InvariantChecker(_queue);
-        _network = new SimulatedNetwork(_queue, _world, _settings, _trace, _checker);
-        _nodes = Enumerable.Range(1, _settings.TotalNodes)
-            .Select(id => new SimulatedNode(id, _settings, _queue, _world, _network, _checker, _trace, _counters))
+        _silos = Enumerable.Range(1, _settings.TotalNodes)
+            .Select(id => new SimulatedSilo(id, new SimulatedDiskQueue(_queue, _world, _settings, _counters), _trace))
             .ToArray();
-        _checker.Watch(_nodes);
-        _network.Connect(_nodes);
-        _clients = Enumerable.Range(1, _settings.ClientCount + _settings.ReaderCount)
-            .Select(n => new SimulatedClient(n, _settings, _queue, _world, _nodes, _checker, _trace, readsOnly: n > _settings.ClientCount))
+        _groups = Enumerable.Range(0, _settings.Groups)
+            .Select(_ => new SimulatedGroup(_settings, _queue, _world, _trace, _counters, _silos))
             .ToArray();
-        _faults = new FaultInjector(_settings, _queue, _world, _network, _nodes, _trace, _counters);
     }
 
     public SimulationSettings Settings => _settings;
 
+    /// <param name="groups">Raft groups sharing the silos (and their disks).</param>
     /// <param name="adjust">Changes the drawn settings; only the test that plants a storage bug uses it.</param>
-    public static SimulationOutcome Run(int seed, int nodeCount, bool trace = false,
+    public static SimulationOutcome Run(int seed, int nodeCount, int groups = 1, bool trace = false,
         Func<SimulationSettings, SimulationSettings>? adjust = null) =>
-        new ClusterSimulation(seed, nodeCount, trace, adjust).Execute();
+        new ClusterSimulation(seed, nodeCount, groups, trace, adjust).Execute();
 
-    public static SimulationSettings SettingsOf(int seed, int nodeCount) => new ClusterSimulation(seed, nodeCount, false, null).Settings;
+    public static SimulationSettings SettingsOf(int seed, int nodeCount, int groups = 1) =>
+        new ClusterSimulation(seed, nodeCount, groups, false, null).Settings;
+
+    private IEnumerable<SimulatedNode> AllNodes => _groups.SelectMany(g => g.Nodes);
 
     private SimulationOutcome Execute()
     {
@@ -61,17 +60,13 @@ internal sealed class ClusterSimulation
         try
         {
             _trace.Write(_settings.ToString());
-            foreach (var node in _nodes) node.Start();
-            foreach (var client in _clients) client.Start();
-            _faults.Start();
+            foreach (var node in _groups[0].Nodes) node.Start(); // each starts its silo: node N of every group
+            foreach (var group in _groups) group.Start();
             while (_queue.Now < _settings.FaultPhase) RunNext(_settings.FaultPhase);
 
-            _faults.HealAll();
-            foreach (var client in _clients) client.Stop();
+            foreach (var group in _groups) group.Heal();
             settledAfter = AwaitLiveness(_queue.Now + _settings.LivenessBound);
-            _checker.CheckConverged(Leader()!.Raft!.Configuration);
-            foreach (var node in _nodes) node.CheckEveryCallAnswered(patience: TimeSpan.FromSeconds(1));
-            if (_checker.AcknowledgedCount + _checker.ReadsAcknowledged == 0) throw new InvariantViolation("no client request was ever acknowledged");
+            foreach (var group in _groups) group.CheckSettledRun();
         }
         catch (InvariantViolation v)
         {
@@ -84,78 +79,49 @@ internal sealed class ClusterSimulation
             violation = $"at {_queue.Now.TotalMilliseconds:0.###} ms: {e.GetType().Name}: {e.Message}\n{e.StackTrace}";
         }
         _trace.Write(violation is null ? "run passed" : $"VIOLATION {violation}");
-        _counters.SessionsExpired = _checker.SessionsExpired;
-        _counters.SessionExpiredAnswers = _checker.SessionsExpiredAnswers;
+        _counters.SessionsExpired = _groups.Sum(g => g.Checker.SessionsExpired);
+        _counters.SessionExpiredAnswers = _groups.Sum(g => g.Checker.SessionsExpiredAnswers);
         return new SimulationOutcome(
-            _settings.Seed, _settings.NodeCount, violation, Fingerprint(), _checker.AcknowledgedCount, _checker.Elections,
-            _checker.CommittedCount, _nodes.Sum(n => n.Crashes), settledAfter, _queue.Processed, _counters, _trace.Lines);
+            _settings.Seed, _settings.NodeCount, violation, Fingerprint(), _groups.Sum(g => g.Checker.AcknowledgedCount),
+            _groups.Sum(g => g.Checker.Elections), _groups.Sum(g => g.Checker.CommittedCount), AllNodes.Sum(n => n.Crashes),
+            settledAfter, _queue.Processed, _counters, _trace.Lines, _settings.Groups);
     }
 
     /// <summary>Runs the next event due by <paramref name="until"/>; a replica that stopped itself in it fails the run.</summary>
     private bool RunNext(TimeSpan until)
     {
         var ran = _queue.RunNext(until);
-        if (_checker.Failure is { } failure) throw failure;
+        foreach (var group in _groups)
+        {
+            if (group.Checker.Failure is { } failure) throw failure;
+        }
         return ran;
     }
 
     /// <summary>
-    /// Runs until the cluster is settled and returns how long that took after the heal, or fails with what is
+    /// Runs until every group is settled and returns how long that took after the heal, or fails with what is
     /// still missing if the deadline passes first.
     /// </summary>
     private TimeSpan AwaitLiveness(TimeSpan deadline)
     {
         var healedAt = _queue.Now;
-        TimeSpan? leaderAt = null;
         while (true)
         {
-            if (leaderAt is null && Leader() is not null) leaderAt = _queue.Now;
-            if (Settled()) return _queue.Now - healedAt;
+            if (_groups.All(g => g.Settled())) return _queue.Now - healedAt;
             if (RunNext(deadline)) continue;
 
-            var waiting = _clients.Where(c => c.Current is not null).Select(c => $"client {c.Number} #{c.Current!.Sequence}");
+            var unsettled = _groups.Select((g, i) => (Group: g, Number: i + 1)).Where(g => !g.Group.Settled())
+                .Select(g => $"{(_groups.Length > 1 ? $"group {g.Number}: " : "")}leader {(g.Group.Leader() is { } l ? $"node {l.Id}" : "none")}; " +
+                             $"waiting: [{string.Join(", ", g.Group.Waiting)}]; nodes: {g.Group.DescribeNodes()}");
             throw new InvariantViolation(
                 $"liveness: healed at {healedAt.TotalMilliseconds:0} ms, still not settled at {deadline.TotalMilliseconds:0} ms; " +
-                $"leader {(leaderAt is null ? "never elected" : $"since {leaderAt.Value.TotalMilliseconds:0} ms")}; " +
-                $"waiting: [{string.Join(", ", waiting)}]; nodes: {string.Join("; ", _nodes.Select(Describe))}");
+                string.Join(" | ", unsettled));
         }
     }
-
-    /// <summary>
-    /// Nothing left to do: no client waits, a leader of the newest term has committed its whole log, all members of its
-    /// configuration applied it (a node removed, or never added, hears no more and is left as it is).
-    /// </summary>
-    private bool Settled()
-    {
-        if (_clients.Any(c => c.Current is not null)) return false;
-        var leader = Leader()?.Raft;
-        if (leader is null || leader.CommitIndex != leader.LastLogIndex) return false;
-        return _nodes.Where(n => leader.Configuration.Contains(n.Id))
-            .All(n => n.Raft is { } r && r.Term == leader.Term && r.LastLogIndex == leader.LastLogIndex
-                      && n.Applied == leader.CommitIndex && !n.Disk.HasPending);
-    }
-
-    /// <summary>The leader of the newest term any node knows, if that term has one.</summary>
-    private SimulatedNode? Leader()
-    {
-        long newest = 0;
-        SimulatedNode? leader = null;
-        foreach (var node in _nodes)
-        {
-            if (node.Raft is not { } raft) continue;
-            if (raft.Term > newest) (newest, leader) = (raft.Term, null);
-            if (raft.Term == newest && raft.Role == Role.Leader) leader = node;
-        }
-        return leader;
-    }
-
-    private static string Describe(SimulatedNode node) => node.Raft is { } r
-        ? $"{node.Id}: {r.Role} t{r.Term} log {r.SnapshotIndex}..{r.LastLogIndex}/t{r.LastLogTerm} commit {r.CommitIndex} applied {node.Applied}"
-        : $"{node.Id}: down";
 
     private string Fingerprint() =>
-        $"events {_queue.Processed}, time {_queue.Now.Ticks}, sent {_network.Sent}, delivered {_network.Delivered}, " +
-        $"committed {_checker.CommittedCount}, acknowledged {_checker.AcknowledgedCount}, elections {_checker.Elections}, " +
+        $"events {_queue.Processed}, time {_queue.Now.Ticks}, sent {_groups.Sum(g => g.Network.Sent)}, delivered {_groups.Sum(g => g.Network.Delivered)}, " +
+        $"committed {_groups.Sum(g => g.Checker.CommittedCount)}, acknowledged {_groups.Sum(g => g.Checker.AcknowledgedCount)}, elections {_groups.Sum(g => g.Checker.Elections)}, " +
         $"{_counters}, " +
-        $"nodes [{string.Join("; ", _nodes.Select(Describe))}], next draw {_world.Next()}";
+        $"nodes [{string.Join(" | ", _groups.Select(g => g.DescribeNodes()))}], next draw {_world.Next()}";
 }

@@ -9,10 +9,10 @@ namespace RaftOrleans.Tests.Simulation;
 internal static class SeedSweep
 {
     public static IReadOnlyList<SimulationOutcome> Run(int nodeCount, int firstSeed, int count,
-        Func<SimulationSettings, SimulationSettings>? adjust = null)
+        Func<SimulationSettings, SimulationSettings>? adjust = null, int groups = 1)
     {
         var outcomes = new SimulationOutcome[count];
-        Parallel.For(0, count, i => outcomes[i] = ClusterSimulation.Run(firstSeed + i, nodeCount, adjust: adjust));
+        Parallel.For(0, count, i => outcomes[i] = ClusterSimulation.Run(firstSeed + i, nodeCount, groups, adjust: adjust));
         return outcomes;
     }
 
@@ -29,7 +29,7 @@ internal static class SeedSweep
         if (failed.Length == 0) return "no failures";
         var report = new StringBuilder();
         report.AppendLine($"{failed.Length} of {outcomes.Count} seeds failed: {string.Join(", ", failed.Select(o => o.Seed))}");
-        report.AppendLine($"first failure, seed {failed[0].Seed} ({failed[0].NodeCount} nodes): {failed[0].Violation}");
+        report.AppendLine($"first failure, seed {failed[0].Seed} ({failed[0].NodeCount} nodes{(failed[0].Groups > 1 ? $", {failed[0].Groups} groups" : "")}): {failed[0].Violation}");
         report.AppendLine($"replay it alone: {failed[0].ReplayCommand}");
         foreach (var other in failed.Skip(1).Take(9))
             report.AppendLine($"seed {other.Seed}: {FirstLine(other.Violation!)}");

@@ -28,6 +28,7 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     private readonly DurabilityCounters _counters;
     private readonly KvStateMachine _kv;
     private readonly RaftReplica<string, KvResult> _replica;
+    private readonly SimulatedSilo _silo;
 
     private Action<SimulatedNode>? _crashArmed; // see ArmCrashInWrite
     private CrashTarget _crashTarget;
@@ -41,8 +42,9 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     private long _calls;
 
     public SimulatedNode(int id, SimulationSettings settings, EventQueue queue, Random world, SimulatedNetwork network,
-        InvariantChecker checker, SimulationTrace trace, DurabilityCounters counters)
+        InvariantChecker checker, SimulationTrace trace, DurabilityCounters counters, SimulatedSilo silo)
     {
+        _silo = silo;
         _id = id;
         _settings = settings;
         _queue = queue;
@@ -51,7 +53,8 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         _checker = checker;
         _trace = trace;
         _counters = counters;
-        Disk = new SimulatedDisk(id, queue, world, settings, checker, counters);
+        Disk = new SimulatedDisk(id, silo.Disk, world, queue, settings, checker);
+        silo.Host(this);
         Disk.WriteQueued += OnWriteQueued;
         Engine = new SimulatedStateEngine(world);
         _kv = new KvStateMachine(Engine);
@@ -92,8 +95,11 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     /// <summary>Raised when this node, as leader, has just advanced its commit index.</summary>
     public event Action<SimulatedNode>? LeaderCommitted;
 
-    /// <summary>Boots from the durable part of the disk alone (first start and every restart).</summary>
-    public void Start()
+    /// <summary>Starts its silo: this node and the silo's other replicas that are down (first start and every restart).</summary>
+    public void Start() => _silo.Start(this);
+
+    /// <summary>Boots from the durable part of the disk alone.</summary>
+    public void StartReplica()
     {
         if (IsUp) throw new InvalidOperationException($"node {_id} is already up");
         var restart = Incarnation > 0;
@@ -117,8 +123,14 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         _checker.AfterStep(this);
     }
 
-    /// <summary>Loses everything but what the disk made durable (of the writes in flight, the disk decides).</summary>
+    /// <summary>Crashes its silo: this node and every other replica on it (of the writes in flight, the disk decides).</summary>
     public void Crash()
+    {
+        if (IsUp) _silo.Crash();
+    }
+
+    /// <summary>Loses everything but what the disk made durable.</summary>
+    public void CrashReplica()
     {
         if (!IsUp) return;
         if (_installing is not null) _counters.MidInstallCrashes++;
@@ -129,7 +141,7 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         _replica.Crash();
         var lost = Engine.Crash();
         if (lost > 0) _counters.StateWritesLostInCrash++;
-        _trace.Write($"node {_id} crashes{(Disk.LastTear is { } tear ? $": {tear}" : "")}{(lost > 0 ? $", its engine loses {lost} unsynced writes" : "")}");
+        _trace.Write($"node {_id} crashes{(_silo.Disk.LastTear is { } tear ? $": {tear}" : "")}{(lost > 0 ? $", its engine loses {lost} unsynced writes" : "")}");
     }
 
     /// <summary>

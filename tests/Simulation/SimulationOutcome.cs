@@ -17,9 +17,10 @@ internal sealed record SimulationOutcome(
     TimeSpan SettledAfterHeal,
     long Events,
     DurabilityCounters Counters,
-    IReadOnlyCollection<string> Trace)
+    IReadOnlyCollection<string> Trace,
+    int Groups = 1)
 {
     public bool Passed => Violation is null;
 
-    public string ReplayCommand => SimulationReplay.Command(Seed, NodeCount);
+    public string ReplayCommand => SimulationReplay.Command(Seed, NodeCount, Groups);
 }

@@ -9,6 +9,7 @@ internal static class SimulationReplay
 {
     public const string SeedVariable = "RAFT_SIM_SEED";
     public const string NodesVariable = "RAFT_SIM_NODES";
+    public const string GroupsVariable = "RAFT_SIM_GROUPS";
 
     /// <summary>Overrides how many seeds each sweep runs, for a longer soak: RAFT_SIM_SEEDS=20000 dotnet test ...</summary>
     public const string SeedCountVariable = "RAFT_SIM_SEEDS";
@@ -16,16 +17,17 @@ internal static class SimulationReplay
     public static int SeedCount(int normally) =>
         int.TryParse(Environment.GetEnvironmentVariable(SeedCountVariable), out var count) && count > 0 ? count : normally;
 
-    public static string Command(int seed, int nodeCount) =>
-        $"{SeedVariable}={seed} {NodesVariable}={nodeCount} dotnet test tests/RaftOrleans.Tests.csproj -c Release " +
+    public static string Command(int seed, int nodeCount, int groups = 1) =>
+        $"{SeedVariable}={seed} {NodesVariable}={nodeCount}{(groups > 1 ? $" {GroupsVariable}={groups}" : "")} dotnet test tests/RaftOrleans.Tests.csproj -c Release " +
         "--filter \"FullyQualifiedName~SimulationTests.ReplaySeedFromEnvironment\" --logger \"console;verbosity=detailed\"";
 
-    /// <summary>The seed and cluster size asked for in the environment, or null if no replay was asked for.</summary>
-    public static (int Seed, int NodeCount)? FromEnvironment()
+    /// <summary>The seed, cluster size and groups asked for in the environment, or null if no replay was asked for.</summary>
+    public static (int Seed, int NodeCount, int Groups)? FromEnvironment()
     {
         var seed = Environment.GetEnvironmentVariable(SeedVariable);
         if (string.IsNullOrWhiteSpace(seed)) return null;
         var nodes = Environment.GetEnvironmentVariable(NodesVariable);
-        return (int.Parse(seed), string.IsNullOrWhiteSpace(nodes) ? 3 : int.Parse(nodes));
+        var groups = Environment.GetEnvironmentVariable(GroupsVariable);
+        return (int.Parse(seed), string.IsNullOrWhiteSpace(nodes) ? 3 : int.Parse(nodes), string.IsNullOrWhiteSpace(groups) ? 1 : int.Parse(groups));
     }
 }

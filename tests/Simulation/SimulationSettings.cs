@@ -14,6 +14,9 @@ internal sealed record SimulationSettings
 {
     public required int Seed { get; init; }
     public required int NodeCount { get; init; }
+
+    /// <summary>Raft groups of <see cref="NodeCount"/> nodes each, node N of every group on silo N (one disk per silo).</summary>
+    public int Groups { get; init; } = 1;
     public required int ClientCount { get; init; }
 
     /// <summary>
@@ -201,7 +204,7 @@ internal sealed record SimulationSettings
     };
 
     public override string ToString() =>
-        $"seed {Seed}, {NodeCount} nodes, {ClientCount} clients, {ReaderCount} readers, {KeyCount} keys, faults for {FaultPhase.TotalMilliseconds:0} ms " +
+        $"seed {Seed}, {NodeCount} nodes{(Groups > 1 ? $" in each of {Groups} groups sharing {TotalNodes} silos" : "")}, {ClientCount} clients, {ReaderCount} readers, {KeyCount} keys, faults for {FaultPhase.TotalMilliseconds:0} ms " +
         $"every ~{MeanFaultGap.TotalMilliseconds:0} ms, ambush {LeaderAmbushRate:P0} of leaders, drop {DropRate:P0}, duplicate {DuplicateRate:P0}, slow {SlowRate:P0}, " +
         $"delay {MinDelay.TotalMilliseconds:0}-{MaxDelay.TotalMilliseconds:0} ms, batch {MaxEntriesPerAppend}, inflight {MaxInflightAppends}, " +
         $"snapshots {(SnapshotThreshold is { } t ? $"every {t} entries, keeping {SnapshotCatchUpEntries}" : "off")}, chunks {(SnapshotChunkBytes == int.MaxValue ? "whole" : $"{SnapshotChunkBytes} B")}, " +

@@ -17,12 +17,30 @@ public sealed class SimulationTests(ITestOutputHelper output)
     // writes in flight; RAFT_SIM_SEEDS runs more for a soak (2 x 10,000 pass).
     private const int ThreeNodeSeeds = 1200;
     private const int FiveNodeSeeds = 800;
+    private const int GroupSeeds = 300;
 
     [Fact]
     public void ThreeNodeClusterStaysSafeAndLiveUnderFaults() => Sweep(nodeCount: 3, ThreeNodeSeeds);
 
     [Fact]
     public void FiveNodeClusterStaysSafeAndLiveUnderFaults() => Sweep(nodeCount: 5, FiveNodeSeeds);
+
+    /// <summary>
+    /// Three groups of three over three silos, node N of every group on silo N with one disk: a crash takes down the
+    /// silo's replica of every group and its disk keeps a prefix of all their writes in flight; each group's
+    /// invariants hold, and every group settles after the heal.
+    /// </summary>
+    [Fact]
+    public void GroupsSharingSilosAndDisksStaySafeAndLiveUnderFaults() => Sweep(nodeCount: 3, GroupSeeds, groups: 3);
+
+    /// <summary>The per-group checks see a broken disk in a run of several groups too.</summary>
+    [Fact]
+    public void AStorageThatForgetsVotesIsCaughtWithSeveralGroups()
+    {
+        var outcomes = SeedSweep.Run(nodeCount: 3, firstSeed: 1, count: 100, s => s with { DiskForgetsHardState = true }, groups: 3);
+
+        Assert.True(outcomes.Any(o => !o.Passed), "no seed of three groups noticed a disk that forgets votes");
+    }
 
     [Fact]
     public void ASeedReplaysExactly()
@@ -98,23 +116,23 @@ public sealed class SimulationTests(ITestOutputHelper output)
         foreach (var outcome in caught.Take(10)) output.WriteLine($"seed {outcome.Seed}: {outcome.Violation!.Split('\n')[0]}");
     }
 
-    /// <summary>Runs the seed named by RAFT_SIM_SEED (and RAFT_SIM_NODES, default 3) with a trace; nothing if unset.</summary>
+    /// <summary>Runs the seed named by RAFT_SIM_SEED (and RAFT_SIM_NODES, default 3, RAFT_SIM_GROUPS, default 1) with a trace; nothing if unset.</summary>
     [Fact]
     public void ReplaySeedFromEnvironment()
     {
         if (SimulationReplay.FromEnvironment() is not { } replay) return;
 
-        output.WriteLine(ClusterSimulation.SettingsOf(replay.Seed, replay.NodeCount).ToString());
-        var outcome = ClusterSimulation.Run(replay.Seed, replay.NodeCount, trace: true);
+        output.WriteLine(ClusterSimulation.SettingsOf(replay.Seed, replay.NodeCount, replay.Groups).ToString());
+        var outcome = ClusterSimulation.Run(replay.Seed, replay.NodeCount, replay.Groups, trace: true);
         foreach (var line in outcome.Trace) output.WriteLine(line);
         output.WriteLine(outcome.Fingerprint);
         output.WriteLine($"settled {outcome.SettledAfterHeal.TotalMilliseconds:0} ms after the heal");
         Assert.True(outcome.Passed, $"seed {replay.Seed} ({replay.NodeCount} nodes): {outcome.Violation}");
     }
 
-    private void Sweep(int nodeCount, int seeds)
+    private void Sweep(int nodeCount, int seeds, int groups = 1)
     {
-        var outcomes = SeedSweep.Run(nodeCount, firstSeed: 1, SimulationReplay.SeedCount(seeds));
+        var outcomes = SeedSweep.Run(nodeCount, firstSeed: 1, SimulationReplay.SeedCount(seeds), groups: groups);
         output.WriteLine(SeedSweep.Summary(outcomes));
         Assert.True(outcomes.All(o => o.Passed), SeedSweep.FailureReport(outcomes));
 

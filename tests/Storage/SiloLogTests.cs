@@ -331,7 +331,9 @@ public sealed class SiloLogTests : IDisposable
     {
         using (var provider = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test"))
         {
-            provider.For(A.Group, A.Node).Persist(new HardState(4, 1), new[] { Entry(1, 4) });
+            var a = provider.For(A.Group, A.Node);
+            a.Persist(new HardState(4, 1), Enumerable.Range(1, 5).Select(i => Entry(i, 4)).ToArray());
+            a.SaveSnapshot(new StoredSnapshot(3, 4), discardLog: false); // its marker is in every later segment's header
             provider.For(B.Group, B.Node).Persist(new HardState(2, 2), new[] { Entry(1, 2) });
         }
         Directory.Delete(ReplicaDirectory(A), recursive: true); // what the README tells an operator to do with a damaged replica
@@ -347,6 +349,86 @@ public sealed class SiloLogTests : IDisposable
             Assert.Equal(new HardState(2, 2), other.HardState);
             AssertLog(other, (1, 2));
         }
+    }
+
+    [Fact]
+    public void A_replica_directory_that_lost_only_its_LOG_file_is_refused_not_started_empty()
+    {
+        using (var provider = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test"))
+        {
+            var a = provider.For(A.Group, A.Node);
+            a.Persist(new HardState(4, 1), new[] { Entry(1, 4), Entry(2, 4) });
+            a.SaveSnapshot(new StoredSnapshot(1, 4), discardLog: false);
+        }
+        File.Delete(Path.Combine(ReplicaDirectory(A), ReplicaLogPlace.FileName));
+
+        using var reopened = new FileRaftStorageProvider(_dir.Path, fsync: false, clusterId: "test");
+        var error = Assert.Throws<InvalidDataException>(() => reopened.For(A.Group, A.Node));
+        Assert.Contains("has lost its LOG file", error.Message);
+        Assert.Contains("wipe the directory", error.Message);
+    }
+
+    [Fact]
+    public void A_segment_left_without_its_header_by_a_crash_does_not_cost_an_idle_replica_its_term_and_vote()
+    {
+        using (var log = Open(segmentBytes: 512))
+        {
+            Persist(log, B, new HardState(9, 2)); // idle from now on: its term and vote live in segment headers only
+            Persist(log, A, new HardState(1, 1), Entry(1, 1));
+        }
+        // A crash right after the next segment's file was created, before its header was written: a preallocated file of zeros.
+        var newest = Directory.GetFiles(LogDirectory, "wal-*.log").Max()!;
+        WalSegment.TryParse(newest, out var sequence);
+        File.WriteAllBytes(Path.Combine(LogDirectory, WalSegment.FileName(sequence + 1)), new byte[512]);
+
+        using (var log = Open(segmentBytes: 512))
+        {
+            for (var i = 2; i <= 4; i++) Persist(log, A, null, Entry(i, 1));
+            log.SaveSnapshot(A, new StoredSnapshot(4, 1), discardLog: false); // every segment but the newest is covered now
+            Assert.Single(log.SegmentFiles);
+        }
+
+        Assert.Equal(new HardState(9, 2), Reopen(B).HardState);
+    }
+
+    [Fact]
+    public void A_snapshot_file_whose_marker_a_crash_lost_drops_the_disagreeing_log_once_and_for_all()
+    {
+        using (var log = Open())
+        {
+            Persist(log, A, new HardState(2, 1), Enumerable.Range(1, 10).Select(i => Entry(i, 1)).ToArray());
+        }
+        // An installed snapshot (index 8 of term 2) whose file was made durable, its marker not: the log disagrees at 8.
+        SnapshotFile.Write(ReplicaDirectory(A), new StoredSnapshot(8, 2), fsync: false);
+
+        using (var log = Open())
+        {
+            var state = log.Load(A);
+            Assert.Equal(8, state.Snapshot!.Index);
+            Assert.Empty(state.Log);
+            Persist(log, A, new HardState(2, 1), Entry(9, 2), Entry(10, 2)); // acknowledged from here on
+        }
+
+        AssertLog(Reopen(), (9, 2), (10, 2));
+    }
+
+    [Fact]
+    public void A_replaced_tail_keeps_its_segments_until_the_snapshot_passes_it_and_replays_right()
+    {
+        using (var log = Open(segmentBytes: 512))
+        {
+            for (var i = 1; i <= 40; i++) Persist(log, A, new HardState(1, 1), Entry(i, 1)); // a deposed leader's tail, over many segments
+            Persist(log, A, new HardState(2, 1), Entry(5, 2)); // the new leader's entry 5 replaces 5..40
+
+            log.SaveSnapshot(A, new StoredSnapshot(5, 2), discardLog: false);
+
+            // The replaced entries 6..40 are still read before entry 5 replaces them, so their segments stay.
+            Assert.True(log.SegmentFiles.Count > 2);
+            Assert.Empty(log.Load(A).Log);
+            Persist(log, A, null, Entry(6, 2));
+        }
+
+        AssertLog(Reopen(), (6, 2));
     }
 
     private static byte[] RecordBytes(LogEntry entry, ReplicaId replica)
