@@ -398,7 +398,7 @@ PY
 # ------------------------------------------------------------------------------------------------ main
 
 log "results in $out"
-log "building silo and client ($([[ -n "$rev" ]] && echo "silo from $rev, client from the working tree" || echo "working tree")) into $work"
+log "building silo and client ($([[ -n "$rev" ]] && echo "silo from $rev, client from $($client_from_rev && echo "$rev too" || echo "the working tree")" || echo "working tree")) into $work"
 build
 if $etcd; then
     ensure_etcd
