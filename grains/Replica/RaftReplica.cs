@@ -701,13 +701,10 @@ public sealed class RaftReplica<TQuery, TResult>
     /// <summary>The storage asks for a compaction, there is something to compact, and the last one it asked for was a while ago.</summary>
     private bool AskedToCompact(RaftNode core)
     {
-        if (core.LastApplied <= core.SnapshotIndex || _clock() - _askedCompactionAt < AskedCompactionInterval || !_storage.CompactionWanted) return false;
+        if (core.LastApplied <= core.SnapshotIndex || _clock() - _askedCompactionAt < _options.AskedCompactionInterval || !_storage.CompactionWanted) return false;
         _askedCompactionAt = _clock();
         return true;
     }
-
-    /// <summary>At most one asked-for compaction per interval: each costs a sync of the state engine and of the snapshot file.</summary>
-    private static readonly TimeSpan AskedCompactionInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>The view to send from now on. Transfers of the one it replaces run to their end (the engine keeps it for them).</summary>
     private void ReplaceView(IStateSnapshot view)

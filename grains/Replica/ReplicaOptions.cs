@@ -19,6 +19,12 @@ public sealed record ReplicaOptions
     public const int DefaultSnapshotChunkBytes = 1024 * 1024;
 
     /// <summary>
+    /// Least time between two compactions the storage asks for (<see cref="IReplicaStorage.CompactionWanted"/>): each
+    /// costs a sync of the state engine and of the snapshot file. The simulation sets 0, to have them at any moment.
+    /// </summary>
+    public TimeSpan AskedCompactionInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// A deliberately broken replica that sends a batch's messages before its write is durable, whatever the
     /// batch. Only the simulation test that proves the checks can see it turns this on.
     /// </summary>

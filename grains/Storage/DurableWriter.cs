@@ -50,6 +50,7 @@ public sealed class DurableWriter : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             while (_failure is not null && _underWay is not null) Monitor.Wait(_gate); // the pass that failed is over first
+            ObjectDisposedException.ThrowIf(_disposed, this); // the silo may have shut down meanwhile
             string? repaired = null;
             if (_failure is not null)
             {

@@ -55,13 +55,13 @@ public sealed class FileRaftStorageProvider : IRaftStorageProvider, IDisposable
         {
             var directory = NodeDirectory(replica);
             NodeDirectoryOwner.Claim(directory, replica.Group, replica.Node, _clusterId);
-            var legacy = LegacyNodeLog.Read(directory, replica);
             ReplicaLogPlace.Claim(directory, _logName, replica, _fsync, beforeFirstClaim: () =>
             {
-                if (legacy is not null) Log.Adopt(replica, legacy); // its log of an earlier version, moved in
+                if (LegacyNodeLog.Read(directory, replica) is { } legacy) Log.Adopt(replica, legacy); // its log of an earlier version, moved in
                 else if (Log.Holds(replica)) ForgetWiped(replica, directory);
             });
-            if (legacy is not null) LegacyNodeLog.Delete(directory, _fsync); // only now that LOG says where its log is
+            // Only now that LOG says where its log is; what a crash left of them is never read again, only deleted.
+            LegacyNodeLog.Delete(directory, _fsync);
             return new SiloLogReplica(Log, replica);
         })).Value;
 

@@ -21,7 +21,7 @@ internal static class LegacyNodeLog
     {
         var files = Directory.GetFiles(directory, "wal-*.log");
         if (files.Length == 0) return;
-        foreach (var file in files) File.Delete(file);
+        foreach (var file in files.OrderDescending(StringComparer.Ordinal)) File.Delete(file);
         if (fsync) Durable.SyncDirectory(directory);
     }
 }

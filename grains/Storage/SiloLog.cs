@@ -104,7 +104,16 @@ public sealed class SiloLog : IDurableLog, IDisposable
             var replay = _opened.TryGetValue(replica, out var opened)
                 ? opened
                 : WalReplay.Rescan(_segments, replica, _replicaDirectory(replica));
-            var state = replay.Finish();
+            PersistedState state;
+            try
+            {
+                state = replay.Finish();
+            }
+            catch (Exception error) when (error is not StorageCorruptedException)
+            {
+                _opened.Remove(replica); // an I/O error may pass: read again at the next load
+                throw;
+            }
             if (replay.DiscardedForSnapshot && replay.Snapshot is { } snapshot)
             {
                 // Its snapshot file disagrees with its log (a crash came between the file and its marker), so the log
@@ -112,10 +121,22 @@ public sealed class SiloLog : IDurableLog, IDisposable
                 // be dropped with the stale ones at the next.
                 _buffer.Clear();
                 WalFormat.WriteSnapshotMarker(_buffer, snapshot.Index, snapshot.Term, discardLog: true, replica);
-                Append(writer);
+                try
+                {
+                    Append(writer);
+                }
+                catch (Exception)
+                {
+                    // Whether the marker is on disk is unknown: no write goes on until the log is opened again (the
+                    // storage thread's next write fails, and the replicas' restarts recover the log).
+                    CloseWriter();
+                    throw;
+                }
                 foreach (var segment in _segments) segment.ForgetEntries(replica);
                 _heads[replica] = Head(replica) with { SnapshotIndex = snapshot.Index, SnapshotTerm = snapshot.Term };
                 _opened.Remove(replica);
+                if (_writeOffset >= _segmentBytes) StartSegment(_segments[^1].Sequence + 1);
+                else UpdatePinning();
             }
             return state;
         }

@@ -153,6 +153,7 @@ internal sealed record SimulationSettings
         SnapshotThreshold = SnapshotThreshold,
         SnapshotCatchUpEntries = SnapshotCatchUpEntries,
         SnapshotChunkBytes = SnapshotChunkBytes,
+        AskedCompactionInterval = TimeSpan.Zero,
         PlantedBugSendBeforeDurable = PlantedBugSendBeforeDurable,
     };
 
