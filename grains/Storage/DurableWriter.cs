@@ -26,8 +26,8 @@ public sealed class DurableWriter : IDisposable
     private readonly Dictionary<ReplicaId, Action<TimeSpan, int>?> _open = new(); // replicas taking writes, and their flush meters
     private readonly string _name;
     private Thread? _thread; // runs while some replica is open or writes are queued
-    private Exception? _failure; // the failed write not yet recovered from
-    private Exception? _lastFailure;
+    private Exception? _failure; // of the last failed write
+    private bool _unrecovered; // a write failed, and no Open has recovered the log since
     private readonly HashSet<ReplicaId> _failed = new(); // open when a write failed: refused until they open again
     private bool _disposed;
     private Pass? _underWay;
@@ -49,13 +49,13 @@ public sealed class DurableWriter : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            while (_failure is not null && _underWay is not null) Monitor.Wait(_gate); // the pass that failed is over first
+            while (_unrecovered && _underWay is not null) Monitor.Wait(_gate); // the pass that failed is over first
             ObjectDisposedException.ThrowIf(_disposed, this); // the silo may have shut down meanwhile
             string? repaired = null;
-            if (_failure is not null)
+            if (_unrecovered)
             {
                 repaired = _log.Recover();
-                _failure = null;
+                _unrecovered = false;
             }
             _failed.Remove(replica);
             _open[replica] = flushed;
@@ -112,7 +112,7 @@ public sealed class DurableWriter : IDisposable
         {
             if (_disposed || !_open.ContainsKey(write.Replica))
                 write.Done.SetException(new RaftNodeUnavailableException(write.Replica.Group, write.Replica.Node));
-            else if (_failure is not null || _failed.Contains(write.Replica)) write.Done.SetException(_failure ?? _lastFailure!);
+            else if (_failed.Contains(write.Replica)) write.Done.SetException(_failure!); // every replica open at the failure is in it
             else
             {
                 _queue.Add(write);
@@ -191,7 +191,8 @@ public sealed class DurableWriter : IDisposable
         {
             lock (_gate)
             {
-                _failure = _lastFailure = error;
+                _failure = error;
+                _unrecovered = true;
                 _failed.UnionWith(_open.Keys);
                 foreach (var later in _queue) later.Done.TrySetException(error);
                 _queue.Clear();

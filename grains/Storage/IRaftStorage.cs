@@ -23,4 +23,7 @@ public interface IRaftStorage : IDisposable
     /// snapshot its leader sent keeps nothing of it, Figure 13).
     /// </summary>
     void SaveSnapshot(StoredSnapshot snapshot, bool discardLog);
+
+    /// <summary>Whether the storage asks the replica to compact its log (see <see cref="Replica.IReplicaStorage.CompactionWanted"/>).</summary>
+    bool CompactionWanted => false;
 }

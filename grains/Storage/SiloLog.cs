@@ -99,7 +99,7 @@ public sealed class SiloLog : IDurableLog, IDisposable
     {
         lock (_gate)
         {
-            var writer = _writer ?? throw new InvalidOperationException("the log must be opened before a replica loads");
+            _ = Writer; // opened
             // Read once for all at opening; after a replica's own writes (it restarted in a running silo), its records again.
             var replay = _opened.TryGetValue(replica, out var opened)
                 ? opened
@@ -123,7 +123,7 @@ public sealed class SiloLog : IDurableLog, IDisposable
                 WalFormat.WriteSnapshotMarker(_buffer, snapshot.Index, snapshot.Term, discardLog: true, replica);
                 try
                 {
-                    Append(writer);
+                    Append();
                 }
                 catch (Exception)
                 {
@@ -132,11 +132,8 @@ public sealed class SiloLog : IDurableLog, IDisposable
                     CloseWriter();
                     throw;
                 }
-                foreach (var segment in _segments) segment.ForgetEntries(replica);
-                _heads[replica] = Head(replica) with { SnapshotIndex = snapshot.Index, SnapshotTerm = snapshot.Term };
-                _opened.Remove(replica);
-                if (_writeOffset >= _segmentBytes) StartSegment(_segments[^1].Sequence + 1);
-                else UpdatePinning();
+                Compacted(replica, snapshot, discardLog: true);
+                RollOrTidy();
             }
             return state;
         }
@@ -146,7 +143,6 @@ public sealed class SiloLog : IDurableLog, IDisposable
     {
         lock (_gate)
         {
-            var writer = _writer ?? throw new InvalidOperationException("the log must be opened before it is written");
             _buffer.Clear();
             foreach (var write in writes)
             {
@@ -154,7 +150,7 @@ public sealed class SiloLog : IDurableLog, IDisposable
                 foreach (var entry in write.Entries) WalFormat.WriteEntry(_buffer, entry, write.Replica);
             }
             if (_buffer.WrittenCount == 0) return;
-            Append(writer);
+            Append();
             foreach (var write in writes)
             {
                 _opened.Remove(write.Replica);
@@ -164,6 +160,7 @@ public sealed class SiloLog : IDurableLog, IDisposable
                 // the replica's snapshot passes it).
                 if (write.Entries.Count > 0) _segments[^1].NoteEntry(write.Replica, write.Entries[^1].Index);
             }
+            // Only a full segment changes what can go (snapshots do the rest): nothing more on the write path.
             if (_writeOffset >= _segmentBytes) StartSegment(_segments[^1].Sequence + 1);
         }
     }
@@ -172,19 +169,13 @@ public sealed class SiloLog : IDurableLog, IDisposable
     {
         lock (_gate)
         {
-            var writer = _writer ?? throw new InvalidOperationException("the log must be opened before it is written");
             // Order matters: the snapshot is durable before the log says it may be relied on.
             SnapshotFile.Write(_replicaDirectory(replica), snapshot, _fsync);
             _buffer.Clear();
             WalFormat.WriteSnapshotMarker(_buffer, snapshot.Index, snapshot.Term, discardLog, replica);
-            Append(writer);
-            _opened.Remove(replica);
-            _heads[replica] = Head(replica) with { SnapshotIndex = snapshot.Index, SnapshotTerm = snapshot.Term };
-            if (discardLog)
-            {
-                foreach (var segment in _segments) segment.ForgetEntries(replica);
-            }
-            DeleteCovered();
+            Append();
+            Compacted(replica, snapshot, discardLog);
+            RollOrTidy();
         }
     }
 
@@ -197,18 +188,15 @@ public sealed class SiloLog : IDurableLog, IDisposable
     {
         lock (_gate)
         {
-            var writer = _writer ?? throw new InvalidOperationException("the log must be opened before it is written");
             _buffer.Clear();
             WalFormat.WriteHardState(_buffer, state.HardState, replica);
             WalFormat.WriteSnapshotMarker(_buffer, state.Snapshot?.Index ?? 0, state.Snapshot?.Term ?? 0, discardLog: true, replica);
             foreach (var entry in state.Log) WalFormat.WriteEntry(_buffer, entry, replica);
-            Append(writer);
-            foreach (var segment in _segments) segment.ForgetEntries(replica);
+            Append();
+            _heads[replica] = Head(replica) with { HardState = state.HardState };
+            Compacted(replica, state.Snapshot ?? new StoredSnapshot(0, 0), discardLog: true); // read from the log again at its load
             if (state.Log.Count > 0) _segments[^1].NoteEntry(replica, state.Log[^1].Index);
-            _heads[replica] = new ReplicaHead(state.HardState, state.Snapshot?.Index ?? 0, state.Snapshot?.Term ?? 0);
-            _opened.Remove(replica); // read from the log again at its load
-            if (_writeOffset >= _segmentBytes) StartSegment(_segments[^1].Sequence + 1);
-            else DeleteCovered();
+            RollOrTidy();
         }
     }
 
@@ -236,6 +224,29 @@ public sealed class SiloLog : IDurableLog, IDisposable
     }
 
     private ReplicaHead Head(ReplicaId replica) => _heads.GetValueOrDefault(replica, ReplicaHead.Initial);
+
+    private SafeFileHandle Writer => _writer ?? throw new InvalidOperationException("the log must be opened before it is read or written");
+
+    /// <summary>
+    /// The bookkeeping of a snapshot marker just written: the replica's head, and with <paramref name="discardLog"/> none
+    /// of its entries written before counts any more. Its state as read at opening no longer holds.
+    /// </summary>
+    private void Compacted(ReplicaId replica, StoredSnapshot snapshot, bool discardLog)
+    {
+        _heads[replica] = Head(replica) with { SnapshotIndex = snapshot.Index, SnapshotTerm = snapshot.Term };
+        if (discardLog)
+        {
+            foreach (var segment in _segments) segment.ForgetEntries(replica);
+        }
+        _opened.Remove(replica);
+    }
+
+    /// <summary>After a write that may let segments go: a new segment when this one is full (which tidies), else the tidying alone.</summary>
+    private void RollOrTidy()
+    {
+        if (_writeOffset >= _segmentBytes) StartSegment(_segments[^1].Sequence + 1);
+        else DeleteCovered();
+    }
 
     /// <summary>Deletes the oldest segments whose entries every replica's snapshot covers (never the newest).</summary>
     private void DeleteCovered()
@@ -276,8 +287,9 @@ public sealed class SiloLog : IDurableLog, IDisposable
     }
 
     /// <summary>Writes the buffer at the end of the newest segment's records, then (with fsync on) makes it durable.</summary>
-    private void Append(SafeFileHandle writer)
+    private void Append()
     {
+        var writer = Writer;
         RandomAccess.Write(writer, _buffer.WrittenSpan, _writeOffset);
         _writeOffset += _buffer.WrittenCount;
         _segments[^1].DataLength = _writeOffset;
@@ -301,7 +313,7 @@ public sealed class SiloLog : IDurableLog, IDisposable
             WalFormat.WriteHardState(_buffer, head.HardState, replica);
             if (head.SnapshotIndex > 0) WalFormat.WriteSnapshotMarker(_buffer, head.SnapshotIndex, head.SnapshotTerm, discardLog: false, replica);
         }
-        if (_buffer.WrittenCount > 0) Append(writer);
+        if (_buffer.WrittenCount > 0) Append();
         else if (_fsync) Durable.DataSync(writer);
         if (_fsync) Durable.SyncDirectory(_directory);
         DeleteCovered();

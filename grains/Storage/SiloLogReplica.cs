@@ -7,8 +7,8 @@ public sealed class SiloLogReplica(SiloLog log, ReplicaId replica) : IRaftStorag
 {
     public ReplicaId Replica => replica;
 
-    /// <summary>Whether this replica's entries keep old segments of the log on disk (<see cref="SiloLog.Pinning"/>).</summary>
-    public bool Pinning => log.Pinning(replica);
+    /// <summary>Asked while this replica's entries keep old segments of the log on disk (<see cref="SiloLog.Pinning"/>).</summary>
+    public bool CompactionWanted => log.Pinning(replica);
 
     public PersistedState Load() => log.Load(replica);
 

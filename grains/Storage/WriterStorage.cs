@@ -29,8 +29,7 @@ public sealed class WriterStorage(IRaftStorage storage, DurableWriter writer, Re
 
     public void Stop(Action stopped) => _ = Complete(writer.StopAsync(replica), _ => stopped());
 
-    /// <summary>Whether the log asks this replica to compact (its entries keep old segments of a shared log on disk).</summary>
-    public bool CompactionWanted => storage is SiloLogReplica shared && shared.Pinning;
+    public bool CompactionWanted => storage.CompactionWanted;
 
     private static async Task Complete(Task write, Action<Exception?> done)
     {

@@ -1,26 +1,11 @@
 using RaftOrleans.Kv;
-using RaftOrleans.Tests.Storage;
 using Xunit;
 
 namespace RaftOrleans.Tests.Integration;
 
 /// <summary>The default silo setup: every node's term, vote, log and snapshots in files under a data directory.</summary>
-public sealed class DurabilityTests : RaftClusterTest
+public sealed class DurabilityTests : FileStorageClusterTest<FileStorageSiloConfigurator>
 {
-    private readonly TempDirectory _dataDir = new();
-
-    public override Task InitializeAsync()
-    {
-        FileStorageSiloConfigurator.DataDir = _dataDir.Path;
-        return StartCluster<FileStorageSiloConfigurator>();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _dataDir.Dispose();
-    }
-
     [Fact]
     public async Task Stopping_the_whole_silo_loses_no_acknowledged_write()
     {

@@ -6,15 +6,13 @@ using RaftOrleans.Storage;
 namespace RaftOrleans.Tests.Integration;
 
 /// <summary>
-/// One silo of two groups (busy = 3, quiet = 3) over the file storage in <see cref="DataDir"/>, its shared log cut into
-/// small segments (64 KiB) so that a few thousand writes fill several, and snapshots every 200 entries. TestCluster
-/// builds configurators by type, so the directory is handed over in a static (the integration tests run one at a time).
+/// One silo of two groups (busy = 3, quiet = 3) over the file storage in <see cref="FileStorageSiloConfigurator.DataDir"/>,
+/// its shared log cut into small segments (64 KiB) so that a few thousand writes fill several, and snapshots every 200
+/// entries.
 /// </summary>
 public sealed class SharedLogSiloConfigurator : ISiloConfigurator
 {
     public const long SegmentBytes = 64 * 1024;
-
-    public static string DataDir { get; set; } = "";
 
     public static readonly RaftClusterOptions Options = RaftClusterOptionsFactory.From(RaftConfig.Default with
     {
@@ -24,5 +22,5 @@ public sealed class SharedLogSiloConfigurator : ISiloConfigurator
     }) with { SnapshotThreshold = 200, SnapshotCatchUpEntries = 10 };
 
     public void Configure(ISiloBuilder siloBuilder) =>
-        siloBuilder.AddRaftKeyValueStore(Options, new FileRaftStorageProvider(DataDir, fsync: true, clusterId: "test", segmentBytes: SegmentBytes));
+        siloBuilder.AddRaftKeyValueStore(Options, new FileRaftStorageProvider(FileStorageSiloConfigurator.DataDir, fsync: true, clusterId: "test", segmentBytes: SegmentBytes));
 }

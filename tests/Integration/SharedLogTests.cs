@@ -1,5 +1,4 @@
 using RaftOrleans.Storage;
-using RaftOrleans.Tests.Storage;
 using Xunit;
 
 namespace RaftOrleans.Tests.Integration;
@@ -9,27 +8,13 @@ namespace RaftOrleans.Tests.Integration;
 /// group that wrote a little and then went quiet (it never reaches its snapshot threshold) is asked to compact, so it does
 /// not keep every later segment of the busy group on disk.
 /// </summary>
-public sealed class SharedLogTests : RaftClusterTest
+public sealed class SharedLogTests : FileStorageClusterTest<SharedLogSiloConfigurator>
 {
-    private readonly TempDirectory _dataDir = new();
-
     protected override string Group => "busy";
 
     protected override IReadOnlyList<int> NodeIds => SharedLogSiloConfigurator.Options.Groups["busy"].Members;
 
-    public override Task InitializeAsync()
-    {
-        SharedLogSiloConfigurator.DataDir = _dataDir.Path;
-        return StartCluster<SharedLogSiloConfigurator>();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _dataDir.Dispose();
-    }
-
-    private string[] Segments() => Directory.GetFiles(Path.Combine(_dataDir.Path, FileRaftStorageProvider.SharedLogName), "wal-*.log");
+    private string[] Segments() => Directory.GetFiles(Path.Combine(DataDir.Path, FileRaftStorageProvider.SharedLogName), "wal-*.log");
 
     [Fact]
     public async Task A_quiet_group_is_asked_to_compact_and_the_busy_groups_old_segments_go()
