@@ -30,6 +30,9 @@ public sealed record RaftClusterOptions
     public required int MaxInflightAppends { get; init; }
     public required bool PreVote { get; init; }
 
+    /// <summary>Idle groups quiesce (<see cref="Raft.RaftNode.Quiesced"/>); the silo's <see cref="SiloHeartbeatHost"/> stands in for their heartbeats.</summary>
+    public bool Quiesce { get; init; } = true;
+
     /// <summary>How long a node waits for one peer's answer before counting that message as lost.</summary>
     public required TimeSpan RpcTimeout { get; init; }
 
@@ -142,5 +145,6 @@ public sealed record RaftClusterOptions
         MaxEntriesPerAppend = MaxEntriesPerAppend,
         MaxInflightAppends = MaxInflightAppends,
         PreVote = PreVote,
+        Quiesce = Quiesce,
     };
 }

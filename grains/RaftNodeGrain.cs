@@ -35,6 +35,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private readonly RaftMetrics _metrics;
     private readonly ILogger _logger;
     private readonly SiloClock _clock;
+    private readonly SiloHeartbeatHost _heartbeats;
     private readonly LinkFaults _links = new();
     private RaftReplica<string, KvResult>? _replica;
     private KvStateMachine? _stateMachine;
@@ -50,10 +51,11 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private static readonly TimeSpan HandOverBackoff = TimeSpan.FromSeconds(10);
 
     public RaftNodeGrain(RaftClusterOptions cluster, IRaftStorageProvider storageProvider, LeaderCache leaderCache, RaftMetrics metrics,
-        SiloClock clock, ILogger<RaftNodeGrain> logger)
+        SiloClock clock, SiloHeartbeatHost heartbeats, ILogger<RaftNodeGrain> logger)
     {
         _cluster = cluster;
         _clock = clock;
+        _heartbeats = heartbeats;
         _storageProvider = storageProvider;
         _leaderCache = leaderCache;
         _metrics = metrics;
@@ -96,7 +98,9 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             newRandom: () => new Random(),
             _logger,
             new ReplicaObservers<KvResult>(new LeaderCacheObserver(_leaderCache, group.Name), new MetricsObserver(_metrics, tags)),
-            tickDue: WakeBy);
+            tickDue: WakeBy,
+            quiescence: _heartbeats.Heartbeats.Join(group.Name, node, _links.IsCut, OnThisTurn<long, int, TimeSpan>((term, leader, silentFor) =>
+                _replica?.LeaderSilent(term, leader, silentFor))));
         // KeepAlive: a Raft node must stay active with no client around, or nobody would hold elections. The timer
         // fires once, then is re-armed for whenever the core next has something due (WakeBy): an idle follower wakes
         // about once per election timeout (each heartbeat pushes its deadline back), a leader once per heartbeat.
@@ -316,6 +320,16 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         {
             if (!result.Started) LogHandOverRefused(NodeId, preferred, result.ToString());
         });
+    }
+
+    /// <summary>
+    /// <paramref name="action"/>, made callable from any thread: it runs on one of this activation's turns (its task
+    /// scheduler, taken now, while on a turn), as the silo's heartbeat thread needs.
+    /// </summary>
+    private static Action<T1, T2, T3> OnThisTurn<T1, T2, T3>(Action<T1, T2, T3> action)
+    {
+        var scheduler = TaskScheduler.Current;
+        return (a, b, c) => Task.Factory.StartNew(() => action(a, b, c), CancellationToken.None, TaskCreationOptions.None, scheduler);
     }
 
     /// <summary>"Run this later on my own turn": back onto this activation's queue, after what is already waiting there.</summary>

@@ -53,6 +53,7 @@ public static class RaftClusterOptionsFactory
         MaxEntriesPerAppend = config.Raft.MaxEntriesPerAppend,
         MaxInflightAppends = config.Raft.MaxInflightAppends,
         PreVote = config.Raft.PreVote,
+        Quiesce = config.Raft.Quiesce,
         RpcTimeout = config.Raft.RpcTimeout,
         TickInterval = TickInterval,
         RequestTimeout = config.Gateway.RequestTimeout,

@@ -23,6 +23,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton(options);
         silo.Services.AddSingleton<LeaderCache>();
         silo.Services.AddSingleton<SiloClock>(); // one per silo: every node's clock, stalls left out
+        silo.Services.AddSingleton<SiloHeartbeatHost>(); // one per silo: the heartbeat of all its quiesced groups
         silo.Services.AddMetrics(); // IMeterFactory (a host that already has it keeps its own)
         silo.Services.AddSingleton<RaftMetrics>();
         silo.Configure<SiloOptions>(o => o.SiloName = options.SiloName);

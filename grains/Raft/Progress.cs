@@ -26,6 +26,9 @@ public sealed class Progress
     /// <summary>The newest ReadIndex round this follower has echoed.</summary>
     public long ReadRoundAcked { get; set; }
 
+    /// <summary>The leader's quiescing round this follower last answered by quiescing (0: its last answer was anything else).</summary>
+    public long QuiescedRound { get; set; }
+
     /// <summary>Answered at least once in this leader's term (a learner is promoted only once it has).</summary>
     public bool Answered { get; private set; }
 

@@ -45,6 +45,7 @@ public sealed partial class RaftNode
         if (!(Role == Role.PreCandidate && role == Role.Candidate)) _campaignStartedAt = Now;
         Role = role;
         LeaderId = null;
+        _quiesced = false;
         _votes.Clear();
         _votes.Add(Id);
         ResetElectionTimer();
@@ -84,8 +85,8 @@ public sealed partial class RaftNode
         Reply(new RequestVoteReply { From = Id, To = request.From, Term = granted ? request.Term : Term, VoteGranted = granted, PreVote = true });
     }
 
-    /// <summary>This node leads, or heard from its leader less than the minimum election timeout ago.</summary>
-    private bool HearsFromALeader => Role == Role.Leader || (LeaderId is not null && _electionElapsed < _options.ElectionTimeoutMin);
+    /// <summary>This node leads, or heard from its leader less than the minimum election timeout ago, or follows a quiesced leader whose silo still beats.</summary>
+    private bool HearsFromALeader => Role == Role.Leader || (LeaderId is not null && (_quiesced || _electionElapsed < _options.ElectionTimeoutMin));
 
     private void HandleVoteReply(RequestVoteReply reply)
     {
@@ -110,6 +111,7 @@ public sealed partial class RaftNode
     {
         Role = Role.Leader;
         LeaderId = Id;
+        _quiesced = false;
         LastElection = new ElectionRecord(Term, Id, _campaignStartedAt, Now, _votes.Order().ToArray());
         _votes.Clear();
         _heartbeatElapsed = TimeSpan.Zero;

@@ -21,6 +21,7 @@ public sealed partial class RaftNode
     public MembershipResult ChangeMembership(MembershipChange change)
     {
         if (Role != Role.Leader) return MembershipResult.NotLeader(LeaderId);
+        WakeUp();
         if (_transferTarget is { } target) return MembershipResult.Refused($"a leadership transfer to node {target} is under way; try again once it is over");
         if (_configs.LatestIndex > CommitIndex && !_options.PlantedBugConcurrentMembershipChanges)
         {

@@ -19,6 +19,7 @@ public sealed partial class RaftNode
     public bool ReadIndex(long requestId)
     {
         if (Role != Role.Leader) return false;
+        WakeUp();
         _reads.Add(new PendingRead(requestId, ReadIndex: 0, Round: 0));
         return true;
     }

@@ -5,6 +5,7 @@ public sealed partial class RaftNode
 {
     private void TickLeader(TimeSpan elapsed)
     {
+        if (_quiesced) return;
         TickTransfer(elapsed);
         _checkQuorumElapsed += elapsed;
         if (_checkQuorumElapsed >= _options.ElectionTimeoutMin)
@@ -23,6 +24,11 @@ public sealed partial class RaftNode
         _heartbeatElapsed += elapsed;
         if (_heartbeatElapsed < _options.HeartbeatInterval) return;
         _heartbeatElapsed = TimeSpan.Zero;
+        if (MayQuiesce())
+        {
+            SendQuiesceRound();
+            return;
+        }
         foreach (var peer in _peers)
         {
             var progress = _progress[peer];
@@ -134,11 +140,11 @@ public sealed partial class RaftNode
         return prev + entries.Length;
     }
 
-    /// <summary>A heartbeat: no entries, checked at (<paramref name="prev"/>, <paramref name="prevTerm"/>).</summary>
-    private void SendEmptyAppend(int peer, long prev, long prevTerm) => Send(new AppendEntries
+    /// <summary>A heartbeat: no entries, checked at (<paramref name="prev"/>, <paramref name="prevTerm"/>); with a <paramref name="quiesceRound"/>, it asks the follower to quiesce.</summary>
+    private void SendEmptyAppend(int peer, long prev, long prevTerm, long quiesceRound = 0) => Send(new AppendEntries
     {
         From = Id, To = peer, Term = Term, PrevLogIndex = prev, PrevLogTerm = prevTerm,
-        Entries = Array.Empty<LogEntry>(), LeaderCommit = CommitIndex, ReadRound = _readRound,
+        Entries = Array.Empty<LogEntry>(), LeaderCommit = CommitIndex, ReadRound = _readRound, QuiesceRound = quiesceRound,
     });
 
     private void HandleAppendEntries(AppendEntries request)
@@ -150,6 +156,7 @@ public sealed partial class RaftNode
         }
         if (Role is Role.Candidate or Role.PreCandidate) BecomeFollower(Term, request.From);
         LeaderId = request.From;
+        _quiesced = false; // until this request, if it asks, proves there is nothing left to hear
         ResetElectionTimer();
 
         var prev = request.PrevLogIndex;
@@ -206,7 +213,7 @@ public sealed partial class RaftNode
         var commit = Math.Min(request.LeaderCommit, lastNew);
         if (commit > CommitIndex) CommitIndex = commit;
 
-        Reply(AppendSucceeded(request, lastNew));
+        Reply(AppendSucceeded(request, lastNew) with { QuiescedRound = QuiesceIfAsked(request, lastNew) });
     }
 
     private AppendEntriesReply AppendSucceeded(AppendEntries request, long matchIndex) => new()
@@ -229,6 +236,7 @@ public sealed partial class RaftNode
         // Any answer in this term, even a rejection, shows the follower still took this node for its leader.
         if (reply.ReadRound > progress.ReadRoundAcked) progress.ReadRoundAcked = reply.ReadRound;
 
+        progress.QuiescedRound = reply.Success ? reply.QuiescedRound : 0;
         if (reply.Success)
         {
             var wasProbing = progress.Mode == ReplicationMode.Probe;
@@ -236,6 +244,7 @@ public sealed partial class RaftNode
             if (wasProbing) progress.BecomeReplicate();
             MaybeCommit();
             MaybeFinishTransfer(reply.From);
+            MaybeQuiesce();
             return;
         }
 

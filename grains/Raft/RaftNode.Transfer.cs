@@ -21,6 +21,7 @@ public sealed partial class RaftNode
     public TransferResult TransferLeadership(int? target)
     {
         if (Role != Role.Leader) return TransferResult.NotLeader(LeaderId);
+        WakeUp(); // (its check of the target's liveness counts the quiet time as heard from)
         var chosen = target ?? MostUpToDateLiveFollower();
         if (chosen is not { } to) return TransferResult.Refused($"no follower of node {Id} answered within the last election timeout");
         if (to == Id) return TransferResult.Refused($"node {Id} already leads");

@@ -69,7 +69,7 @@ public sealed partial class RaftNode
         _stableIndex = _log.LastIndex; // what it restarts from was read back from the disk
         Term = hardState.Term;
         VotedFor = hardState.VotedFor;
-        _reportedSoftState = new SoftState(Role, LeaderId, Term);
+        _reportedSoftState = new SoftState(Role, LeaderId, Term, _quiesced);
         ResetElectionTimer();
     }
 
@@ -142,13 +142,17 @@ public sealed partial class RaftNode
             TickLeader(elapsed);
             return;
         }
+        if (_quiesced) return; // the host's silo watches the leader's instead (LeaderSilent)
         _electionElapsed += elapsed;
-        // Only a voter campaigns: a learner (or a node removed, or not yet added) waits to hear from a leader.
-        if (_electionElapsed >= _electionTimeout && IsVoter(Id))
-        {
-            if (_options.PreVote) PreCampaign();
-            else Campaign();
-        }
+        MaybeCampaign();
+    }
+
+    /// <summary>Campaigns once the election timer ran out. Only a voter: a learner (or a node removed, or not yet added) waits to hear from a leader.</summary>
+    private void MaybeCampaign()
+    {
+        if (_electionElapsed < _electionTimeout || !IsVoter(Id)) return;
+        if (_options.PreVote) PreCampaign();
+        else Campaign();
     }
 
     /// <summary>
@@ -163,6 +167,7 @@ public sealed partial class RaftNode
     {
         get
         {
+            if (_quiesced) return TimeSpan.MaxValue; // woken by an input, never by time
             if (Role == Role.Leader)
             {
                 var heartbeat = _options.HeartbeatInterval - _heartbeatElapsed;
@@ -184,6 +189,7 @@ public sealed partial class RaftNode
     public void Step(RaftMessage message)
     {
         if (message.To != Id || message.From == Id) return;
+        if (_quiesced && Role == Role.Leader && Wakes(message)) WakeUp();
 
         if (message.Term > Term)
         {
@@ -226,6 +232,7 @@ public sealed partial class RaftNode
     {
         if (command.Length == 0) throw new ArgumentException("a command must not be empty (empty marks a no-op)", nameof(command));
         if (Role != Role.Leader) return ProposeResult.NotLeader(LeaderId);
+        WakeUp();
         // Handing leadership over: new entries would only keep the target behind. The client tries the target.
         if (_transferTarget is { } target) return ProposeResult.NotLeader(target);
         var entry = new LogEntry(_log.LastIndex + 1, Term, command);
@@ -277,7 +284,7 @@ public sealed partial class RaftNode
         if (Role == Role.Leader) AdvanceReads();
         _ready.MessagesMayPrecedePersist = Role == Role.Leader && _ready.HardState is null && _ready.Snapshot is null
             && _ready.Replies.Count == 0;
-        var softState = new SoftState(Role, LeaderId, Term);
+        var softState = new SoftState(Role, LeaderId, Term, _quiesced);
         if (softState != _reportedSoftState)
         {
             _ready.SoftState = softState;
@@ -301,6 +308,7 @@ public sealed partial class RaftNode
         }
         Role = Role.Follower;
         LeaderId = leader;
+        _quiesced = false;
         _transferTarget = null;
         FailReads();
         _progress.Clear();

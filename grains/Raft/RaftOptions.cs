@@ -33,6 +33,13 @@ public sealed record RaftOptions
     public required bool PreVote { get; init; }
 
     /// <summary>
+    /// Idle groups quiesce (see <see cref="RaftNode.Quiesced"/>): no heartbeats while nothing happens. Only for a host
+    /// that watches quiesced leaders' silos and tells their followers (<see cref="RaftNode.LeaderSilent"/>): without
+    /// that, a quiesced follower would never campaign after its leader died.
+    /// </summary>
+    public bool Quiesce { get; init; }
+
+    /// <summary>
     /// How long a leader waits for a snapshot's transfer to move on (a chunk answered) before it sends it again. Not a raft.toml
     /// setting; this is its one default.
     /// </summary>

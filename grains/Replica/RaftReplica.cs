@@ -41,6 +41,7 @@ public sealed class RaftReplica<TQuery, TResult>
     private readonly Func<Random> _newRandom;
     private readonly IReplicaObserver<TResult> _observer;
     private readonly Action<TimeSpan>? _tickDue; // after each turn: when Tick is next needed (see NextTickAt)
+    private readonly IReplicaQuiescence _quiescence;
     private readonly ILogger _logger;
 
     private readonly Queue<Batch> _outbox = new(); // batches produced but not yet carried out, oldest first
@@ -76,7 +77,8 @@ public sealed class RaftReplica<TQuery, TResult>
         Func<Random> newRandom,
         ILogger logger,
         IReplicaObserver<TResult>? observer = null,
-        Action<TimeSpan>? tickDue = null)
+        Action<TimeSpan>? tickDue = null,
+        IReplicaQuiescence? quiescence = null)
     {
         options.Raft.Validate();
         _options = options;
@@ -89,6 +91,7 @@ public sealed class RaftReplica<TQuery, TResult>
         _logger = logger;
         _observer = observer ?? NoReplicaObserver<TResult>.Instance;
         _tickDue = tickDue;
+        _quiescence = quiescence ?? NoQuiescence.Instance;
         _snapshotSender = new SnapshotSender(transport, options.SnapshotChunkBytes,
             readFailed: (follower, error) => ReplicaLog.SnapshotReadFailed(_logger, Id, follower, error));
     }
@@ -222,6 +225,7 @@ public sealed class RaftReplica<TQuery, TResult>
     private void Fence()
     {
         _core = null;
+        _quiescence.Woke();
         _incarnation++;
         _flushScheduled = false;
         _diskIdle = false;
@@ -271,7 +275,16 @@ public sealed class RaftReplica<TQuery, TResult>
         Input(core => core.Step(request), answered);
         // A whole snapshot the core did not take (it came from an older term): nothing will install it.
         if (_incoming is { Complete: true }) DropIncoming();
+        // A quiesced follower hears its leader: the silo's watch of that leader counts from now.
+        if (request is AppendEntries && _core is { Quiesced: true, Role: Role.Follower } follower)
+            _quiescence.Quiesced(new SoftState(follower.Role, follower.LeaderId, follower.Term, Quiesced: true), []);
     }
+
+    /// <summary>
+    /// The silo saw no beat from this quiesced follower's leader (<paramref name="leader"/> of <paramref name="term"/>)
+    /// for <paramref name="silentFor"/> (<see cref="SiloHeartbeats"/>): its election timer runs again, from that long ago.
+    /// </summary>
+    public void LeaderSilent(long term, int leader, TimeSpan silentFor) => Input(core => core.LeaderSilent(term, leader, silentFor));
 
     /// <summary>
     /// A client command. A leader appends it and answers once it is committed and applied here (with the state
@@ -632,6 +645,8 @@ public sealed class RaftReplica<TQuery, TResult>
         var before = _softState;
         _softState = now;
         _observer.SoftStateChanged(now);
+        if (now.Quiesced) _quiescence.Quiesced(now, core.Followers.Keys.ToArray());
+        else _quiescence.Woke();
         if (now.Role == Role.Leader && before.Role != Role.Leader && core.LastElection is { } won && won.Term == now.Term)
         {
             // Wall-clock time for people reading `status`; nothing decides by it.

@@ -109,6 +109,7 @@ public static class RaftConfigLoader
                 MaxEntriesPerAppend = raft.Int("max_entries_per_append", defaults.Raft.MaxEntriesPerAppend),
                 MaxInflightAppends = raft.Int("max_inflight_appends", defaults.Raft.MaxInflightAppends),
                 PreVote = raft.Bool("pre_vote", defaults.Raft.PreVote),
+                Quiesce = raft.Bool("quiesce", defaults.Raft.Quiesce),
             },
             Silo = new SiloSettings
             {

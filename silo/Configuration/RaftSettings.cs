@@ -27,6 +27,12 @@ public sealed record RaftSettings
     /// </summary>
     public bool PreVote { get; init; } = true;
 
+    /// <summary>
+    /// <c>quiesce</c>: an idle group's leader stops its heartbeats once every follower holds its whole log, and each silo
+    /// sends one heartbeat per interval for all its quiet leaders instead. Default true.
+    /// </summary>
+    public bool Quiesce { get; init; } = true;
+
     /// <summary><see cref="ElectionTimeoutMinMs"/> as a <see cref="TimeSpan"/>.</summary>
     public TimeSpan ElectionTimeoutMin => TimeSpan.FromMilliseconds(ElectionTimeoutMinMs);
 

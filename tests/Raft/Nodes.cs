@@ -20,19 +20,20 @@ internal static class Nodes
     /// <summary>
     /// Node <paramref name="id"/> of 1..<paramref name="clusterSize"/>; a null batch size keeps the default. Pre-vote
     /// is off unless asked for: these tests drive the paper's election by hand (a timeout is a campaign in the next
-    /// term), and PreVoteTests the round before it.
+    /// term), and PreVoteTests the round before it. So is quiescence: the paper's leader heartbeats forever, and
+    /// QuiescenceTests take it on.
     /// </summary>
-    public static RaftOptions Options(int id, int clusterSize, int? maxEntriesPerAppend = null, bool preVote = false)
+    public static RaftOptions Options(int id, int clusterSize, int? maxEntriesPerAppend = null, bool preVote = false, bool quiesce = false)
     {
         var cluster = RaftClusterOptionsFactory.From(RaftConfig.Default with { Cluster = new ClusterSettings { Nodes = clusterSize } });
-        var options = cluster.ForNode(cluster.Groups.All[0], id) with { PreVote = preVote };
+        var options = cluster.ForNode(cluster.Groups.All[0], id) with { PreVote = preVote, Quiesce = quiesce };
         return maxEntriesPerAppend is { } batch ? options with { MaxEntriesPerAppend = batch } : options;
     }
 
     public static RaftNode New(
         int id, int clusterSize, HardState? hardState = null, IEnumerable<LogEntry>? log = null,
-        int seed = 1, int? maxEntriesPerAppend = null, bool preVote = false) =>
-        new(Options(id, clusterSize, maxEntriesPerAppend, preVote), hardState ?? HardState.Initial,
+        int seed = 1, int? maxEntriesPerAppend = null, bool preVote = false, bool quiesce = false) =>
+        new(Options(id, clusterSize, maxEntriesPerAppend, preVote, quiesce), hardState ?? HardState.Initial,
             log ?? Array.Empty<LogEntry>(), new Random(seed));
 
     /// <summary>A log whose entry i (1-based) has term terms[i-1] and a small non-empty command naming it.</summary>

@@ -42,6 +42,9 @@ internal sealed class Wire
     /// <summary>Every (term, leader) pair ever observed.</summary>
     public Dictionary<long, HashSet<int>> LeadersByTerm { get; } = new();
 
+    /// <summary>Messages delivered so far, requests and replies.</summary>
+    public long Delivered { get; private set; }
+
     public RaftNode this[int id] => All[id];
 
     /// <summary>Takes every node's Ready and carries it out.</summary>
@@ -81,6 +84,7 @@ internal sealed class Wire
             if (limit-- == 0) throw new InvalidOperationException("the network never went quiet");
             var message = _pending.Dequeue();
             if (Cut.Contains(message.From) || Cut.Contains(message.To)) continue;
+            Delivered++;
             All[message.To].Step(message);
             Flush();
         }

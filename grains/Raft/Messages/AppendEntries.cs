@@ -19,4 +19,10 @@ public sealed record AppendEntries : RaftMessage
     /// the sender was still leader when the round began, which is what lets it answer reads without the log.
     /// </summary>
     [Id(4)] public long ReadRound { get; init; }
+
+    /// <summary>
+    /// Non-zero: the leader's round of quiescing heartbeats (see <see cref="RaftNode.Quiesced"/>). A follower whose log
+    /// ends here, all committed, stops its election timer and echoes the round.
+    /// </summary>
+    [Id(5)] public long QuiesceRound { get; init; }
 }

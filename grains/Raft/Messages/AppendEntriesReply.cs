@@ -26,4 +26,7 @@ public sealed record AppendEntriesReply : RaftMessage
 
     /// <summary>The <see cref="AppendEntries.ReadRound"/> of the request this answers.</summary>
     [Id(5)] public long ReadRound { get; init; }
+
+    /// <summary>The <see cref="AppendEntries.QuiesceRound"/> of the request this answers if the follower quiesced by it; else 0.</summary>
+    [Id(6)] public long QuiescedRound { get; init; }
 }

@@ -1,0 +1,106 @@
+namespace RaftOrleans.Raft;
+
+/// <summary>
+/// Quiescence of an idle group (CockroachDB's quiesced ranges): a leader whose followers all hold its whole log,
+/// committed, and who has nothing under way, stops its heartbeats, and its followers stop their election timers.
+/// An idle group then costs nothing per heartbeat interval. Its followers still need to learn when the leader goes
+/// away: the host's silo sends one message per heartbeat interval to each other silo for all the quiesced leaders it
+/// hosts, and tells a quiesced follower whose leader's silo fell silent for an election timeout
+/// (<see cref="LeaderSilent"/>); the follower then counts that silence toward its election timeout as if it had
+/// been waiting all along.
+/// <para>
+/// Safety never depends on it: a quiesced follower is only a follower whose timer is slow, and a quiesced leader one
+/// that sends nothing. Reads still confirm leadership with a round of heartbeats (a read wakes the leader), so a
+/// quiesced leader that was deposed behind a partition answers no read and commits nothing. Anything but the
+/// answers that quiesce it wakes a leader (a proposal, a read, a transfer, any message from a peer, such as the
+/// pre-vote of a follower that restarted unquiesced); any AppendEntries without the flag, any campaign, any new term
+/// wakes a follower.
+/// </para>
+/// </summary>
+public sealed partial class RaftNode
+{
+    private bool _quiesced;
+    private long _quiesceRound; // the leader's latest round of quiescing heartbeats (replies to older ones are stale)
+
+    /// <summary>
+    /// Leader: its heartbeats (and check-quorum) have stopped, every member holds its whole log as committed. Follower:
+    /// its election timer has stopped until its leader, or the host's <see cref="LeaderSilent"/>, says otherwise.
+    /// </summary>
+    public bool Quiesced => _quiesced;
+
+    /// <summary>
+    /// The host saw no sign of life from the silo of <paramref name="leader"/>, this quiesced follower's leader in
+    /// <paramref name="term"/>, for <paramref name="silentFor"/>: the election timer runs again, as if it had run
+    /// all that time (so the node campaigns now if that is past its timeout). Ignored when the node is no longer
+    /// quiesced under that leader and term (a stale report).
+    /// </summary>
+    public void LeaderSilent(long term, int leader, TimeSpan silentFor)
+    {
+        if (!_quiesced || Role != Role.Follower || Term != term || LeaderId != leader) return;
+        _quiesced = false;
+        _electionElapsed = silentFor;
+        MaybeCampaign();
+    }
+
+    /// <summary>
+    /// Whether heartbeats would tell the followers nothing new: quiescence is on, nothing is under way (no transfer,
+    /// no read waiting, no configuration change in flight), the whole log is committed, durable here and of this term
+    /// at its end, and every follower holds all of it with nothing in flight.
+    /// </summary>
+    private bool MayQuiesce()
+    {
+        if (!_options.Quiesce || Role != Role.Leader || _transferTarget is not null || _reads.Count > 0 || _leaving.Length > 0) return false;
+        var last = _log.LastIndex;
+        if (CommitIndex != last || _stableIndex != last || _log.LastTerm != Term) return false;
+        foreach (var peer in _peers)
+        {
+            var progress = _progress[peer];
+            if (progress.Mode != ReplicationMode.Replicate || progress.MatchIndex != last || progress.InflightCount != 0) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Leader's heartbeat: a new round of quiescing heartbeats, at the end of the log every follower holds.</summary>
+    private void SendQuiesceRound()
+    {
+        _quiesceRound++;
+        foreach (var peer in _peers) SendEmptyAppend(peer, _log.LastIndex, _log.LastTerm, _quiesceRound);
+    }
+
+    /// <summary>Leader, after an answer: quiesces once every follower answered this round's heartbeat by quiescing.</summary>
+    private void MaybeQuiesce()
+    {
+        if (_quiesced || _quiesceRound == 0 || !MayQuiesce()) return; // (round 0: none was sent; every answer carries 0 then)
+        foreach (var peer in _peers)
+        {
+            if (_progress[peer].QuiescedRound != _quiesceRound) return;
+        }
+        _quiesced = true;
+    }
+
+    /// <summary>
+    /// Leader: heartbeats start again, and check-quorum counts every follower as heard from, as for a new leader (it
+    /// heard nothing while quiesced, by design).
+    /// </summary>
+    private void WakeUp()
+    {
+        if (!_quiesced || Role != Role.Leader) return;
+        _quiesced = false;
+        _quiesceRound++; // answers to the rounds before this never count again
+        _heartbeatElapsed = TimeSpan.Zero;
+        _checkQuorumElapsed = TimeSpan.Zero;
+        foreach (var progress in _progress.Values) progress.RecentActive = true;
+    }
+
+    /// <summary>Follower, on an AppendEntries it accepted up to <paramref name="lastNew"/>: quiesces if asked and its log ends there, all committed.</summary>
+    private long QuiesceIfAsked(AppendEntries request, long lastNew)
+    {
+        if (request.QuiesceRound == 0 || !_options.Quiesce || lastNew != _log.LastIndex || CommitIndex != lastNew) return 0;
+        _quiesced = true;
+        return request.QuiesceRound;
+    }
+
+    /// <summary>Whether a message must wake this quiesced leader: anything but an answer to its current round of quiescing.</summary>
+    private bool Wakes(RaftMessage message) =>
+        message is not AppendEntriesReply { Success: true } reply || reply.QuiescedRound != _quiesceRound;
+}

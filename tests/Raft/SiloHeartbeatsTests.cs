@@ -1,0 +1,133 @@
+using Xunit;
+using RaftOrleans.Raft;
+using RaftOrleans.Replica;
+
+namespace RaftOrleans.Tests.Raft;
+
+/// <summary>
+/// The silo's one heartbeat for its quiesced groups: a quiesced follower hears of its leader's silo through it, and is
+/// told when that silo falls silent (and only then).
+/// </summary>
+public sealed class SiloHeartbeatsTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan Silence = TimeSpan.FromMilliseconds(150);
+
+    private TimeSpan _now = TimeSpan.FromSeconds(1);
+    private readonly List<(int To, LeaderBeat[] Beats)> _sent = new();
+    private readonly List<(string Replica, long Term, int Leader, TimeSpan For)> _silent = new();
+
+    private SiloHeartbeats Silo(params int[] localNodes) =>
+        new(Silence, () => _now, localNodes.Contains, (to, beats) => _sent.Add((to, beats)));
+
+    private IReplicaQuiescence Join(SiloHeartbeats silo, string group, int node, Func<int, bool>? isCut = null) =>
+        silo.Join(group, node, isCut ?? (_ => false), (term, leader, quiet) => _silent.Add(($"{group}/{node}", term, leader, quiet)));
+
+    private static SoftState Leading(int node, long term) => new(Role.Leader, node, term, Quiesced: true);
+
+    private static SoftState Following(int leader, long term) => new(Role.Follower, leader, term, Quiesced: true);
+
+    private void Run(SiloHeartbeats silo, TimeSpan span)
+    {
+        for (var end = _now + span; _now < end;)
+        {
+            _now += Interval;
+            silo.Beat();
+        }
+    }
+
+    [Fact]
+    public void AFollowerOfAQuiescedLeaderOnTheSameSiloIsNeverToldItIsSilent()
+    {
+        var silo = Silo(1, 2, 3);
+        Join(silo, "g", 1).Quiesced(Leading(1, 5), [2, 3]);
+        Join(silo, "g", 2).Quiesced(Following(1, 5), []);
+        Join(silo, "g", 3).Quiesced(Following(1, 5), []);
+
+        Run(silo, TimeSpan.FromSeconds(5));
+
+        Assert.Empty(_silent);
+        Assert.Empty(_sent); // every node is here: nothing leaves the silo
+    }
+
+    [Fact]
+    public void WhenTheLeaderWakesOrGoesDownItsFollowersAreToldOnceASilence()
+    {
+        var silo = Silo(1, 2);
+        var leader = Join(silo, "g", 1);
+        leader.Quiesced(Leading(1, 5), [2]);
+        Join(silo, "g", 2).Quiesced(Following(1, 5), []);
+        Run(silo, TimeSpan.FromSeconds(1));
+
+        leader.Woke();
+        Run(silo, Silence - Interval);
+        Assert.Empty(_silent);
+        Run(silo, Interval);
+        var told = Assert.Single(_silent);
+        Assert.Equal(("g/2", 5L, 1), (told.Replica, told.Term, told.Leader));
+        Assert.Equal(Silence, told.For);
+
+        Run(silo, Silence - Interval);
+        Assert.Single(_silent); // not again before another silence
+        Run(silo, Interval);
+        Assert.Equal(2, _silent.Count); // the follower is still quiesced: it is told again (a lost report must not strand it)
+    }
+
+    [Fact]
+    public void ABeatCountsOnlyForItsGroupLeaderAndTerm()
+    {
+        var silo = Silo(1, 2);
+        Join(silo, "a", 1).Quiesced(Leading(1, 5), [2]);
+        Join(silo, "b", 2).Quiesced(Following(1, 5), []); // another group's follower of node 1
+        Join(silo, "c", 1).Quiesced(Leading(1, 7), [2]);
+        Join(silo, "c", 2).Quiesced(Following(1, 6), []); // an older term
+        Run(silo, Silence);
+        Assert.Equal(["b/2", "c/2"], _silent.Select(s => s.Replica).Order());
+    }
+
+    [Fact]
+    public void BeatsForAnotherSiloTravelAsOneMessagePerSiloAndAreDeliveredThere()
+    {
+        var here = Silo(1);
+        var there = Silo(2);
+        foreach (var group in new[] { "a", "b", "c" })
+        {
+            Join(here, group, 1).Quiesced(Leading(1, 3), [2]);
+            Join(there, group, 2).Quiesced(Following(1, 3), []);
+        }
+        for (var i = 0; i < 20; i++)
+        {
+            _now += Interval;
+            here.Beat();
+            there.Beat();
+            var message = Assert.Single(_sent);
+            Assert.Equal(2, message.To);
+            Assert.Equal(["a", "b", "c"], message.Beats.Select(b => b.Group));
+            there.Received(message.To, message.Beats);
+            _sent.Clear();
+        }
+        Assert.Empty(_silent);
+    }
+
+    [Fact]
+    public void ACutLinkStopsTheBeatAtEitherEnd()
+    {
+        var cutAtLeader = new HashSet<int>();
+        var cutAtFollower = new HashSet<int>();
+        var silo = Silo(1, 2);
+        Join(silo, "g", 1, cutAtLeader.Contains).Quiesced(Leading(1, 5), [2]);
+        Join(silo, "g", 2, cutAtFollower.Contains).Quiesced(Following(1, 5), []);
+        Run(silo, TimeSpan.FromSeconds(1));
+        Assert.Empty(_silent);
+
+        cutAtLeader.Add(2);
+        Run(silo, Silence);
+        Assert.Single(_silent);
+
+        cutAtLeader.Clear();
+        cutAtFollower.Add(1);
+        Join(silo, "g", 2, cutAtFollower.Contains).Quiesced(Following(1, 5), []); // (the replica heard its leader again)
+        Run(silo, Silence);
+        Assert.Equal(2, _silent.Count);
+    }
+}
