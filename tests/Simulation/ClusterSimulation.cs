@@ -1,4 +1,5 @@
 using RaftOrleans.Raft;
+using RaftOrleans.Replica;
 
 namespace RaftOrleans.Tests.Simulation;
 
@@ -33,11 +34,23 @@ internal sealed class ClusterSimulation
         _settings = adjust is null ? settings : adjust(settings);
         _trace = trace ? new SimulationTrace(_queue, capacity: 5000) : SimulationTrace.Off(_queue);
         _silos = Enumerable.Range(1, _settings.TotalNodes)
-            .Select(id => new SimulatedSilo(id, new SimulatedDiskQueue(_queue, _world, _settings, _counters), _trace))
+            .Select(id => new SimulatedSilo(id, new SimulatedDiskQueue(_queue, _world, _settings, _counters), _trace, _settings, _queue, SendBeats))
             .ToArray();
         _groups = Enumerable.Range(0, _settings.Groups)
-            .Select(_ => new SimulatedGroup(_settings, _queue, _world, _trace, _counters, _silos))
+            .Select(n => new SimulatedGroup(SimulatedGroup.NameOf(n), _settings, _queue, _world, _trace, _counters, _silos))
             .ToArray();
+    }
+
+    /// <summary>
+    /// A silo's heartbeat for its quiesced leaders: each group's beat travels over that group's network (its delays,
+    /// drops and partitions), to the silo of node <paramref name="to"/>.
+    /// </summary>
+    private void SendBeats(int from, int to, LeaderBeat[] beats)
+    {
+        foreach (var beat in beats)
+        {
+            _groups[SimulatedGroup.NumberOf(beat.Group)].Network.Deliver(from, to, () => _silos[to - 1].Heartbeats.Received(to, [beat]));
+        }
     }
 
     public SimulationSettings Settings => _settings;

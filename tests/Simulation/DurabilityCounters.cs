@@ -79,6 +79,10 @@ internal sealed class DurabilityCounters
     public int SessionsExpired { get; set; }
     public int SessionExpiredAnswers { get; set; }
 
+    /// <summary>Leaders that quiesced (their whole group idle), and quiesced followers woken by their silo: their leader's silo fell silent.</summary>
+    public int LeadersQuiesced { get; set; }
+    public int FollowersToldLeaderSilent { get; set; }
+
     public static DurabilityCounters Sum(IEnumerable<DurabilityCounters> all)
     {
         var sum = new DurabilityCounters();
@@ -112,6 +116,8 @@ internal sealed class DurabilityCounters
             sum.MembershipChangesRefused += c.MembershipChangesRefused;
             sum.SessionExpiredAnswers += c.SessionExpiredAnswers;
             sum.ReadsFailed += c.ReadsFailed;
+            sum.LeadersQuiesced += c.LeadersQuiesced;
+            sum.FollowersToldLeaderSilent += c.FollowersToldLeaderSilent;
         }
         return sum;
     }
@@ -148,6 +154,8 @@ internal sealed class DurabilityCounters
         ("membership changes refused", MembershipChangesRefused),
         ("client sessions expired", SessionsExpired),
         ("requests answered SessionExpired", SessionExpiredAnswers),
+        ("leaders quiesced", LeadersQuiesced),
+        ("quiesced followers told their leader's silo fell silent", FollowersToldLeaderSilent),
     ];
 
     public override string ToString() => string.Join(", ", All().Select(c => $"{c.Name.Trim()} {c.Count}"));

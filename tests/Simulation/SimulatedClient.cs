@@ -75,7 +75,8 @@ internal sealed class SimulatedClient(
         _leaderGuess = _target;
         Current = null;
         _attempt++;
-        queue.After(world.NextTime(TimeSpan.Zero, 30.Ms()), NextRequest);
+        var next = queue.Now + world.NextTime(TimeSpan.Zero, 30.Ms());
+        queue.After(settings.AfterQuietSpell(next) - queue.Now, NextRequest);
     }
 
     /// <summary>

@@ -17,14 +17,14 @@ internal sealed class SimulatedGroup
     private readonly SimulatedClient[] _clients;
     private readonly FaultInjector _faults;
 
-    public SimulatedGroup(SimulationSettings settings, EventQueue queue, Random world, SimulationTrace trace,
+    public SimulatedGroup(string name, SimulationSettings settings, EventQueue queue, Random world, SimulationTrace trace,
         DurabilityCounters counters, IReadOnlyList<SimulatedSilo> silos)
     {
         _queue = queue;
         _checker = new InvariantChecker(queue);
         _network = new SimulatedNetwork(queue, world, settings, trace, _checker);
         _nodes = Enumerable.Range(1, settings.TotalNodes)
-            .Select(id => new SimulatedNode(id, settings, queue, world, _network, _checker, trace, counters, silos[id - 1]))
+            .Select(id => new SimulatedNode(id, name, settings, queue, world, _network, _checker, trace, counters, silos[id - 1]))
             .ToArray();
         _checker.Watch(_nodes);
         _network.Connect(_nodes);
@@ -33,6 +33,11 @@ internal sealed class SimulatedGroup
             .ToArray();
         _faults = new FaultInjector(settings, queue, world, _network, _nodes, trace, counters);
     }
+
+    /// <summary>The name of the run's group number <paramref name="number"/> (from 0), as replicas and silo heartbeats name it.</summary>
+    public static string NameOf(int number) => $"g{number}";
+
+    public static int NumberOf(string name) => int.Parse(name.AsSpan(1));
 
     public InvariantChecker Checker => _checker;
     public SimulatedNetwork Network => _network;

@@ -75,6 +75,22 @@ internal sealed class SimulatedNetwork(EventQueue queue, Random world, Simulatio
         if (request is not InstallSnapshot && world.Chance(settings.DuplicateRate)) Schedule(request, Reply, () => { });
     }
 
+    /// <summary>
+    /// A one-way message from silo <paramref name="from"/> to silo <paramref name="to"/> outside any call (a silo's
+    /// heartbeat for its quiesced leaders): dropped, delayed and cut like the calls, and run on arrival.
+    /// </summary>
+    public void Deliver(int from, int to, Action arrive)
+    {
+        Sent++;
+        if (world.Chance(DropRate)) return;
+        queue.After(Delay(), () =>
+        {
+            if (!Linked(from, to)) return;
+            Delivered++;
+            arrive();
+        });
+    }
+
     private bool Dropped(RaftMessage message)
     {
         if (!world.Chance(DropRate)) return false;

@@ -41,7 +41,7 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     private readonly Dictionary<long, (object What, TimeSpan At)> _unanswered = new();
     private long _calls;
 
-    public SimulatedNode(int id, SimulationSettings settings, EventQueue queue, Random world, SimulatedNetwork network,
+    public SimulatedNode(int id, string group, SimulationSettings settings, EventQueue queue, Random world, SimulatedNetwork network,
         InvariantChecker checker, SimulationTrace trace, DurabilityCounters counters, SimulatedSilo silo)
     {
         _silo = silo;
@@ -68,7 +68,15 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
             newRandom: () => new Random(world.Next()),
             NullLogger.Instance,
             observer: this,
-            tickDue: WakeBy);
+            tickDue: WakeBy,
+            // The product's own silo heartbeats: told on any "thread", the report reaches the replica on a turn of its own.
+            quiescence: silo.Heartbeats.Join(group, id, peer => !network.Linked(id, peer),
+                (term, leader, silentFor) => queue.After(TimeSpan.Zero, () =>
+                {
+                    if (settings.PlantedBugSilenceNeverReported) return;
+                    if (Raft is { Quiesced: true } raft && raft.Term == term && raft.LeaderId == leader) _counters.FollowersToldLeaderSilent++;
+                    _replica!.LeaderSilent(term, leader, silentFor);
+                })));
     }
 
     public int Id => _id;
@@ -396,7 +404,8 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
 
     void IReplicaObserver<KvResult>.SoftStateChanged(SoftState state)
     {
-        if (_trace.Enabled) _trace.Write($"node {_id} is {state.Role} in term {state.Term} (leader {state.LeaderId?.ToString() ?? "-"})");
+        if (_trace.Enabled) _trace.Write($"node {_id} is {state.Role} in term {state.Term} (leader {state.LeaderId?.ToString() ?? "-"}){(state.Quiesced ? ", quiesced" : "")}");
+        if (state is { Quiesced: true, Role: Role.Leader }) _counters.LeadersQuiesced++;
     }
 
     void IReplicaObserver<KvResult>.BatchCarriedOut(Ready ready)

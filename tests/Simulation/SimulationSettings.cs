@@ -96,6 +96,32 @@ internal sealed record SimulationSettings
     /// </summary>
     public required double CompactionAskedRate { get; init; }
 
+    /// <summary>
+    /// Idle groups quiesce (raft.toml's quiesce, on by default): the silos' heartbeats (<see cref="SiloHeartbeats"/>)
+    /// stand in for a quiet leader's. On for even seeds: taken from the seed, not drawn, so an odd seed runs exactly as
+    /// it did before quiescence existed.
+    /// </summary>
+    public required bool Quiesce { get; init; }
+
+    /// <summary>
+    /// With quiescence on, every client of the run holds back its next request during the second half of every virtual
+    /// second, so that groups go idle, quiesce, and meet the faults (a crashed leader's silo falling silent) while
+    /// quiesced: busy clients would never let a group quiesce before the heal. The time a request due at
+    /// <paramref name="due"/> is sent.
+    /// </summary>
+    public TimeSpan AfterQuietSpell(TimeSpan due)
+    {
+        if (!Quiesce) return due;
+        var second = TimeSpan.FromSeconds(Math.Floor(due.TotalSeconds));
+        return due - second >= TimeSpan.FromMilliseconds(500) ? second + TimeSpan.FromSeconds(1) : due;
+    }
+
+    /// <summary>The silence after which a silo tells a quiesced follower its leader's silo is gone (the shipped election_timeout_min_ms).</summary>
+    public TimeSpan ElectionTimeoutMin => Shipped.ElectionTimeoutMin;
+
+    /// <summary>How often each silo beats for its quiesced leaders (the shipped heartbeat_interval_ms).</summary>
+    public TimeSpan HeartbeatInterval => Shipped.HeartbeatInterval;
+
     /// <summary>How long one write takes on a node's simulated disk (its writes complete one after another).</summary>
     public required TimeSpan DiskDelayMin { get; init; }
     public required TimeSpan DiskDelayMax { get; init; }
@@ -130,6 +156,12 @@ internal sealed record SimulationSettings
     /// </summary>
     public bool DiskForgetsHardState { get; init; }
 
+    /// <summary>
+    /// A deliberately broken host that never passes on its silo's report that a quiesced follower's leader fell silent.
+    /// Only the test that proves the liveness check sees it turns it on.
+    /// </summary>
+    public bool PlantedBugSilenceNeverReported { get; init; }
+
     /// <summary>How long a node waits for a call's answer before it counts the call as lost (the shipped raft.rpc_timeout_ms).</summary>
     public TimeSpan RpcTimeout => Shipped.RpcTimeout;
 
@@ -144,6 +176,7 @@ internal sealed record SimulationSettings
         MaxInflightAppends = MaxInflightAppends,
         SnapshotRetryInterval = SnapshotRetryInterval,
         PlantedBugConcurrentMembershipChanges = PlantedBugConcurrentMembershipChanges,
+        Quiesce = Quiesce,
     };
 
     /// <summary>The replica's options: the drawn snapshot knobs (the node is ticked when its core is due, see SimulatedNode.WakeBy).</summary>
@@ -202,6 +235,7 @@ internal sealed record SimulationSettings
         SessionLifetimeMs = world.Next(3) == 0 ? 0 : world.Next(200, 2000),
         MembershipChanges = world.Next(2) == 0,
         CompactionAskedRate = world.Next(2) == 0 ? 0 : world.NextDouble() * 0.3,
+        Quiesce = seed % 2 == 0,
     };
 
     public override string ToString() =>
@@ -213,9 +247,10 @@ internal sealed record SimulationSettings
         $"disk writes {DiskDelayMin.TotalMilliseconds:0.#}-{DiskDelayMax.TotalMilliseconds:0.#} ms, " +
         $"sessions {(SessionLifetimeMs > 0 ? $"expire after {SessionLifetimeMs} ms" : "never expire")}, " +
         $"membership {(MembershipChanges ? $"changes (spare node {NodeCount + 1})" : "fixed")}, " +
-        $"compaction asked {CompactionAskedRate:P0} of the time" +
+        $"compaction asked {CompactionAskedRate:P0} of the time, quiescence {(Quiesce ? "on" : "off")}" +
         (PlantedBugConcurrentMembershipChanges ? ", TWO MEMBERSHIP CHANGES IN FLIGHT" : "") +
         (PlantedBugSendBeforeDurable ? ", SENDS BEFORE DURABLE" : "") +
         (DiskForgetsHardState ? ", DISK FORGETS HARD STATE" : "") +
+        (PlantedBugSilenceNeverReported ? ", SILENT LEADERS NEVER REPORTED" : "") +
         (SkipSnapshotRestore ? ", SNAPSHOT RESTORE SKIPPED" : "");
 }

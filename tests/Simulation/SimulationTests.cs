@@ -116,6 +116,21 @@ public sealed class SimulationTests(ITestOutputHelper output)
         foreach (var outcome in caught.Take(10)) output.WriteLine($"seed {outcome.Seed}: {outcome.Violation!.Split('\n')[0]}");
     }
 
+    /// <summary>
+    /// Quiescence's one liveness risk must be visible: a quiesced follower that is never told its leader's silo went
+    /// silent waits forever, and runs whose quiesced leader crashes never settle.
+    /// </summary>
+    [Fact]
+    public void AQuiescedFollowerNeverToldOfItsLeadersSilenceIsCaught()
+    {
+        var outcomes = SeedSweep.Run(nodeCount: 3, firstSeed: 1, count: 200, s => s with { Quiesce = true, PlantedBugSilenceNeverReported = true });
+
+        var caught = outcomes.Where(o => o.Violation?.Contains("liveness", StringComparison.Ordinal) == true).ToArray();
+        Assert.True(caught.Length > 0, "no seed noticed followers that never hear of their quiesced leader's death: the checks are too weak");
+        output.WriteLine($"{caught.Length} of {outcomes.Count} seeds caught it, e.g.:");
+        foreach (var outcome in caught.Take(10)) output.WriteLine($"seed {outcome.Seed}: {outcome.Violation!.Split('\n')[0]}");
+    }
+
     /// <summary>Runs the seed named by RAFT_SIM_SEED (and RAFT_SIM_NODES, default 3, RAFT_SIM_GROUPS, default 1) with a trace; nothing if unset.</summary>
     [Fact]
     public void ReplaySeedFromEnvironment()
