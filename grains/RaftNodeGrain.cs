@@ -311,8 +311,9 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         if (preferred == NodeId || _clock.Now - _lastHandOver < HandOverBackoff || !status.Voters.Contains(preferred)) return;
         // (null - x is null, and null < backoff is false: the first hand-over needs no wait.)
         var follower = status.Followers.FirstOrDefault(f => f.NodeId == preferred);
+        // A quiesced leader hears nothing by design: its follower's last answer was its quiescence, with the whole log.
         var caughtUp = follower is not null && FollowerStatus.Behind(status.LastLogIndex, follower.MatchIndex) == 0
-            && follower.SinceLastContactMs < _cluster.ElectionTimeoutMin.TotalMilliseconds;
+            && (status.Quiesced || follower.SinceLastContactMs < _cluster.ElectionTimeoutMin.TotalMilliseconds);
         if (!caughtUp) return;
         _lastHandOver = _clock.Now;
         LogHandOver(NodeId, preferred);

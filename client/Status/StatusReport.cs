@@ -55,7 +55,7 @@ internal sealed record NodeReport(
             return new NodeReport(probe.NodeId, Reachable: crashed, crashed, crashed ? "Crashed" : "Unreachable",
                 null, null, null, null, null, null, null, null, null, probe.Problem, probe.Status?.Silo, probe.Status?.ProcessId, member);
         }
-        return new NodeReport(status.NodeId, Reachable: true, Crashed: false, status.Role, status.Term, status.VotedFor,
+        return new NodeReport(status.NodeId, Reachable: true, Crashed: false, status.Quiesced ? $"{status.Role} (quiesced)" : status.Role, status.Term, status.VotedFor,
             status.LeaderId, status.LastLogIndex, status.CommitIndex, status.LastApplied, status.SnapshotIndex, status.KeyCount,
             status.StateDigest, Problem: null, status.Silo, status.ProcessId, member);
     }

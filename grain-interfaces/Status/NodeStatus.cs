@@ -55,5 +55,11 @@ public sealed record NodeStatus
     /// <summary>The Raft group this node is a replica of; set by the node grain.</summary>
     [Id(22)] public string Group { get; init; } = "";
 
+    /// <summary>
+    /// The group is idle and this node quiesced (a leader that stopped heartbeating, a follower that stopped its election
+    /// timer; see raft.toml's quiesce). A quiesced leader's followers' last contact is the moment it quiesced.
+    /// </summary>
+    [Id(23)] public bool Quiesced { get; init; }
+
     public bool IsMember(int node) => Voters.Contains(node) || Learners.Contains(node);
 }

@@ -65,6 +65,7 @@ public sealed partial class RaftNode
     {
         _quiesceRound++;
         foreach (var peer in _peers) SendEmptyAppend(peer, _log.LastIndex, _log.LastTerm, _quiesceRound);
+        MaybeQuiesce(); // a group of one has nobody to wait for
     }
 
     /// <summary>Leader, after an answer: quiesces once every follower answered this round's heartbeat by quiescing.</summary>
@@ -79,8 +80,10 @@ public sealed partial class RaftNode
     }
 
     /// <summary>
-    /// Leader: heartbeats start again, and check-quorum counts every follower as heard from, as for a new leader (it
-    /// heard nothing while quiesced, by design).
+    /// Leader: heartbeats start again, and every follower counts as heard from now, as for a new leader: it heard
+    /// nothing while quiesced, by design, and each follower's last answer was its quiescence. Check-quorum then judges
+    /// from the next election timeout on, and a transfer may pick any follower (one whose silo died meanwhile fails
+    /// the transfer, which ends after an election timeout like any other that does not complete).
     /// </summary>
     private void WakeUp()
     {
@@ -89,7 +92,11 @@ public sealed partial class RaftNode
         _quiesceRound++; // answers to the rounds before this never count again
         _heartbeatElapsed = TimeSpan.Zero;
         _checkQuorumElapsed = TimeSpan.Zero;
-        foreach (var progress in _progress.Values) progress.RecentActive = true;
+        foreach (var progress in _progress.Values)
+        {
+            progress.RecentActive = true;
+            progress.LastContact = Now;
+        }
     }
 
     /// <summary>Follower, on an AppendEntries it accepted up to <paramref name="lastNew"/>: quiesces if asked and its log ends there, all committed.</summary>

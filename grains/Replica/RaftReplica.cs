@@ -876,6 +876,7 @@ public sealed class RaftReplica<TQuery, TResult>
             Learners = core?.Configuration.Learners ?? [],
             ConfigIndex = core?.ConfigurationIndex ?? 0,
             ConfigCommitted = core is not null && core.ConfigurationIndex <= core.CommitIndex,
+            Quiesced = core?.Quiesced ?? false,
         };
     }
 

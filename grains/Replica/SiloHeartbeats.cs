@@ -39,6 +39,11 @@ public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<
     /// <summary>Quiesced followers hosted here (for status and tests).</summary>
     public int Followers { get { lock (_gate) return _followers.Count; } }
 
+    /// <summary>Beats that reached a quiesced follower here since the silo started (for tests: proof that beats arrive).</summary>
+    public long Heard { get { lock (_gate) return _heard; } }
+
+    private long _heard;
+
     /// <summary>The host's timer, once per heartbeat interval: beats for the quiesced leaders, and reports silent ones to their followers.</summary>
     public void Beat()
     {
@@ -87,7 +92,10 @@ public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<
         {
             if (_followers.TryGetValue((beat.Group, to), out var follower) && follower.Leader == beat.Leader
                 && follower.Term == beat.Term && !follower.IsCut(beat.Leader))
+            {
                 follower.LastHeard = now;
+                _heard++;
+            }
         }
     }
 

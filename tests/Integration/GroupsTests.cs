@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using RaftOrleans.Replica;
 using RaftOrleans.Groups;
 using RaftOrleans.Kv;
 using RaftOrleans.Silo;
@@ -103,6 +105,19 @@ public sealed class GroupsTests : RaftClusterTest
         await WaitForEveryGroup();
         var clients = Groups.All.ToDictionary(g => g.Name, g => new Client(Gateway, g.Name));
         foreach (var (group, client) in clients) AssertOk(await client.Put("before", group));
+        // Idle now, every group quiesces: the kill then meets leaders that send no heartbeats, whose followers on
+        // other silos hear of them only through their silos' beats (SiloHeartbeatGrain) and must learn of the silence.
+        foreach (var group in Groups.All)
+        {
+            await WaitFor(async () => (await StatusAll(group)).All(s => s.Quiesced) ? "" : null, $"group {group.Name} quiesced");
+        }
+        // Quiet, the groups stay led as they are: followers hear their leaders' silos beat (twenty beats each, a second),
+        // and nobody campaigns. (With the beats between silos lost, the followers would campaign within 150 ms.)
+        var terms = await TermsOfEveryGroup();
+        var heard = Cluster.Silos.OfType<InProcessSiloHandle>().Select(Heartbeats).ToDictionary(h => h, h => h.Heard);
+        await WaitFor(() => Task.FromResult(heard.All(h => h.Key.Followers == 0 || h.Key.Heard - h.Value >= 20) ? "" : null),
+            "every silo's quiesced followers to hear twenty beats");
+        Assert.Equal(terms, await TermsOfEveryGroup());
 
         // Node 2's silo (a secondary; the primary holds TestCluster's membership) has replicas of alpha and beta.
         var victim = Cluster.Silos.Single(s => ClusterModeSiloConfigurator.NodeOf(s.Name) == 2);
@@ -119,6 +134,17 @@ public sealed class GroupsTests : RaftClusterTest
             AssertOk(await clients[group.Name].Put("after", group.Name));
             AssertOk(await clients[group.Name].Get("before"), group.Name);
         }
+    }
+
+    private static SiloHeartbeats Heartbeats(InProcessSiloHandle silo) => silo.SiloHost.Services.GetRequiredService<SiloHeartbeatHost>().Heartbeats;
+
+    /// <summary>Each live node's (group, node, term, quiesced), in order.</summary>
+    private async Task<string> TermsOfEveryGroup()
+    {
+        var all = new List<string>();
+        foreach (var group in Groups.All)
+            all.AddRange((await StatusAll(group)).Where(s => !s.Crashed).Select(s => $"{group.Name}/{s.NodeId}: t{s.Term}{(s.Quiesced ? " quiesced" : "")}"));
+        return string.Join(", ", all);
     }
 
     [Fact]

@@ -165,4 +165,32 @@ public class QuiescenceTests
         Assert.Equal(Role.Leader, leader.Role);
         Assert.NotEqual(TimeSpan.MaxValue, leader.UntilNextTimer);
     }
+
+    [Fact]
+    public void AQuiescedLeaderHandsLeadershipOverToAFollowerThatQuiesced()
+    {
+        var wire = Group();
+        var leader = Quiesced(wire);
+        var target = wire.All.Values.First(n => n != leader);
+
+        var result = leader.TransferLeadership(target.Id);
+        Assert.True(result.Started, result.ToString());
+        wire.RunUntilLeader(TimeSpan.FromSeconds(1));
+        wire.RunFor(TimeSpan.FromMilliseconds(500));
+
+        Assert.Equal(Role.Leader, target.Role);
+        Assert.All(wire.All.Values, node => Assert.True(node.Quiesced));
+    }
+
+    [Fact]
+    public void AGroupOfOneQuiescesToo()
+    {
+        var wire = Group(size: 1);
+        var leader = Quiesced(wire);
+        Assert.Equal(TimeSpan.MaxValue, leader.UntilNextTimer);
+        Assert.True(leader.Propose([9]).Accepted);
+        Assert.False(leader.Quiesced);
+        wire.RunFor(TimeSpan.FromMilliseconds(200));
+        Assert.True(leader.Quiesced);
+    }
 }
