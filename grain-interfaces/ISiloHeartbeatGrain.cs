@@ -3,11 +3,12 @@ using Orleans.Concurrency;
 namespace RaftOrleans;
 
 /// <summary>
-/// "The leader of <paramref name="Group"/> in <paramref name="Term"/>, node <paramref name="Leader"/>, is quiesced and
-/// alive": one entry of a silo's heartbeat for its quiesced leaders (see <c>SiloHeartbeats</c>).
+/// "Node <paramref name="From"/> of <paramref name="Group"/>, quiesced in <paramref name="Term"/>, is alive": one entry
+/// of a silo's heartbeat for its quiesced replicas (see <c>SiloHeartbeats</c>). A quiesced leader's beat goes to its
+/// followers' silos, a quiesced follower's to its leader's.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record LeaderBeat([property: Id(0)] string Group, [property: Id(1)] int Leader, [property: Id(2)] long Term);
+public sealed record QuiescedBeat([property: Id(0)] string Group, [property: Id(1)] int From, [property: Id(2)] long Term);
 
 /// <summary>
 /// The receiving end of silo heartbeats in cluster mode, keyed by node id: it lives on node N's silo, as node N's
@@ -15,7 +16,7 @@ public sealed record LeaderBeat([property: Id(0)] string Group, [property: Id(1)
 /// </summary>
 public interface ISiloHeartbeatGrain : IGrainWithIntegerKey
 {
-    /// <summary>One heartbeat from another silo for all of its quiesced leaders whose followers include this grain's node. No answer.</summary>
+    /// <summary>One heartbeat from another silo for all of its quiesced replicas whose peers include this grain's node. No answer.</summary>
     [OneWay]
-    Task Beat(LeaderBeat[] beats);
+    Task Beat(QuiescedBeat[] beats);
 }

@@ -99,8 +99,8 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             _logger,
             new ReplicaObservers<KvResult>(new LeaderCacheObserver(_leaderCache, group.Name), new MetricsObserver(_metrics, tags)),
             tickDue: WakeBy,
-            quiescence: _heartbeats.Heartbeats.Join(group.Name, node, _links.IsCut, OnThisTurn<long, int, TimeSpan>((term, leader, silentFor) =>
-                _replica?.LeaderSilent(term, leader, silentFor))));
+            quiescence: _heartbeats.Heartbeats.Join(group.Name, node, _links.IsCut, OnThisTurn<long, int, TimeSpan>((term, peer, silentFor) =>
+                _replica?.PeerSilent(term, peer, silentFor))));
         // KeepAlive: a Raft node must stay active with no client around, or nobody would hold elections. The timer
         // fires once, then is re-armed for whenever the core next has something due (WakeBy): an idle follower wakes
         // about once per election timeout (each heartbeat pushes its deadline back), a leader once per heartbeat.

@@ -12,7 +12,7 @@ namespace RaftOrleans;
 [Reentrant, RaftNodePlacement, Immovable, GrainDirectory(GrainDirectoryName = PlacementOnlyDirectory.Name)]
 public sealed class SiloHeartbeatGrain(SiloHeartbeatHost host) : Grain, ISiloHeartbeatGrain
 {
-    public Task Beat(LeaderBeat[] beats)
+    public Task Beat(QuiescedBeat[] beats)
     {
         host.Heartbeats.Received((int)this.GetPrimaryKeyLong(), beats);
         return Task.CompletedTask;

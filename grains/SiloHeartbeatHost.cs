@@ -41,7 +41,7 @@ public sealed partial class SiloHeartbeatHost : IDisposable
         }
     }
 
-    private void Send(int node, LeaderBeat[] beats)
+    private void Send(int node, QuiescedBeat[] beats)
     {
         // One-way: nothing comes back, and a lost beat is what a dead silo looks like, which is the point.
         _grains.GetGrain<ISiloHeartbeatGrain>(node).Beat(beats).ContinueWith(

@@ -3,11 +3,11 @@ namespace RaftOrleans.Raft;
 /// <summary>
 /// Quiescence of an idle group (CockroachDB's quiesced ranges): a leader whose followers all hold its whole log,
 /// committed, and who has nothing under way, stops its heartbeats, and its followers stop their election timers.
-/// An idle group then costs nothing per heartbeat interval. Its followers still need to learn when the leader goes
-/// away: the host's silo sends one message per heartbeat interval to each other silo for all the quiesced leaders it
-/// hosts, and tells a quiesced follower whose leader's silo fell silent for an election timeout
-/// (<see cref="LeaderSilent"/>); the follower then counts that silence toward its election timeout as if it had
-/// been waiting all along.
+/// An idle group then costs nothing per heartbeat interval. Its members still need to learn when a peer goes away:
+/// the host's silo sends one message per heartbeat interval to each other silo for all the quiesced replicas it hosts,
+/// and tells a quiesced replica whose peer's silo fell silent for an election timeout (<see cref="PeerSilent"/>). A
+/// follower then counts that silence toward its election timeout as if it had been waiting all along; a leader
+/// wakes and heartbeats again, so that check-quorum makes it step down if it lost its majority.
 /// <para>
 /// Safety never depends on it: a quiesced follower is only a follower whose timer is slow, and a quiesced leader one
 /// that sends nothing. Reads still confirm leadership with a round of heartbeats (a read wakes the leader), so a
@@ -24,19 +24,25 @@ public sealed partial class RaftNode
 
     /// <summary>
     /// Leader: its heartbeats (and check-quorum) have stopped, every member holds its whole log as committed. Follower:
-    /// its election timer has stopped until its leader, or the host's <see cref="LeaderSilent"/>, says otherwise.
+    /// its election timer has stopped until its leader, or the host's <see cref="PeerSilent"/>, says otherwise.
     /// </summary>
     public bool Quiesced => _quiesced;
 
     /// <summary>
-    /// The host saw no sign of life from the silo of <paramref name="leader"/>, this quiesced follower's leader in
-    /// <paramref name="term"/>, for <paramref name="silentFor"/>: the election timer runs again, as if it had run
-    /// all that time (so the node campaigns now if that is past its timeout). Ignored when the node is no longer
-    /// quiesced under that leader and term (a stale report).
+    /// The host saw no sign of life from the silo of <paramref name="peer"/> for <paramref name="silentFor"/> while this
+    /// node was quiesced in <paramref name="term"/>. A follower whose leader that is: the election timer runs again, as
+    /// if it had run all that time (so the node campaigns now if that is past its timeout). A leader one of whose
+    /// followers it is: it wakes. Ignored when the node is no longer quiesced in that term with that peer (a stale report).
     /// </summary>
-    public void LeaderSilent(long term, int leader, TimeSpan silentFor)
+    public void PeerSilent(long term, int peer, TimeSpan silentFor)
     {
-        if (!_quiesced || Role != Role.Follower || Term != term || LeaderId != leader) return;
+        if (!_quiesced || Term != term) return;
+        if (Role == Role.Leader)
+        {
+            if (_progress.ContainsKey(peer)) WakeUp();
+            return;
+        }
+        if (Role != Role.Follower || LeaderId != peer) return;
         _quiesced = false;
         _electionElapsed = silentFor;
         MaybeCampaign();

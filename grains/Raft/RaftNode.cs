@@ -142,7 +142,7 @@ public sealed partial class RaftNode
             TickLeader(elapsed);
             return;
         }
-        if (_quiesced) return; // the host's silo watches the leader's instead (LeaderSilent)
+        if (_quiesced) return; // the host's silo watches the leader's instead (PeerSilent)
         _electionElapsed += elapsed;
         MaybeCampaign();
     }

@@ -281,10 +281,11 @@ public sealed class RaftReplica<TQuery, TResult>
     }
 
     /// <summary>
-    /// The silo saw no beat from this quiesced follower's leader (<paramref name="leader"/> of <paramref name="term"/>)
-    /// for <paramref name="silentFor"/> (<see cref="SiloHeartbeats"/>): its election timer runs again, from that long ago.
+    /// The silo saw no beat from <paramref name="peer"/>'s silo for <paramref name="silentFor"/> while this replica was
+    /// quiesced in <paramref name="term"/> (<see cref="SiloHeartbeats"/>): a follower's election timer runs again, from
+    /// that long ago; a leader wakes (<see cref="RaftNode.PeerSilent"/>).
     /// </summary>
-    public void LeaderSilent(long term, int leader, TimeSpan silentFor) => Input(core => core.LeaderSilent(term, leader, silentFor));
+    public void PeerSilent(long term, int peer, TimeSpan silentFor) => Input(core => core.PeerSilent(term, peer, silentFor));
 
     /// <summary>
     /// A client command. A leader appends it and answers once it is committed and applied here (with the state

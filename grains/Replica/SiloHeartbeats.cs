@@ -3,13 +3,15 @@ using RaftOrleans.Raft;
 namespace RaftOrleans.Replica;
 
 /// <summary>
-/// One silo's heartbeat for all its quiesced groups (CockroachDB's coalesced heartbeats of quiesced ranges): once per
-/// heartbeat interval (<see cref="Beat"/>), one message to each other silo lists every quiesced leader hosted here
-/// that has followers there, and the receiving silo (<see cref="Received"/>) notes for each of its quiesced followers
-/// that its leader's silo is alive. A quiesced follower whose leader's beat stays away for the minimum election
-/// timeout is told (its replica's <c>LeaderSilent</c>, on its own turn) and campaigns as if it had never quiesced.
-/// 64 idle groups then cost one message per silo pair per interval, and no replica turn at all, instead of two
-/// AppendEntries calls per follower per interval and a timer turn on every replica.
+/// One silo's heartbeat for all its quiesced replicas (CockroachDB's coalesced heartbeats of quiesced ranges): once per
+/// heartbeat interval (<see cref="Beat"/>), one message to each other silo names every quiesced replica hosted here
+/// that has a peer there (a quiesced leader's followers, a quiesced follower's leader), and the receiving silo
+/// (<see cref="Received"/>) notes for each of its quiesced replicas that its peer's silo is alive. A quiesced
+/// replica whose peer's beat stays away for the minimum election timeout is told (its replica's <c>PeerSilent</c>, on
+/// its own turn): a follower campaigns as if it had never quiesced, a leader wakes and heartbeats again, so that
+/// check-quorum makes it step down if it was cut off from its majority. 64 idle groups then cost one message per
+/// silo pair per interval, and no replica turn at all, instead of two AppendEntries calls per follower per interval
+/// and a timer turn on every replica.
 /// <para>
 /// Free of Orleans: the host gives it a clock, which node ids live on this silo (their beats are delivered in place)
 /// and how to reach another node's silo; the simulation runs this very class over its network. A beat also respects
@@ -17,49 +19,45 @@ namespace RaftOrleans.Replica;
 /// beats, other silos' beats arrive on any thread. Ordered maps: the simulation's runs must replay exactly.
 /// </para>
 /// </summary>
-public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<int, bool> isLocal, Action<int, LeaderBeat[]> sendTo)
+public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<int, bool> isLocal, Action<int, QuiescedBeat[]> sendTo)
 {
     private readonly Lock _gate = new();
+    private readonly SortedDictionary<(string Group, int Node), Quiesced> _replicas = new();
+    private long _heard;
+
     private TimeSpan Now => clock();
-    private readonly SortedDictionary<(string Group, int Node), QuiescedLeader> _leaders = new();
-    private readonly SortedDictionary<(string Group, int Node), QuiescedFollower> _followers = new();
 
     /// <summary>
     /// The handle replica <paramref name="node"/> of <paramref name="group"/> reports its quiescence through.
-    /// <paramref name="isCut"/>: whether its link to a peer is cut (fault injection). <paramref name="leaderSilent"/>:
-    /// called (on any thread; the host brings it onto the replica's turn) with the leader's term, id and how long its
-    /// silo has been silent, and again each silence for as long as the replica stays quiesced.
+    /// <paramref name="isCut"/>: whether its link to a peer is cut (fault injection). <paramref name="peerSilent"/>:
+    /// called (on any thread; the host brings it onto the replica's turn) with the term it quiesced in, the silent
+    /// peer and how long its silo has been silent, and again each silence for as long as the replica stays quiesced.
     /// </summary>
-    public IReplicaQuiescence Join(string group, int node, Func<int, bool> isCut, Action<long, int, TimeSpan> leaderSilent) =>
-        new Member(this, (group, node), isCut, leaderSilent);
+    public IReplicaQuiescence Join(string group, int node, Func<int, bool> isCut, Action<long, int, TimeSpan> peerSilent) =>
+        new Member(this, (group, node), isCut, peerSilent);
 
-    /// <summary>Quiesced leaders hosted here (for status and tests).</summary>
-    public int Leaders { get { lock (_gate) return _leaders.Count; } }
+    /// <summary>Quiesced replicas hosted here (for tests).</summary>
+    public int Count { get { lock (_gate) return _replicas.Count; } }
 
-    /// <summary>Quiesced followers hosted here (for status and tests).</summary>
-    public int Followers { get { lock (_gate) return _followers.Count; } }
-
-    /// <summary>Beats that reached a quiesced follower here since the silo started (for tests: proof that beats arrive).</summary>
+    /// <summary>Beats that reached a quiesced replica here since the silo started (for tests: proof that beats arrive).</summary>
     public long Heard { get { lock (_gate) return _heard; } }
 
-    private long _heard;
-
-    /// <summary>The host's timer, once per heartbeat interval: beats for the quiesced leaders, and reports silent ones to their followers.</summary>
+    /// <summary>The host's timer, once per heartbeat interval: beats for the quiesced replicas, and reports silent peers to them.</summary>
     public void Beat()
     {
-        var remote = new List<(int To, LeaderBeat[] Beats)>();
-        var silent = new List<(QuiescedFollower Follower, TimeSpan For)>();
+        var remote = new List<(int To, QuiescedBeat[] Beats)>();
+        var silent = new List<(Quiesced Replica, int Peer, TimeSpan For)>();
         lock (_gate)
         {
             var now = Now;
-            var byNode = new SortedDictionary<int, List<LeaderBeat>>();
-            foreach (var ((group, node), leader) in _leaders)
+            var byNode = new SortedDictionary<int, List<QuiescedBeat>>();
+            foreach (var ((group, node), replica) in _replicas)
             {
-                foreach (var follower in leader.Followers)
+                foreach (var peer in replica.Peers.Keys)
                 {
-                    if (leader.IsCut(follower)) continue;
-                    if (!byNode.TryGetValue(follower, out var beats)) byNode[follower] = beats = new List<LeaderBeat>();
-                    beats.Add(new LeaderBeat(group, node, leader.Term));
+                    if (replica.IsCut(peer)) continue;
+                    if (!byNode.TryGetValue(peer, out var beats)) byNode[peer] = beats = new List<QuiescedBeat>();
+                    beats.Add(new QuiescedBeat(group, node, replica.Term));
                 }
             }
             foreach (var (to, beats) in byNode)
@@ -67,77 +65,67 @@ public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<
                 if (isLocal(to)) Deliver(to, beats, now);
                 else remote.Add((to, beats.ToArray()));
             }
-            foreach (var follower in _followers.Values)
+            foreach (var replica in _replicas.Values)
             {
-                var quiet = now - follower.LastHeard;
-                if (quiet < silence || now - follower.ReportedAt < silence) continue;
-                follower.ReportedAt = now;
-                silent.Add((follower, quiet));
+                if (now - replica.ReportedAt < silence) continue;
+                foreach (var (peer, lastHeard) in replica.Peers)
+                {
+                    if (now - lastHeard < silence) continue;
+                    replica.ReportedAt = now;
+                    silent.Add((replica, peer, now - lastHeard));
+                    break; // one report wakes the replica; any other silent peer is told again next silence
+                }
             }
         }
         // Outside the lock: a send or a report may run anything (a grain call, the simulation's next events).
         foreach (var (to, beats) in remote) sendTo(to, beats);
-        foreach (var (follower, quiet) in silent) follower.LeaderSilent(follower.Term, follower.Leader, quiet);
+        foreach (var (replica, peer, quiet) in silent) replica.PeerSilent(replica.Term, peer, quiet);
     }
 
-    /// <summary>Another silo's beat for its quiesced leaders that have a follower on node <paramref name="to"/> here.</summary>
-    public void Received(int to, IEnumerable<LeaderBeat> beats)
+    /// <summary>Another silo's beat for its quiesced replicas that have a peer on node <paramref name="to"/> here.</summary>
+    public void Received(int to, IEnumerable<QuiescedBeat> beats)
     {
         lock (_gate) Deliver(to, beats, Now);
     }
 
-    private void Deliver(int to, IEnumerable<LeaderBeat> beats, TimeSpan now)
+    private void Deliver(int to, IEnumerable<QuiescedBeat> beats, TimeSpan now)
     {
         foreach (var beat in beats)
         {
-            if (_followers.TryGetValue((beat.Group, to), out var follower) && follower.Leader == beat.Leader
-                && follower.Term == beat.Term && !follower.IsCut(beat.Leader))
-            {
-                follower.LastHeard = now;
-                _heard++;
-            }
+            if (!_replicas.TryGetValue((beat.Group, to), out var replica) || replica.Term != beat.Term) continue;
+            if (!replica.Peers.ContainsKey(beat.From) || replica.IsCut(beat.From)) continue;
+            replica.Peers[beat.From] = now;
+            _heard++;
         }
     }
 
-    private sealed record QuiescedLeader(long Term, int[] Followers, Func<int, bool> IsCut);
-
-    private sealed class QuiescedFollower(int leader, long term, TimeSpan since, Func<int, bool> isCut, Action<long, int, TimeSpan> leaderSilent)
+    /// <summary>A quiesced replica: the term it quiesced in and, for each peer whose beat it waits for, when it last came.</summary>
+    private sealed class Quiesced(long term, SortedDictionary<int, TimeSpan> peers, Func<int, bool> isCut, Action<long, int, TimeSpan> peerSilent)
     {
-        public int Leader => leader;
         public long Term => term;
+        public SortedDictionary<int, TimeSpan> Peers => peers;
         public Func<int, bool> IsCut => isCut;
-        public Action<long, int, TimeSpan> LeaderSilent => leaderSilent;
-        public TimeSpan LastHeard { get; set; } = since;
+        public Action<long, int, TimeSpan> PeerSilent => peerSilent;
         public TimeSpan ReportedAt { get; set; } = TimeSpan.MinValue / 2;
     }
 
-    private sealed class Member(SiloHeartbeats silo, (string Group, int Node) key, Func<int, bool> isCut, Action<long, int, TimeSpan> leaderSilent)
+    private sealed class Member(SiloHeartbeats silo, (string Group, int Node) key, Func<int, bool> isCut, Action<long, int, TimeSpan> peerSilent)
         : IReplicaQuiescence
     {
         public void Quiesced(SoftState state, IReadOnlyCollection<int> followers)
         {
+            // A leader waits for its followers' beats, a follower for its leader's; each counts from now.
+            IEnumerable<int> peers = state.Role == Role.Leader ? followers : state.LeaderId is { } leader ? [leader] : [];
             lock (silo._gate)
             {
-                if (state.Role == Role.Leader)
-                {
-                    silo._followers.Remove(key);
-                    silo._leaders[key] = new QuiescedLeader(state.Term, followers.ToArray(), isCut);
-                }
-                else if (state.LeaderId is { } leader)
-                {
-                    silo._leaders.Remove(key);
-                    silo._followers[key] = new QuiescedFollower(leader, state.Term, silo.Now, isCut, leaderSilent);
-                }
+                var now = silo.Now;
+                silo._replicas[key] = new Quiesced(state.Term, new SortedDictionary<int, TimeSpan>(peers.ToDictionary(p => p, _ => now)), isCut, peerSilent);
             }
         }
 
         public void Woke()
         {
-            lock (silo._gate)
-            {
-                silo._leaders.Remove(key);
-                silo._followers.Remove(key);
-            }
+            lock (silo._gate) silo._replicas.Remove(key);
         }
     }
 }

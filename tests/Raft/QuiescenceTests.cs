@@ -6,7 +6,7 @@ namespace RaftOrleans.Tests.Raft;
 /// <summary>
 /// Quiescence of an idle group: its leader stops heartbeating once every follower holds its whole log, committed, and
 /// its followers stop their election timers; any request wakes it; a follower told its leader's silo went silent
-/// (<see cref="RaftNode.LeaderSilent"/>) campaigns as if it had never stopped its timer.
+/// (<see cref="RaftNode.PeerSilent"/>) campaigns as if it had never stopped its timer.
 /// </summary>
 public class QuiescenceTests
 {
@@ -95,7 +95,7 @@ public class QuiescenceTests
         wire.Cut.Add(leader.Id); // its silo died: it neither sends nor hears
 
         foreach (var follower in wire.All.Values.Where(n => n != leader))
-            follower.LeaderSilent(term, leader.Id, Nodes.ElectionMin);
+            follower.PeerSilent(term, leader.Id, Nodes.ElectionMin);
         var elected = wire.RunUntilLeader(TimeSpan.FromSeconds(2));
 
         Assert.NotEqual(leader.Id, elected.Id);
@@ -109,8 +109,8 @@ public class QuiescenceTests
         var leader = Quiesced(wire);
         var follower = wire.All.Values.First(n => n != leader);
 
-        follower.LeaderSilent(leader.Term - 1, leader.Id, TimeSpan.FromSeconds(1)); // an older term
-        follower.LeaderSilent(leader.Term, follower.Id, TimeSpan.FromSeconds(1)); // not its leader
+        follower.PeerSilent(leader.Term - 1, leader.Id, TimeSpan.FromSeconds(1)); // an older term
+        follower.PeerSilent(leader.Term, follower.Id, TimeSpan.FromSeconds(1)); // not its leader
         wire.RunFor(TimeSpan.FromSeconds(2));
 
         Assert.True(follower.Quiesced);
@@ -127,7 +127,7 @@ public class QuiescenceTests
         var term = leader.Term;
         var lone = wire.All.Values.First(n => n != leader);
 
-        lone.LeaderSilent(term, leader.Id, TimeSpan.FromSeconds(1));
+        lone.PeerSilent(term, leader.Id, TimeSpan.FromSeconds(1));
         wire.RunFor(TimeSpan.FromSeconds(2));
 
         Assert.Equal(Role.Leader, leader.Role);
@@ -192,5 +192,22 @@ public class QuiescenceTests
         Assert.False(leader.Quiesced);
         wire.RunFor(TimeSpan.FromMilliseconds(200));
         Assert.True(leader.Quiesced);
+    }
+
+    [Fact]
+    public void AQuiescedLeaderToldAFollowerIsSilentWakesAndStepsDownWhenCutOffFromItsMajority()
+    {
+        var wire = Group();
+        var leader = Quiesced(wire);
+        var follower = wire.All.Values.First(n => n != leader);
+        wire.Cut.Add(leader.Id);
+
+        leader.PeerSilent(leader.Term - 1, follower.Id, Nodes.ElectionMin); // stale: nothing
+        Assert.True(leader.Quiesced);
+        leader.PeerSilent(leader.Term, follower.Id, Nodes.ElectionMin);
+        Assert.False(leader.Quiesced);
+        wire.RunFor(Nodes.ElectionMin * 3);
+
+        Assert.NotEqual(Role.Leader, leader.Role); // check-quorum, running again, found no majority
     }
 }

@@ -5,8 +5,8 @@ using RaftOrleans.Replica;
 namespace RaftOrleans.Tests.Raft;
 
 /// <summary>
-/// The silo's one heartbeat for its quiesced groups: a quiesced follower hears of its leader's silo through it, and is
-/// told when that silo falls silent (and only then).
+/// The silo's one heartbeat for its quiesced groups: a quiesced follower hears of its leader's silo through it, and a
+/// quiesced leader of its followers' silos; each is told when a peer's silo falls silent (and only then).
 /// </summary>
 public sealed class SiloHeartbeatsTests
 {
@@ -14,8 +14,8 @@ public sealed class SiloHeartbeatsTests
     private static readonly TimeSpan Silence = TimeSpan.FromMilliseconds(150);
 
     private TimeSpan _now = TimeSpan.FromSeconds(1);
-    private readonly List<(int To, LeaderBeat[] Beats)> _sent = new();
-    private readonly List<(string Replica, long Term, int Leader, TimeSpan For)> _silent = new();
+    private readonly List<(int To, QuiescedBeat[] Beats)> _sent = new();
+    private readonly List<(string Replica, long Term, int Peer, TimeSpan For)> _silent = new();
 
     private SiloHeartbeats Silo(params int[] localNodes) =>
         new(Silence, () => _now, localNodes.Contains, (to, beats) => _sent.Add((to, beats)));
@@ -64,7 +64,7 @@ public sealed class SiloHeartbeatsTests
         Assert.Empty(_silent);
         Run(silo, Interval);
         var told = Assert.Single(_silent);
-        Assert.Equal(("g/2", 5L, 1), (told.Replica, told.Term, told.Leader));
+        Assert.Equal(("g/2", 5L, 1), (told.Replica, told.Term, told.Peer));
         Assert.Equal(Silence, told.For);
 
         Run(silo, Silence - Interval);
@@ -74,15 +74,31 @@ public sealed class SiloHeartbeatsTests
     }
 
     [Fact]
-    public void ABeatCountsOnlyForItsGroupLeaderAndTerm()
+    public void AQuiescedLeaderIsToldWhenAFollowersSiloFallsSilent()
+    {
+        var silo = Silo(1, 2, 3);
+        Join(silo, "g", 1).Quiesced(Leading(1, 5), [2, 3]);
+        Join(silo, "g", 2).Quiesced(Following(1, 5), []);
+        var three = Join(silo, "g", 3);
+        three.Quiesced(Following(1, 5), []);
+        Run(silo, TimeSpan.FromSeconds(1));
+
+        three.Woke(); // (or its silo died)
+        Run(silo, Silence);
+        var told = Assert.Single(_silent);
+        Assert.Equal(("g/1", 5L, 3), (told.Replica, told.Term, told.Peer));
+    }
+
+    [Fact]
+    public void ABeatCountsOnlyForItsGroupPeerAndTerm()
     {
         var silo = Silo(1, 2);
-        Join(silo, "a", 1).Quiesced(Leading(1, 5), [2]);
-        Join(silo, "b", 2).Quiesced(Following(1, 5), []); // another group's follower of node 1
+        Join(silo, "a", 1).Quiesced(Leading(1, 5), [2]); // its follower is not quiesced: no beat from it
+        Join(silo, "b", 2).Quiesced(Following(1, 5), []); // another group's follower of node 1: no leader beats for it
         Join(silo, "c", 1).Quiesced(Leading(1, 7), [2]);
-        Join(silo, "c", 2).Quiesced(Following(1, 6), []); // an older term
+        Join(silo, "c", 2).Quiesced(Following(1, 6), []); // an older term: neither counts the other's beat
         Run(silo, Silence);
-        Assert.Equal(["b/2", "c/2"], _silent.Select(s => s.Replica).Order());
+        Assert.Equal(["a/1", "b/2", "c/1", "c/2"], _silent.Select(s => s.Replica).Order());
     }
 
     [Fact]
@@ -100,13 +116,17 @@ public sealed class SiloHeartbeatsTests
             _now += Interval;
             here.Beat();
             there.Beat();
-            var message = Assert.Single(_sent);
-            Assert.Equal(2, message.To);
-            Assert.Equal(["a", "b", "c"], message.Beats.Select(b => b.Group));
-            there.Received(message.To, message.Beats);
+            Assert.Equal([2, 1], _sent.Select(m => m.To)); // one message each way
+            foreach (var (to, beats) in _sent)
+            {
+                Assert.Equal(["a", "b", "c"], beats.Select(b => b.Group));
+                (to == 1 ? here : there).Received(to, beats);
+            }
             _sent.Clear();
         }
         Assert.Empty(_silent);
+        Assert.Equal(20 * 3, there.Heard);
+        Assert.Equal(20 * 3, here.Heard);
     }
 
     [Fact]
@@ -122,12 +142,14 @@ public sealed class SiloHeartbeatsTests
 
         cutAtLeader.Add(2);
         Run(silo, Silence);
-        Assert.Single(_silent);
+        Assert.Equal(["g/1", "g/2"], _silent.Select(s => s.Replica).Order()); // neither side hears the other
 
+        _silent.Clear();
         cutAtLeader.Clear();
         cutAtFollower.Add(1);
-        Join(silo, "g", 2, cutAtFollower.Contains).Quiesced(Following(1, 5), []); // (the replica heard its leader again)
+        Join(silo, "g", 1, cutAtLeader.Contains).Quiesced(Leading(1, 5), [2]); // (both quiesced again)
+        Join(silo, "g", 2, cutAtFollower.Contains).Quiesced(Following(1, 5), []);
         Run(silo, Silence);
-        Assert.Equal(2, _silent.Count);
+        Assert.Equal(["g/1", "g/2"], _silent.Select(s => s.Replica).Order());
     }
 }

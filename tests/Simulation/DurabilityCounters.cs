@@ -79,9 +79,13 @@ internal sealed class DurabilityCounters
     public int SessionsExpired { get; set; }
     public int SessionExpiredAnswers { get; set; }
 
-    /// <summary>Leaders that quiesced (their whole group idle), and quiesced followers woken by their silo: their leader's silo fell silent.</summary>
+    /// <summary>
+    /// Leaders that quiesced (their whole group idle); quiesced followers woken by their silo (their leader's silo fell
+    /// silent); quiesced leaders woken by theirs (a follower's silo fell silent).
+    /// </summary>
     public int LeadersQuiesced { get; set; }
     public int FollowersToldLeaderSilent { get; set; }
+    public int LeadersToldFollowerSilent { get; set; }
 
     public static DurabilityCounters Sum(IEnumerable<DurabilityCounters> all)
     {
@@ -118,6 +122,7 @@ internal sealed class DurabilityCounters
             sum.ReadsFailed += c.ReadsFailed;
             sum.LeadersQuiesced += c.LeadersQuiesced;
             sum.FollowersToldLeaderSilent += c.FollowersToldLeaderSilent;
+            sum.LeadersToldFollowerSilent += c.LeadersToldFollowerSilent;
         }
         return sum;
     }
@@ -156,6 +161,7 @@ internal sealed class DurabilityCounters
         ("requests answered SessionExpired", SessionExpiredAnswers),
         ("leaders quiesced", LeadersQuiesced),
         ("quiesced followers told their leader's silo fell silent", FollowersToldLeaderSilent),
+        ("quiesced leaders told a follower's silo fell silent", LeadersToldFollowerSilent),
     ];
 
     public override string ToString() => string.Join(", ", All().Select(c => $"{c.Name.Trim()} {c.Count}"));

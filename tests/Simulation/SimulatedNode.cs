@@ -71,11 +71,15 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
             tickDue: WakeBy,
             // The product's own silo heartbeats: told on any "thread", the report reaches the replica on a turn of its own.
             quiescence: silo.Heartbeats.Join(group, id, peer => !network.Linked(id, peer),
-                (term, leader, silentFor) => queue.After(TimeSpan.Zero, () =>
+                (term, peer, silentFor) => queue.After(TimeSpan.Zero, () =>
                 {
                     if (settings.PlantedBugSilenceNeverReported) return;
-                    if (Raft is { Quiesced: true } raft && raft.Term == term && raft.LeaderId == leader) _counters.FollowersToldLeaderSilent++;
-                    _replica!.LeaderSilent(term, leader, silentFor);
+                    if (Raft is { Quiesced: true } raft && raft.Term == term)
+                    {
+                        if (raft.Role == Role.Leader) _counters.LeadersToldFollowerSilent++;
+                        else if (raft.LeaderId == peer) _counters.FollowersToldLeaderSilent++;
+                    }
+                    _replica!.PeerSilent(term, peer, silentFor);
                 })));
     }
 

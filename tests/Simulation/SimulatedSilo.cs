@@ -20,7 +20,7 @@ internal sealed class SimulatedSilo
     private readonly SimulationTrace _trace;
 
     public SimulatedSilo(int id, SimulatedDiskQueue disk, SimulationTrace trace, SimulationSettings settings, EventQueue queue,
-        Action<int, int, LeaderBeat[]> send)
+        Action<int, int, QuiescedBeat[]> send)
     {
         _id = id;
         _disk = disk;
