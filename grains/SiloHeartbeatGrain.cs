@@ -6,7 +6,7 @@ using RaftOrleans.Placement;
 namespace RaftOrleans;
 
 /// <summary>
-/// Receives other silos' heartbeats for their quiesced leaders (<see cref="SiloHeartbeatHost"/>) on node N's silo, where
+/// Receives other silos' heartbeats for their quiesced replicas (<see cref="SiloHeartbeatHost"/>) on node N's silo, where
 /// the placement puts it by its key as it puts node N's replicas; hands them to this silo's <see cref="Replica.SiloHeartbeats"/>.
 /// </summary>
 [Reentrant, RaftNodePlacement, Immovable, GrainDirectory(GrainDirectoryName = PlacementOnlyDirectory.Name)]

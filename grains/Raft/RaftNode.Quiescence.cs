@@ -20,7 +20,7 @@ namespace RaftOrleans.Raft;
 public sealed partial class RaftNode
 {
     private bool _quiesced;
-    private long _quiesceRound; // the leader's latest round of quiescing heartbeats (replies to older ones are stale)
+    private long _quiesceRound; // the leader's latest round: of quiescing heartbeats, or bumped by any other AppendEntries (answers to older ones are stale)
 
     /// <summary>
     /// Leader: its heartbeats (and check-quorum) have stopped, every member holds its whole log as committed. Follower:
@@ -39,7 +39,7 @@ public sealed partial class RaftNode
         if (!_quiesced || Term != term) return;
         if (Role == Role.Leader)
         {
-            if (_progress.ContainsKey(peer)) WakeUp();
+            if (_progress.ContainsKey(peer)) WakeUp(mustHearAgain: true);
             return;
         }
         if (Role != Role.Follower || LeaderId != peer) return;
@@ -86,22 +86,24 @@ public sealed partial class RaftNode
     }
 
     /// <summary>
-    /// Leader: heartbeats start again, and every follower counts as heard from now, as for a new leader: it heard
-    /// nothing while quiesced, by design, and each follower's last answer was its quiescence. Check-quorum then judges
-    /// from the next election timeout on, and a transfer may pick any follower (one whose silo died meanwhile fails
-    /// the transfer, which ends after an election timeout like any other that does not complete).
+    /// Leader: heartbeats start again. Woken by a request (<paramref name="mustHearAgain"/> false), every follower counts
+    /// as heard from now, as for a new leader: it heard nothing while quiesced, by design, and each follower's last
+    /// answer was its quiescence; check-quorum then judges from the next election timeout on, and a transfer may pick
+    /// any follower (one whose silo died meanwhile fails the transfer, which ends after an election timeout like any
+    /// other). Woken because a follower's silo fell silent, it must hear from a majority again within one election
+    /// timeout or step down (it may be the one cut off), so nobody counts as heard from, and it heartbeats at once.
     /// </summary>
-    private void WakeUp()
+    private void WakeUp(bool mustHearAgain = false)
     {
         if (!_quiesced || Role != Role.Leader) return;
         _quiesced = false;
         _quiesceRound++; // answers to the rounds before this never count again
-        _heartbeatElapsed = TimeSpan.Zero;
+        _heartbeatElapsed = mustHearAgain ? _options.HeartbeatInterval : TimeSpan.Zero;
         _checkQuorumElapsed = TimeSpan.Zero;
         foreach (var progress in _progress.Values)
         {
-            progress.RecentActive = true;
-            progress.LastContact = Now;
+            progress.RecentActive = !mustHearAgain;
+            if (!mustHearAgain) progress.LastContact = Now;
         }
     }
 

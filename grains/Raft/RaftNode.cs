@@ -339,7 +339,13 @@ public sealed partial class RaftNode
         return true;
     }
 
-    private void Send(RaftMessage message) => _ready.Messages.Add(message);
+    private void Send(RaftMessage message)
+    {
+        // Anything else than a quiescing heartbeat wakes its follower: answers to earlier rounds must no longer count,
+        // even when they arrive after the answer to this (see MaybeQuiesce).
+        if (message is AppendEntries { QuiesceRound: 0 }) _quiesceRound++;
+        _ready.Messages.Add(message);
+    }
 
     /// <summary>The answer to a request stepped in this batch: the shell returns it to that request's caller.</summary>
     private void Reply(RaftMessage reply) => _ready.Replies.Add(reply);

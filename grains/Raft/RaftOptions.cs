@@ -34,7 +34,7 @@ public sealed record RaftOptions
 
     /// <summary>
     /// Idle groups quiesce (see <see cref="RaftNode.Quiesced"/>): no heartbeats while nothing happens. Only for a host
-    /// that watches quiesced leaders' silos and tells their followers (<see cref="RaftNode.PeerSilent"/>): without
+    /// that watches quiesced replicas' peers' silos and tells them of a silence (<see cref="RaftNode.PeerSilent"/>): without
     /// that, a quiesced follower would never campaign after its leader died.
     /// </summary>
     public bool Quiesce { get; init; }

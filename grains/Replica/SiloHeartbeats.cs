@@ -10,8 +10,8 @@ namespace RaftOrleans.Replica;
 /// replica whose peer's beat stays away for the minimum election timeout is told (its replica's <c>PeerSilent</c>, on
 /// its own turn): a follower campaigns as if it had never quiesced, a leader wakes and heartbeats again, so that
 /// check-quorum makes it step down if it was cut off from its majority. 64 idle groups then cost one message per
-/// silo pair per interval, and no replica turn at all, instead of two AppendEntries calls per follower per interval
-/// and a timer turn on every replica.
+/// silo pair per interval and no replica turn for it, instead of two AppendEntries calls per follower per interval
+/// and a timer turn per interval on every replica (each replica's once-a-second status publication remains).
 /// <para>
 /// Free of Orleans: the host gives it a clock, which node ids live on this silo (their beats are delivered in place)
 /// and how to reach another node's silo; the simulation runs this very class over its network. A beat also respects

@@ -41,6 +41,14 @@ public static class RaftConfigValidator
                 " (followers would start elections between heartbeats)",
                 "raft.election_timeout_min_ms"));
         }
+        if (raft.Quiesce && !raft.PreVote)
+        {
+            // A follower that restarts, or hears late that its quiesced leader's silo fell silent, campaigns while the
+            // leader is alive; pre-vote is what makes the others refuse it (they still hear that leader's silo).
+            problems.Add(ConfigProblem.Invalid("raft.quiesce",
+                "needs raft.pre_vote = true (without pre-vote, a follower waking from quiescence could depose a healthy leader); set raft.quiesce = false or raft.pre_vote = true",
+                "raft.pre_vote"));
+        }
         InRange(problems, "raft.rpc_timeout_ms", raft.RpcTimeoutMs, 1, MaxDurationMs);
         AtLeast(problems, "raft.max_entries_per_append", raft.MaxEntriesPerAppend, 1);
         AtLeast(problems, "raft.max_inflight_appends", raft.MaxInflightAppends, 1);

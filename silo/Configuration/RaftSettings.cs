@@ -29,7 +29,7 @@ public sealed record RaftSettings
 
     /// <summary>
     /// <c>quiesce</c>: an idle group's leader stops its heartbeats once every follower holds its whole log, and each silo
-    /// sends one heartbeat per interval for all its quiet leaders instead. Default true.
+    /// sends one heartbeat per interval for all its quiesced replicas instead. Needs <c>pre_vote</c>. Default true.
     /// </summary>
     public bool Quiesce { get; init; } = true;
 

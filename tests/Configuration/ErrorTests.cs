@@ -235,6 +235,16 @@ public class ErrorTests
     }
 
     [Fact]
+    public void Quiescence_without_pre_vote_is_refused_with_both_ways_out()
+    {
+        var error = SingleError("[raft]\npre_vote = false\n");
+
+        Assert.StartsWith("raft.toml: raft.quiesce: needs raft.pre_vote = true", error);
+        Assert.Contains("set raft.quiesce = false or raft.pre_vote = true", error);
+        Assert.Empty(RaftConfigValidator.Validate(RaftConfig.Default with { Raft = new RaftSettings { PreVote = false, Quiesce = false } }));
+    }
+
+    [Fact]
     public void A_rule_involving_a_key_of_the_wrong_type_is_not_reported_on_top_of_the_type_error()
     {
         // election_timeout_min_ms cannot be read, so "heartbeat 200 >= min" would compare with the default 150.

@@ -206,8 +206,50 @@ public class QuiescenceTests
         Assert.True(leader.Quiesced);
         leader.PeerSilent(leader.Term, follower.Id, Nodes.ElectionMin);
         Assert.False(leader.Quiesced);
-        wire.RunFor(Nodes.ElectionMin * 3);
+        Assert.Equal(TimeSpan.Zero, leader.UntilNextTimer); // a heartbeat round at once
+        wire.RunFor(Nodes.ElectionMin + Nodes.Step);
 
-        Assert.NotEqual(Role.Leader, leader.Role); // check-quorum, running again, found no majority
+        Assert.NotEqual(Role.Leader, leader.Role); // check-quorum, one election timeout after waking, found no majority
+    }
+
+    [Fact]
+    public void ALateAnswerToAnEarlierQuiescingRoundDoesNotQuiesceTheLeader()
+    {
+        // Round r goes out; before the answers come back, a proposal wakes the followers. The answer to the proposal
+        // arrives first, the late answer to round r after it: the leader must not take it for a follower still quiesced.
+        var wire = Group();
+        var leader = wire.RunUntilLeader(TimeSpan.FromSeconds(5));
+        wire.RunFor(TimeSpan.FromMilliseconds(20));
+        var followers = wire.All.Values.Where(n => n != leader).ToArray();
+        Ready? round = null;
+        for (var t = 0; t < 200 && round is null; t++)
+        {
+            leader.Tick(Nodes.Step);
+            var ready = leader.TakeReadyCarriedOut();
+            if (ready.Sent<AppendEntries>().Any(a => a.QuiesceRound > 0)) round = ready;
+        }
+        Assert.NotNull(round);
+        var lateAnswers = new List<RaftMessage>();
+        foreach (var append in round!.Sent<AppendEntries>())
+        {
+            var follower = wire[append.To];
+            follower.Step(append);
+            lateAnswers.AddRange(follower.TakeReadyCarriedOut().Replies);
+        }
+        Assert.All(followers, f => Assert.True(f.Quiesced));
+
+        var proposal = leader.Propose([4, 2]);
+        foreach (var append in leader.TakeReadyCarriedOut().Sent<AppendEntries>())
+        {
+            var follower = wire[append.To];
+            follower.Step(append);
+            Assert.False(follower.Quiesced);
+            foreach (var reply in follower.TakeReadyCarriedOut().Replies) leader.Step(reply);
+        }
+        leader.TakeReadyCarriedOut(); // the leader commits the proposal: everything else would let it quiesce
+        Assert.Equal(proposal.Index, leader.CommitIndex);
+        foreach (var answer in lateAnswers) leader.Step(answer);
+
+        Assert.False(leader.Quiesced);
     }
 }

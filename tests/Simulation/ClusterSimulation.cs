@@ -42,7 +42,7 @@ internal sealed class ClusterSimulation
     }
 
     /// <summary>
-    /// A silo's heartbeat for its quiesced leaders: each group's beat travels over that group's network (its delays,
+    /// A silo's heartbeat for its quiesced replicas: each group's beat travels over that group's network (its delays,
     /// drops and partitions), to the silo of node <paramref name="to"/>.
     /// </summary>
     private void SendBeats(int from, int to, QuiescedBeat[] beats)

@@ -77,7 +77,7 @@ internal sealed class SimulatedNetwork(EventQueue queue, Random world, Simulatio
 
     /// <summary>
     /// A one-way message from silo <paramref name="from"/> to silo <paramref name="to"/> outside any call (a silo's
-    /// heartbeat for its quiesced leaders): dropped, delayed and cut like the calls, and run on arrival.
+    /// heartbeat for its quiesced replicas): dropped, delayed and cut like the calls, and run on arrival.
     /// </summary>
     public void Deliver(int from, int to, Action arrive)
     {

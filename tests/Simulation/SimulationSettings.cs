@@ -119,7 +119,7 @@ internal sealed record SimulationSettings
     /// <summary>The silence after which a silo tells a quiesced follower its leader's silo is gone (the shipped election_timeout_min_ms).</summary>
     public TimeSpan ElectionTimeoutMin => Shipped.ElectionTimeoutMin;
 
-    /// <summary>How often each silo beats for its quiesced leaders (the shipped heartbeat_interval_ms).</summary>
+    /// <summary>How often each silo beats for its quiesced replicas (the shipped heartbeat_interval_ms).</summary>
     public TimeSpan HeartbeatInterval => Shipped.HeartbeatInterval;
 
     /// <summary>How long one write takes on a node's simulated disk (its writes complete one after another).</summary>
