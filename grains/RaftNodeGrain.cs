@@ -271,13 +271,17 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         finally
         {
             // At the latest for the next publication: also a node that is down (no core, nothing due) wakes that
-            // often, and a failure above does not leave the timer off.
-            WakeBy(_lastPublished + PublishInterval);
+            // often, and a failure above does not leave the timer off. A quiesced node's status does not change
+            // while it stays quiesced, and whatever wakes it brings its timer near again (its core has work).
+            WakeBy(_lastPublished + (_replica?.Core is { Quiesced: true } ? QuiescedPublishInterval : PublishInterval));
         }
         return Task.CompletedTask;
     }
 
     private static readonly TimeSpan PublishInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a quiesced node publishes its (unchanging) status: an idle group's timers are what it costs.</summary>
+    private static readonly TimeSpan QuiescedPublishInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Arms the timer to fire at <paramref name="due"/> (on the silo clock), never sooner than one tick interval from

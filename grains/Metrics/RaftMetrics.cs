@@ -55,6 +55,8 @@ public sealed class RaftMetrics
         meter.CreateObservableGauge("raftorleans.node.commit_index", () => Each(s => s.CommitIndex), "{entry}", "The highest index the node knows committed");
         meter.CreateObservableGauge("raftorleans.node.applied_index", () => Each(s => s.LastApplied), "{entry}", "The last index the node's state machine applied");
         meter.CreateObservableGauge("raftorleans.node.keys", () => Each(s => s.KeyCount), "{key}", "Keys in the node's state");
+        meter.CreateObservableGauge("raftorleans.node.quiesced", () => Each(s => s.Quiesced ? 1L : 0L), null,
+            "1 while the node's group is idle and the node quiesced (no heartbeats; raft.quiesce), else 0");
         meter.CreateObservableGauge("raftorleans.follower.lag", () => Followers((leader, f) => FollowerStatus.Behind(leader.LastLogIndex, f.MatchIndex)), "{entry}",
             "Entries of the leader's log a follower does not hold yet (on the leader)");
         meter.CreateObservableGauge("raftorleans.follower.last_contact", () => Followers((_, f) => f.SinceLastContactMs / 1000), "s",
