@@ -265,6 +265,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
                 _commitLatency.EndSecond();
                 var status = Status();
                 _metrics.Publish(status);
+                _published = (status.Term, status.LastApplied, status.Quiesced);
                 HandOverToPreferredLeader(status);
             }
         }
@@ -273,7 +274,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             // At the latest for the next publication: also a node that is down (no core, nothing due) wakes that
             // often, and a failure above does not leave the timer off. A quiesced node's status does not change
             // while it stays quiesced, and whatever wakes it brings its timer near again (its core has work).
-            WakeBy(_lastPublished + (_replica?.Core is { Quiesced: true } ? QuiescedPublishInterval : PublishInterval));
+            WakeBy(_lastPublished + (PublishedIsCurrent ? QuiescedPublishInterval : PublishInterval));
         }
         return Task.CompletedTask;
     }
@@ -282,6 +283,11 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
 
     /// <summary>How often a quiesced node publishes its (unchanging) status: an idle group's timers are what it costs.</summary>
     private static readonly TimeSpan QuiescedPublishInterval = TimeSpan.FromSeconds(10);
+
+    private (long Term, long Applied, bool Quiesced) _published; // what the last publication said
+
+    /// <summary>The node is quiesced, and its last publication already said so, at its term and applied index.</summary>
+    private bool PublishedIsCurrent => _replica?.Core is { Quiesced: true } core && _published == (core.Term, core.LastApplied, true);
 
     /// <summary>
     /// Arms the timer to fire at <paramref name="due"/> (on the silo clock), never sooner than one tick interval from
