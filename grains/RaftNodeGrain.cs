@@ -46,6 +46,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private readonly CommitLatency _commitLatency = new();
     private RaftGroup? _group;
     private TimeSpan? _lastHandOver;
+    private TaskScheduler? _turns; // this activation's scheduler (see RunOnTurn)
 
     /// <summary>A leader hands leadership to its group's preferred node at most this often (a flapping node cannot make it ping-pong).</summary>
     private static readonly TimeSpan HandOverBackoff = TimeSpan.FromSeconds(10);
@@ -84,6 +85,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         if (!_cluster.Hosts(NodeId))
             throw new RaftNodeUnavailableException(Group, NodeId, $"silo {_cluster.SiloName} does not host it (its data directory is on {_cluster.SiloNameOf(NodeId)})");
         _activatedAt = DateTimeOffset.UtcNow;
+        _turns = TaskScheduler.Current; // on a turn now: the activation's own scheduler
         var node = NodeId;
         var tags = _tags;
         var storage = new WriterStorage(_storageProvider.For(group.Name, node), _storageProvider.WriterFor(group.Name, node),
@@ -94,13 +96,13 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             storage,
             _stateMachine = new KvStateMachine(_storageProvider.StateFor(group.Name, NodeId)),
             clock: () => _clock.Now,
-            post: action => _ = RunOnNextTurn(action),
+            post: RunOnTurn,
             newRandom: () => new Random(),
             _logger,
             new ReplicaObservers<KvResult>(new LeaderCacheObserver(_leaderCache, group.Name), new MetricsObserver(_metrics, tags)),
             tickDue: WakeBy,
-            quiescence: _heartbeats.Heartbeats.Join(group.Name, node, _links.IsCut, OnThisTurn<long, int, TimeSpan>((term, peer, silentFor) =>
-                _replica?.PeerSilent(term, peer, silentFor))));
+            quiescence: _heartbeats.Heartbeats.Join(group.Name, node, _links.IsCut,
+                (term, peer, silentFor) => RunOnTurn(() => _replica?.PeerSilent(term, peer, silentFor))));
         // KeepAlive: a Raft node must stay active with no client around, or nobody would hold elections. The timer
         // fires once, then is re-armed for whenever the core next has something due (WakeBy): an idle follower wakes
         // about once per election timeout (each heartbeat pushes its deadline back), a leader once per heartbeat.
@@ -334,21 +336,12 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     }
 
     /// <summary>
-    /// <paramref name="action"/>, made callable from any thread: it runs on one of this activation's turns (its task
-    /// scheduler, taken now, while on a turn), as the silo's heartbeat thread needs.
+    /// "Run this later on my own turn": onto this activation's queue (its task scheduler, taken at activation), after
+    /// what is already waiting there. Callable from any thread: the replica posts from its turns, the silo's heartbeat
+    /// thread reports a silent peer.
     /// </summary>
-    private static Action<T1, T2, T3> OnThisTurn<T1, T2, T3>(Action<T1, T2, T3> action)
-    {
-        var scheduler = TaskScheduler.Current;
-        return (a, b, c) => Task.Factory.StartNew(() => action(a, b, c), CancellationToken.None, TaskCreationOptions.None, scheduler);
-    }
-
-    /// <summary>"Run this later on my own turn": back onto this activation's queue, after what is already waiting there.</summary>
-    private static async Task RunOnNextTurn(Action action)
-    {
-        await Task.Yield();
-        action();
-    }
+    private void RunOnTurn(Action action) =>
+        Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.None, _turns!);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "node {NodeId}: fault injection: cut off from nodes {Peers}")]
     private partial void LogCutOff(int nodeId, string peers);

@@ -717,8 +717,10 @@ public sealed class RaftReplica<TQuery, TResult>
     /// <summary>The storage asks for a compaction, there is something to compact, and the last one it asked for was a while ago.</summary>
     private bool AskedToCompact(RaftNode core)
     {
-        if (core.LastApplied <= core.SnapshotIndex || _clock() - _askedCompactionAt < _options.AskedCompactionInterval || !_storage.CompactionWanted) return false;
-        _askedCompactionAt = _clock();
+        if (core.LastApplied <= core.SnapshotIndex) return false;
+        var now = _clock();
+        if (now - _askedCompactionAt < _options.AskedCompactionInterval || !_storage.CompactionWanted) return false;
+        _askedCompactionAt = now;
         return true;
     }
 

@@ -100,12 +100,8 @@ public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<
     }
 
     /// <summary>A quiesced replica: the term it quiesced in and, for each peer whose beat it waits for, when it last came.</summary>
-    private sealed class Quiesced(long term, SortedDictionary<int, TimeSpan> peers, Func<int, bool> isCut, Action<long, int, TimeSpan> peerSilent)
+    private sealed record Quiesced(long Term, SortedDictionary<int, TimeSpan> Peers, Func<int, bool> IsCut, Action<long, int, TimeSpan> PeerSilent)
     {
-        public long Term => term;
-        public SortedDictionary<int, TimeSpan> Peers => peers;
-        public Func<int, bool> IsCut => isCut;
-        public Action<long, int, TimeSpan> PeerSilent => peerSilent;
         public TimeSpan ReportedAt { get; set; } = TimeSpan.MinValue / 2;
     }
 

@@ -29,6 +29,23 @@ internal static class Durable
     }
 
     /// <summary>
+    /// Replaces <paramref name="path"/> with <paramref name="contents"/> all at once: written aside, flushed (with
+    /// <paramref name="fsync"/>), renamed into place, and the directory flushed, so a crash leaves the old file or the
+    /// new one, never a part.
+    /// </summary>
+    public static void ReplaceFile(string path, ReadOnlySpan<byte> contents, bool fsync)
+    {
+        var temporary = path + ".tmp";
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            file.Write(contents);
+            file.Flush(flushToDisk: fsync);
+        }
+        File.Move(temporary, path, overwrite: true);
+        if (fsync) SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>
     /// Reserves <paramref name="length"/> bytes for <paramref name="file"/> (filled with zeros), as etcd does for
     /// its WAL segments: appends into reserved space change no file size, so <see cref="DataSync"/> need not
     /// commit the file system's journal, which on ext4 makes each flush about twice as fast (measured here). A

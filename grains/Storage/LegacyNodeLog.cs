@@ -11,7 +11,7 @@ internal static class LegacyNodeLog
     /// <summary>The replica's old log, or null when it has none.</summary>
     public static PersistedState? Read(string directory, ReplicaId replica)
     {
-        if (!Directory.Exists(directory) || Directory.GetFiles(directory, "wal-*.log").Length == 0) return null;
+        if (Directory.GetFiles(directory, "wal-*.log").Length == 0) return null; // (the directory exists: its OWNER was claimed first)
         var replay = WalReplay.Open(directory, _ => directory, untagged: replica);
         return replay.Replicas.TryGetValue(replica, out var found) ? found.Finish() : new ReplicaReplay(directory).Finish();
     }

@@ -25,15 +25,7 @@ public static class ReplicaLogPlace
                 "start it in the mode that wrote it, or point storage.data_dir at an empty directory for a new store");
         }
         beforeFirstClaim();
-        // Durable before anything relies on it (a moved log's old files are deleted after it): written aside, flushed,
-        // renamed into place, the directory flushed.
-        var temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            file.Write(System.Text.Encoding.ASCII.GetBytes(logName + "\n"));
-            file.Flush(flushToDisk: fsync);
-        }
-        File.Move(temporary, path, overwrite: true);
-        if (fsync) Durable.SyncDirectory(directory);
+        // Durable before anything relies on it (a moved log's old files are deleted after it).
+        Durable.ReplaceFile(path, System.Text.Encoding.ASCII.GetBytes(logName + "\n"), fsync);
     }
 }

@@ -41,7 +41,6 @@ internal sealed class ReplicaReplay
     public bool DiscardedForSnapshot { get; private set; }
 
     /// <summary>The snapshot file's point, if any.</summary>
-    public StoredSnapshot? Snapshot => _snapshot;
 
     public void SetHardState(HardState state) => _hardState = state;
 

@@ -114,7 +114,7 @@ public sealed class SiloLog : IDurableLog, IDisposable
                 _opened.Remove(replica); // an I/O error may pass: read again at the next load
                 throw;
             }
-            if (replay.DiscardedForSnapshot && replay.Snapshot is { } snapshot)
+            if (replay.DiscardedForSnapshot && state.Snapshot is { } snapshot)
             {
                 // Its snapshot file disagrees with its log (a crash came between the file and its marker), so the log
                 // was dropped here: the marker that says so is written now, or entries written after this start would

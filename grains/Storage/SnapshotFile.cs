@@ -33,18 +33,10 @@ internal static class SnapshotFile
 
     public static void Write(string directory, StoredSnapshot snapshot, bool fsync)
     {
-        var path = Path.Combine(directory, Name);
-        var temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            Span<byte> header = stackalloc byte[HeaderSize];
-            BinaryPrimitives.WriteInt64LittleEndian(header, snapshot.Index);
-            BinaryPrimitives.WriteInt64LittleEndian(header[8..], snapshot.Term);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[16..], Crc32.HashToUInt32(ReadOnlySpan<byte>.Empty));
-            file.Write(header);
-            file.Flush(flushToDisk: fsync);
-        }
-        File.Move(temporary, path, overwrite: true);
-        if (fsync) Durable.SyncDirectory(directory);
+        Span<byte> header = stackalloc byte[HeaderSize];
+        BinaryPrimitives.WriteInt64LittleEndian(header, snapshot.Index);
+        BinaryPrimitives.WriteInt64LittleEndian(header[8..], snapshot.Term);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], Crc32.HashToUInt32(ReadOnlySpan<byte>.Empty));
+        Durable.ReplaceFile(Path.Combine(directory, Name), header, fsync);
     }
 }
