@@ -47,6 +47,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     private RaftGroup? _group;
     private TimeSpan? _lastHandOver;
     private TaskScheduler? _turns; // this activation's scheduler (see RunOnTurn)
+    private SiloHeartbeats.Member? _quiescence; // this replica's place in the silo heartbeat
 
     /// <summary>A leader hands leadership to its group's preferred node at most this often (a flapping node cannot make it ping-pong).</summary>
     private static readonly TimeSpan HandOverBackoff = TimeSpan.FromSeconds(10);
@@ -101,7 +102,7 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
             _logger,
             new ReplicaObservers<KvResult>(new LeaderCacheObserver(_leaderCache, group.Name), new MetricsObserver(_metrics, tags)),
             tickDue: WakeBy,
-            quiescence: _heartbeats.Heartbeats.Join(group.Name, node, _links.IsCut,
+            quiescence: _quiescence = _heartbeats.Heartbeats.Join(group.Name, node, _links.IsCut,
                 (term, peer, silentFor) => RunOnTurn(() => _replica?.PeerSilent(term, peer, silentFor))));
         // KeepAlive: a Raft node must stay active with no client around, or nobody would hold elections. The timer
         // fires once, then is re-armed for whenever the core next has something due (WakeBy): an idle follower wakes
@@ -122,7 +123,11 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         _metrics.Forget(_tags);
         if (_replica is null) return Task.CompletedTask; // the activation failed before the replica existed
         var stopped = new TaskCompletionSource();
-        _replica.Stop(() => stopped.TrySetResult());
+        _replica.Stop(() =>
+        {
+            _quiescence?.Dispose(); // a node gone from this silo keeps no beat going, nor the silo clock at its fast pace
+            stopped.TrySetResult();
+        });
         return stopped.Task;
     }
 

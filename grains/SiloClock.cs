@@ -11,23 +11,24 @@ namespace RaftOrleans;
 /// loop missed for the same reason). The price: on a starved machine the Raft timers run slow, never fast.
 /// <para>
 /// Replicas wake only when their core has something due (<see cref="Raft.RaftNode.UntilNextTimer"/>), so their own
-/// timers can no longer tell a stall from a quiet stretch: the silo's beat does, for all of them at once.
+/// timers can no longer tell a stall from a quiet stretch: the silo's beat does, for all of them at once. While every
+/// replica of the silo is quiesced (<see cref="RelaxWhile"/>), it beats once per heartbeat interval instead: idle
+/// groups cost next to nothing (<see cref="StallClock"/> holds the arithmetic).
 /// </para>
 /// </summary>
 public sealed partial class SiloClock : IDisposable
 {
     private readonly Stopwatch _watch = Stopwatch.StartNew();
-    private readonly TimeSpan _slack;
+    private readonly StallClock _stalls;
     private readonly TimeSpan _reportAbove;
     private readonly ILogger<SiloClock> _logger;
     private readonly Timer _beat;
     private readonly Lock _gate = new();
-    private TimeSpan _lastBeat;
-    private TimeSpan _stalled;
+    private Func<bool> _relax = static () => false;
 
     public SiloClock(RaftClusterOptions options, ILogger<SiloClock> logger)
     {
-        _slack = options.TickInterval * 2;
+        _stalls = new StallClock(options.TickInterval, options.HeartbeatInterval);
         _reportAbove = options.ElectionTimeoutMin / 2;
         _logger = logger;
         // A thread-pool timer on purpose: when the pool is starved (a silo starting up, blocking work), every grain's
@@ -47,32 +48,36 @@ public sealed partial class SiloClock : IDisposable
     {
         get
         {
-            lock (_gate)
-            {
-                var now = _watch.Elapsed;
-                // A stall the beat has not seen yet (this read may be the first thing to run after it) counts already.
-                return now - _stalled - Excess(now);
-            }
+            // A stall the beat has not seen yet (this read may be the first thing to run after it) counts already.
+            lock (_gate) return _stalls.Now(_watch.Elapsed);
         }
     }
+
+    /// <summary>The pace the clock beats at now: the tick interval, or the heartbeat interval while every replica here is quiesced.</summary>
+    public TimeSpan Interval
+    {
+        get { lock (_gate) return _stalls.Interval; }
+    }
+
+    /// <summary>
+    /// Beat at the relaxed pace while <paramref name="relax"/> says every replica of the silo is quiesced (the silo
+    /// heartbeats' <c>AllQuiesced</c>). Asked at each beat, outside this clock's lock: it may take locks that read this clock.
+    /// </summary>
+    public void RelaxWhile(Func<bool> relax) => _relax = relax;
 
     private void Beat()
     {
+        var relax = _relax();
         TimeSpan excess;
         lock (_gate)
         {
-            var now = _watch.Elapsed;
-            excess = Excess(now);
-            _stalled += excess;
-            _lastBeat = now;
+            var before = _stalls.Interval;
+            excess = _stalls.Beat(_watch.Elapsed, relax);
+            // Under the lock: two late beats running at once must not leave the timer at a pace the arithmetic is not
+            // at (beats slower than it expects would each count as a stall).
+            if (_stalls.Interval != before) _beat.Change(_stalls.Interval, _stalls.Interval);
         }
         if (excess > _reportAbove) LogStalled(excess.TotalMilliseconds);
-    }
-
-    private TimeSpan Excess(TimeSpan now)
-    {
-        var excess = now - _lastBeat - _slack;
-        return excess > TimeSpan.Zero ? excess : TimeSpan.Zero;
     }
 
     public void Dispose() => _beat.Dispose();

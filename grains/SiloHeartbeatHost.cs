@@ -19,6 +19,8 @@ public sealed partial class SiloHeartbeatHost : IDisposable
         _grains = grains;
         _logger = logger;
         Heartbeats = new SiloHeartbeats(cluster.ElectionTimeoutMin, () => clock.Now, cluster.Hosts, Send);
+        // While every replica here is quiesced, no Raft timer runs on this silo: its clock may beat as slowly as this.
+        clock.RelaxWhile(() => Heartbeats.AllQuiesced);
         // A thread-pool timer, as the silo clock's and for the same reason: a starved pool delays the beat and the
         // replicas alike. SuppressFlow: the grain that first needs this must not lend its context to the timer.
         using (ExecutionContext.SuppressFlow())

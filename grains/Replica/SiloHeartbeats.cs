@@ -23,6 +23,7 @@ public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<
 {
     private readonly Lock _gate = new();
     private readonly SortedDictionary<(string Group, int Node), Quiesced> _replicas = new(ReplicaOrder.Instance);
+    private readonly HashSet<Member> _awake = new(); // joined, not left, and not quiesced
     private long _heard;
 
     private TimeSpan Now => clock();
@@ -32,9 +33,21 @@ public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<
     /// <paramref name="isCut"/>: whether its link to a peer is cut (fault injection). <paramref name="peerSilent"/>:
     /// called (on any thread; the host brings it onto the replica's turn) with the term it quiesced in, the silent
     /// peer and how long its silo has been silent, and again each silence for as long as the replica stays quiesced.
+    /// Until it quiesces the replica counts as awake (<see cref="AllQuiesced"/>); dispose the handle when the replica
+    /// is gone for good (its activation ends).
     /// </summary>
-    public IReplicaQuiescence Join(string group, int node, Func<int, bool> isCut, Action<long, int, TimeSpan> peerSilent) =>
-        new Member(this, (group, node), isCut, peerSilent);
+    public Member Join(string group, int node, Func<int, bool> isCut, Action<long, int, TimeSpan> peerSilent)
+    {
+        var member = new Member(this, (group, node), isCut, peerSilent);
+        lock (_gate) _awake.Add(member);
+        return member;
+    }
+
+    /// <summary>
+    /// Every replica that joined here (and has not left) is quiesced, or none is here: nothing on this silo runs a
+    /// Raft timer, so the silo clock may beat at a relaxed pace (<c>SiloClock.RelaxWhile</c>).
+    /// </summary>
+    public bool AllQuiesced { get { lock (_gate) return _awake.Count == 0; } }
 
     /// <summary>Quiesced replicas hosted here (for tests).</summary>
     public int Count { get { lock (_gate) return _replicas.Count; } }
@@ -100,14 +113,17 @@ public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<
     }
 
     /// <summary>A quiesced replica: the term it quiesced in and, for each peer whose beat it waits for, when it last came.</summary>
-    private sealed record Quiesced(long Term, SortedDictionary<int, TimeSpan> Peers, Func<int, bool> IsCut, Action<long, int, TimeSpan> PeerSilent)
+    private sealed record Quiesced(Member Owner, long Term, SortedDictionary<int, TimeSpan> Peers, Func<int, bool> IsCut, Action<long, int, TimeSpan> PeerSilent)
     {
         public TimeSpan ReportedAt { get; set; } = TimeSpan.MinValue / 2;
     }
 
-    private sealed class Member(SiloHeartbeats silo, (string Group, int Node) key, Func<int, bool> isCut, Action<long, int, TimeSpan> peerSilent)
-        : IReplicaQuiescence
+    /// <summary>One replica's handle (<see cref="Join"/>).</summary>
+    public sealed class Member(SiloHeartbeats silo, (string Group, int Node) key, Func<int, bool> isCut, Action<long, int, TimeSpan> peerSilent)
+        : IReplicaQuiescence, IDisposable
     {
+        private bool _left;
+
         public void Quiesced(SoftState state, IReadOnlyCollection<int> followers)
         {
             // A leader waits for its followers' beats, a follower for its leader's; each counts from now.
@@ -115,13 +131,33 @@ public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<
             lock (silo._gate)
             {
                 var now = silo.Now;
-                silo._replicas[key] = new Quiesced(state.Term, new SortedDictionary<int, TimeSpan>(peers.ToDictionary(p => p, _ => now)), isCut, peerSilent);
+                if (_left) return;
+                silo._replicas[key] = new Quiesced(this, state.Term, new SortedDictionary<int, TimeSpan>(peers.ToDictionary(p => p, _ => now)), isCut, peerSilent);
+                silo._awake.Remove(this);
             }
         }
 
         public void Woke()
         {
-            lock (silo._gate) silo._replicas.Remove(key);
+            lock (silo._gate)
+            {
+                if (_left) return;
+                silo._replicas.Remove(key);
+                silo._awake.Add(this); // also a replica that is down: its node restarts it on timers of its own
+            }
+        }
+
+        /// <summary>The replica is gone (its activation ended): no beat for it, and it keeps no silo awake.</summary>
+        public void Dispose()
+        {
+            lock (silo._gate)
+            {
+                if (_left) return;
+                _left = true;
+                silo._awake.Remove(this);
+                // A successor of the same key may have joined already: only this member's own entry goes.
+                if (silo._replicas.TryGetValue(key, out var mine) && mine.Owner == this) silo._replicas.Remove(key);
+            }
         }
     }
 

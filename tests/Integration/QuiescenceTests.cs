@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 using RaftOrleans.Status;
 using Xunit;
 
@@ -23,6 +25,11 @@ public sealed class QuiescenceTests : RaftClusterTest
         AssertOk(await client.Put("before", "1"));
         var leader = await WaitForStableLeader();
         await WaitForQuiescence("every node quiesced once the group is idle");
+        // Nothing on the silo runs a Raft timer now: its clock beats once per heartbeat interval, not every tick.
+        var clock = Cluster.Silos.OfType<InProcessSiloHandle>().Single().SiloHost.Services.GetRequiredService<SiloClock>();
+        var options = Cluster.Silos.OfType<InProcessSiloHandle>().Single().SiloHost.Services.GetRequiredService<RaftClusterOptions>();
+        await WaitFor(() => Task.FromResult(clock.Interval == options.HeartbeatInterval ? "" : null),
+            $"the silo clock at the relaxed pace ({options.HeartbeatInterval.TotalMilliseconds} ms) while every node is quiesced");
 
         // A write wakes the group and commits; then it quiesces again.
         AssertOk(await client.Put("while-quiet", "2"));

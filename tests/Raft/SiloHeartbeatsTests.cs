@@ -20,7 +20,7 @@ public sealed class SiloHeartbeatsTests
     private SiloHeartbeats Silo(params int[] localNodes) =>
         new(Silence, () => _now, localNodes.Contains, (to, beats) => _sent.Add((to, beats)));
 
-    private IReplicaQuiescence Join(SiloHeartbeats silo, string group, int node, Func<int, bool>? isCut = null) =>
+    private SiloHeartbeats.Member Join(SiloHeartbeats silo, string group, int node, Func<int, bool>? isCut = null) =>
         silo.Join(group, node, isCut ?? (_ => false), (term, leader, quiet) => _silent.Add(($"{group}/{node}", term, leader, quiet)));
 
     private static SoftState Leading(int node, long term) => new(Role.Leader, node, term, Quiesced: true);
@@ -151,5 +151,51 @@ public sealed class SiloHeartbeatsTests
         Join(silo, "g", 2, cutAtFollower.Contains).Quiesced(Following(1, 5), []);
         Run(silo, Silence);
         Assert.Equal(["g/1", "g/2"], _silent.Select(s => s.Replica).Order());
+    }
+
+    [Fact]
+    public void TheSiloIsAllQuiescedOnlyWhileEveryReplicaThatJoinedAndStaysIsQuiesced()
+    {
+        var silo = Silo(1, 2);
+        Assert.True(silo.AllQuiesced); // nothing hosted: nothing runs a timer
+
+        var leader = Join(silo, "g", 1);
+        var follower = Join(silo, "g", 2);
+        Assert.False(silo.AllQuiesced); // joined and not quiesced yet: awake
+
+        leader.Quiesced(Leading(1, 5), [2]);
+        Assert.False(silo.AllQuiesced);
+        follower.Quiesced(Following(1, 5), []);
+        Assert.True(silo.AllQuiesced);
+
+        follower.Woke(); // woken, or down
+        Assert.False(silo.AllQuiesced);
+
+        follower.Dispose(); // its activation ended: it keeps nothing awake, and reports after that change nothing
+        Assert.True(silo.AllQuiesced);
+        follower.Woke();
+        Assert.True(silo.AllQuiesced);
+
+        var successor = Join(silo, "g", 2); // the node's next activation
+        Assert.False(silo.AllQuiesced);
+        successor.Quiesced(Following(1, 5), []);
+        Assert.True(silo.AllQuiesced);
+        leader.Dispose();
+        Assert.Equal(1, silo.Count);
+    }
+
+    [Fact]
+    public void AMemberThatLeavesTakesOnlyItsOwnEntryAway()
+    {
+        var silo = Silo(1, 2);
+        var old = Join(silo, "g", 2);
+        old.Quiesced(Following(1, 5), []);
+        var successor = Join(silo, "g", 2);
+        successor.Quiesced(Following(1, 6), []);
+
+        old.Dispose();
+
+        Assert.Equal(1, silo.Count);
+        Assert.True(silo.AllQuiesced);
     }
 }
