@@ -6,7 +6,7 @@ namespace RaftOrleans.Tests.Raft;
 /// <summary>
 /// Quiescence of an idle group: its leader stops heartbeating once every follower holds its whole log, committed, and
 /// its followers stop their election timers; any request wakes it; a follower told its leader's silo went silent
-/// (<see cref="RaftNode.PeerSilent"/>) campaigns as if it had never stopped its timer.
+/// (<see cref="RaftNode.PeerSilent"/>) campaigns when the rest of its randomized timeout has passed.
 /// </summary>
 public class QuiescenceTests
 {
@@ -100,6 +100,25 @@ public class QuiescenceTests
 
         Assert.NotEqual(leader.Id, elected.Id);
         Assert.True(elected.Term > term);
+    }
+
+    [Fact]
+    public void FollowersToldOfTheSilenceAtOneMomentDoNotAllCampaignAtOnce()
+    {
+        // Silos notice a dead leader at their beats, all about one minimum election timeout after its last: the
+        // followers hear of it at nearly one moment, each long past its own randomized timeout.
+        var wire = Group(size: 5);
+        var leader = Quiesced(wire);
+        var term = leader.Term;
+        wire.Cut.Add(leader.Id);
+        var followers = wire.All.Values.Where(n => n != leader).ToArray();
+
+        foreach (var follower in followers) follower.PeerSilent(term, leader.Id, Nodes.ElectionMax);
+
+        // Nobody campaigns on the report itself: each waits out the rest of its randomized timeout, so one goes first.
+        Assert.All(followers, f => Assert.True(f.Role == Role.Follower && f.Term == term, $"node {f.Id}: {f.Role} in term {f.Term}"));
+        var elected = wire.RunUntilLeader(TimeSpan.FromSeconds(2));
+        Assert.Equal(term + 1, elected.Term); // one election: the votes did not split
     }
 
     [Fact]
