@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.GrainDirectory;
@@ -123,34 +124,61 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
     /// <summary>
     /// Submits and waits up to <paramref name="limit"/>, but gives up early when the node is no longer worth
     /// waiting for: a request that reached a silo just killed is lost without an error, and waiting for it cost
-    /// the whole <see cref="MaxAttempt"/> after every leader crash. While no answer has come, every heartbeat
-    /// interval: a leader this silo learned of since the request went out (its node tells <see cref="LeaderCache"/>
-    /// at once) is tried instead; and every minimum election timeout the node is pinged, the attempt abandoned if
-    /// the ping fails or takes longer than a peer call may (rpc_timeout). The request keeps its id, so it is
-    /// applied at most once however many nodes it reaches.
+    /// the whole <see cref="MaxAttempt"/> after every leader crash. The moment this silo learns of another leader
+    /// (its node tells <see cref="LeaderCache"/> as soon as it hears of one) that leader is tried instead; and every
+    /// minimum election timeout the node is pinged, the attempt abandoned if the ping fails or takes longer than a
+    /// peer call may (rpc_timeout). The ping runs beside the wait, so news of a leader never waits for a ping to a
+    /// dead silo. The request keeps its id, so it is applied at most once however many nodes it reaches.
     /// </summary>
     private async Task<KvResult> SubmitWhileReachableAsync(string group, int target, KvRequest request, TimeSpan limit)
     {
         var node = GrainFactory.RaftNode(group, target);
         var clock = Stopwatch.StartNew();
+        var news = _leader.NextLeader(group); // only a leader learned of after this is news
         var submit = node.Submit(request);
-        var known = _leader.Leader(group); // only a leader learned of after this is news
+        Task<Exception?>? ping = null;
         var lastPing = TimeSpan.Zero;
         while (true)
         {
             var left = limit - clock.Elapsed;
             if (left <= TimeSpan.Zero) return await submit.WaitAsync(TimeSpan.Zero);
-            var wait = left < _cluster.HeartbeatInterval ? left : _cluster.HeartbeatInterval;
-            if (await Task.WhenAny(submit, Task.Delay(wait)) == submit) return await submit;
-            if (_leader.Leader(group) is { } leader && leader != target && leader != known) return KvResult.NotLeader(leader);
-            if (clock.Elapsed - lastPing >= _cluster.ElectionTimeoutMin)
+            var untilPing = ping is null ? _cluster.ElectionTimeoutMin - (clock.Elapsed - lastPing) : left;
+            var wait = untilPing < left ? untilPing : left;
+            if (wait > TimeSpan.Zero) await Task.WhenAny(submit, news, (Task?)ping ?? submit, Task.Delay(wait));
+            if (submit.IsCompleted) return await submit;
+            if (news.IsCompleted)
+            {
+                if (_leader.Leader(group) is { } leader && leader != target) return KvResult.NotLeader(leader);
+                news = _leader.NextLeader(group);
+            }
+            if (ping is { IsCompleted: true })
+            {
+                // The node is gone (its silo not active) or stuck (a paused silo): the attempt ends with why.
+                if (await ping is { } unreachable) ExceptionDispatchInfo.Throw(unreachable);
+                ping = null;
+            }
+            if (ping is null && clock.Elapsed - lastPing >= _cluster.ElectionTimeoutMin)
             {
                 lastPing = clock.Elapsed;
-                // Start is idempotent and leaves the replica alone: only the node's silo answers it. Throws if the
-                // node is gone (its silo not active) or stuck (a paused silo).
-                await node.Start().WaitAsync(_cluster.RpcTimeout);
+                ping = PingAsync(node);
             }
-            if (submit.IsCompleted) return await submit;
+        }
+    }
+
+    /// <summary>
+    /// Whether the node answers within a peer call's time: Start is idempotent and leaves the replica alone, and only
+    /// the node's own silo answers it. Never throws (an attempt may end with a ping still out): the failure, or null.
+    /// </summary>
+    private async Task<Exception?> PingAsync(IRaftNodeGrain node)
+    {
+        try
+        {
+            await node.Start().WaitAsync(_cluster.RpcTimeout);
+            return null;
+        }
+        catch (Exception error)
+        {
+            return error;
         }
     }
 

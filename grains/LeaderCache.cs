@@ -16,7 +16,13 @@ public sealed class LeaderCache
     /// <summary>The leader of <paramref name="group"/> last known here, or null.</summary>
     public int? Leader(string group) => _groups.TryGetValue(group, out var slot) && slot.Leader is var id and > 0 ? id : null;
 
-    public void Reached(string group, int node) => SlotOf(group).Leader = node;
+    /// <summary>
+    /// Completes when this silo next learns of a leader of <paramref name="group"/> other than the one it knows now:
+    /// a gateway waiting on a node that died goes to the new leader the moment the news comes, not at its next look.
+    /// </summary>
+    public Task NextLeader(string group) => SlotOf(group).Changed;
+
+    public void Reached(string group, int node) => SlotOf(group).Set(node);
 
     /// <summary>Forgets <paramref name="node"/> if it is still the one remembered (another gateway may know better already).</summary>
     public void Failed(string group, int node) => Interlocked.CompareExchange(ref SlotOf(group).Leader, 0, node);
@@ -26,5 +32,16 @@ public sealed class LeaderCache
     private sealed class Slot
     {
         public volatile int Leader; // 0: unknown
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Changed => Volatile.Read(ref _changed).Task;
+
+        public void Set(int node)
+        {
+            if (Leader == node) return; // every answered request says so again: the common case costs one read
+            Leader = node;
+            // The leader is set first: whoever the old signal wakes reads the new one.
+            Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
     }
 }
