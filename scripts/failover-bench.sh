@@ -81,7 +81,9 @@ if $etcd; then
             etcd_started=false
             continue
         fi
-        survivors=$(for i in 1 2 3 4 5; do [[ "$i" != "$index" ]] && ETCD_DIR="$etcd_dir" "$etcd_compare/cluster.sh" url "$i"; done | paste -sd,)
+        # (`[[ == ]] ||`, not `[[ != ]] &&`: with pipefail, a loop whose last test is false fails, and set -e then
+        # ended the whole script silently whenever the leader was member 5.)
+        survivors=$(for i in 1 2 3 4 5; do [[ "$i" == "$index" ]] || ETCD_DIR="$etcd_dir" "$etcd_compare/cluster.sh" url "$i"; done | paste -sd,)
         line=$("$out/loader/etcd-loader" failover --endpoints "$survivors" --kill-pid "$pid" 9>&- | tail -n 1) || true
         echo "try $try: killed member $index (pid $pid): $line" | tee -a "$out/etcd.txt"
         etcd_ms+="$(grep -oE 'failover_ms=[0-9]+' <<<"$line" | cut -d= -f2) "
