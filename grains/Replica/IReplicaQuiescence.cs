@@ -18,6 +18,13 @@ public interface IReplicaQuiescence
 
     /// <summary>The replica is not quiesced (any more), or is down: no beat for it, no watch.</summary>
     void Woke();
+
+    /// <summary>
+    /// How long the silo has heard no beat from <paramref name="peer"/>'s silo, if the replica is quiesced waiting for
+    /// it and that is already a silence (at least the minimum election timeout); else null. The silo reports a
+    /// silence at its next beat anyway; a replica asks sooner when a peer's pre-vote shows the peer was told first.
+    /// </summary>
+    TimeSpan? Silence(int peer);
 }
 
 /// <summary>For a host without silo heartbeats (quiescence off).</summary>
@@ -28,4 +35,6 @@ public sealed class NoQuiescence : IReplicaQuiescence
     public void Quiesced(SoftState state, IReadOnlyCollection<int> followers) { }
 
     public void Woke() { }
+
+    public TimeSpan? Silence(int peer) => null;
 }

@@ -272,6 +272,14 @@ public sealed class RaftReplica<TQuery, TResult>
     public void Receive(RaftMessage request, Action<RaftMessage?> answered)
     {
         if (request is InstallSnapshot chunk && _core is { } core) request = ReceiveChunk(core, chunk);
+        // A pre-vote reaching a quiesced follower: its silo may have seen the leader's silo fall silent since its last
+        // beat (the candidate's silo noticed first). Heard now, this node answers as one that no longer hears a leader;
+        // else the candidate is refused and waits a whole election timeout more.
+        if (request is RequestVote { PreVote: true } && _core is { Quiesced: true, Role: Role.Follower, LeaderId: { } leader } quiet
+            && _quiescence.Silence(leader) is { } silent)
+        {
+            PeerSilent(quiet.Term, leader, silent);
+        }
         Input(core => core.Step(request), answered);
         // A whole snapshot the core did not take (it came from an older term): nothing will install it.
         if (_incoming is { Complete: true }) DropIncoming();

@@ -22,6 +22,7 @@ namespace RaftOrleans.Replica;
 public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<int, bool> isLocal, Action<int, QuiescedBeat[]> sendTo)
 {
     private readonly Lock _gate = new();
+    private readonly TimeSpan _silence = silence;
     private readonly SortedDictionary<(string Group, int Node), Quiesced> _replicas = new(ReplicaOrder.Instance);
     private readonly HashSet<Member> _awake = new(); // joined, not left, and not quiesced
     private long _heard;
@@ -80,10 +81,10 @@ public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<
             }
             foreach (var replica in _replicas.Values)
             {
-                if (now - replica.ReportedAt < silence) continue;
+                if (now - replica.ReportedAt < _silence) continue;
                 foreach (var (peer, lastHeard) in replica.Peers)
                 {
-                    if (now - lastHeard < silence) continue;
+                    if (now - lastHeard < _silence) continue;
                     replica.ReportedAt = now;
                     silent.Add((replica, peer, now - lastHeard));
                     break; // one report wakes the replica; any other silent peer is told again next silence
@@ -144,6 +145,17 @@ public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<
                 if (_left) return;
                 silo._replicas.Remove(key);
                 silo._awake.Add(this); // also a replica that is down: its node restarts it on timers of its own
+            }
+        }
+
+        public TimeSpan? Silence(int peer)
+        {
+            lock (silo._gate)
+            {
+                if (_left || !silo._replicas.TryGetValue(key, out var mine) || mine.Owner != this) return null;
+                if (!mine.Peers.TryGetValue(peer, out var lastHeard)) return null;
+                var quiet = silo.Now - lastHeard;
+                return quiet >= silo._silence ? quiet : null;
             }
         }
 

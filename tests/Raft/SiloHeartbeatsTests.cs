@@ -198,4 +198,30 @@ public sealed class SiloHeartbeatsTests
         Assert.Equal(1, silo.Count);
         Assert.True(silo.AllQuiesced);
     }
+
+    [Fact]
+    public void AReplicaAskingFindsASilenceOnlyOnceItIsOne()
+    {
+        var silo = Silo(2); // the leader, node 1, is on another silo
+        var follower = Join(silo, "g", 2);
+        follower.Quiesced(Following(1, 5), []);
+
+        _now += Silence - TimeSpan.FromMilliseconds(1);
+        Assert.Null(follower.Silence(1)); // not yet a silence
+        Assert.Null(follower.Silence(3)); // not a peer it waits for
+
+        _now += TimeSpan.FromMilliseconds(1);
+        Assert.Equal(Silence, follower.Silence(1));
+
+        silo.Received(2, [new QuiescedBeat("g", 1, 5)]); // the leader's silo beats again
+        Assert.Null(follower.Silence(1));
+
+        _now += Silence;
+        follower.Woke(); // not quiesced: it watches nothing
+        Assert.Null(follower.Silence(1));
+        follower.Quiesced(Following(1, 5), []);
+        _now += Silence;
+        follower.Dispose();
+        Assert.Null(follower.Silence(1));
+    }
 }

@@ -81,11 +81,13 @@ internal sealed class DurabilityCounters
 
     /// <summary>
     /// Leaders that quiesced (their whole group idle); quiesced followers woken by their silo (their leader's silo fell
-    /// silent); quiesced leaders woken by theirs (a follower's silo fell silent).
+    /// silent); quiesced leaders woken by theirs (a follower's silo fell silent); quiesced followers that a peer's
+    /// pre-vote made ask their silo, and learned of a silence before its next beat.
     /// </summary>
     public int LeadersQuiesced { get; set; }
     public int FollowersToldLeaderSilent { get; set; }
     public int LeadersToldFollowerSilent { get; set; }
+    public int SilencesFoundByAPreVote { get; set; }
 
     public static DurabilityCounters Sum(IEnumerable<DurabilityCounters> all)
     {
@@ -123,6 +125,7 @@ internal sealed class DurabilityCounters
             sum.LeadersQuiesced += c.LeadersQuiesced;
             sum.FollowersToldLeaderSilent += c.FollowersToldLeaderSilent;
             sum.LeadersToldFollowerSilent += c.LeadersToldFollowerSilent;
+            sum.SilencesFoundByAPreVote += c.SilencesFoundByAPreVote;
         }
         return sum;
     }
@@ -162,6 +165,7 @@ internal sealed class DurabilityCounters
         ("leaders quiesced", LeadersQuiesced),
         ("quiesced followers told their leader's silo fell silent", FollowersToldLeaderSilent),
         ("quiesced leaders told a follower's silo fell silent", LeadersToldFollowerSilent),
+        ("silences found when a pre-vote came", SilencesFoundByAPreVote),
     ];
 
     public override string ToString() => string.Join(", ", All().Select(c => $"{c.Name.Trim()} {c.Count}"));

@@ -70,7 +70,7 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
             observer: this,
             tickDue: WakeBy,
             // The product's own silo heartbeats: told on any "thread", the report reaches the replica on a turn of its own.
-            quiescence: silo.Heartbeats.Join(group, id, peer => !network.Linked(id, peer),
+            quiescence: new CountedQuiescence(counters, settings.PlantedBugSilenceNeverReported, silo.Heartbeats.Join(group, id, peer => !network.Linked(id, peer),
                 (term, peer, silentFor) => queue.After(TimeSpan.Zero, () =>
                 {
                     if (settings.PlantedBugSilenceNeverReported) return;
@@ -80,7 +80,25 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
                         else if (raft.LeaderId == peer) _counters.FollowersToldLeaderSilent++;
                     }
                     _replica!.PeerSilent(term, peer, silentFor);
-                })));
+                }))));
+    }
+
+    /// <summary>
+    /// The silo's handle, counting the silences a replica found by asking (a peer's pre-vote) before the silo's beat
+    /// told it. The planted bug of a silo that never reports a silence hides it from the asking too.
+    /// </summary>
+    private sealed class CountedQuiescence(DurabilityCounters counters, bool plantedBugSilenceNeverReported, IReplicaQuiescence silo) : IReplicaQuiescence
+    {
+        public void Quiesced(SoftState state, IReadOnlyCollection<int> followers) => silo.Quiesced(state, followers);
+
+        public void Woke() => silo.Woke();
+
+        public TimeSpan? Silence(int peer)
+        {
+            var silent = plantedBugSilenceNeverReported ? null : silo.Silence(peer);
+            if (silent is not null) counters.SilencesFoundByAPreVote++;
+            return silent;
+        }
     }
 
     public int Id => _id;
