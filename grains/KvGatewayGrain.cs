@@ -108,11 +108,13 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
                 LogAttemptFailed(request.ToString(), group.Name, target, error.Message);
             }
 
-            // No usable hint: an election is probably under way. Wait about one heartbeat, then try the next node.
+            // No usable hint: an election is probably under way. Wait about one heartbeat, less if this silo hears of
+            // a leader meanwhile (its node tells LeaderCache at once), then try that leader, else the next node.
             _leader.Failed(group.Name, target);
+            var news = _leader.NextLeader(group.Name);
             previous = null;
-            target = NextNode(group);
-            await Task.Delay(_cluster.HeartbeatInterval);
+            await Task.WhenAny(news, Task.Delay(_cluster.HeartbeatInterval));
+            target = _leader.Leader(group.Name) is { } heard && heard != target ? heard : NextNode(group);
         }
 
         _metrics.GatewayUnavailable();
