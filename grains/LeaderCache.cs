@@ -20,7 +20,7 @@ public sealed class LeaderCache
     /// Completes when this silo next learns of a leader of <paramref name="group"/> other than the one it knows now:
     /// a gateway waiting on a node that died goes to the new leader the moment the news comes, not at its next look.
     /// </summary>
-    public Task NextLeader(string group) => SlotOf(group).Changed;
+    public Task NextLeader(string group) => SlotOf(group).Changed.Next;
 
     public void Reached(string group, int node) => SlotOf(group).Set(node);
 
@@ -32,16 +32,13 @@ public sealed class LeaderCache
     private sealed class Slot
     {
         public volatile int Leader; // 0: unknown
-        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Changed => Volatile.Read(ref _changed).Task;
+        public readonly Signal Changed = new();
 
         public void Set(int node)
         {
             if (Leader == node) return; // every answered request says so again: the common case costs one read
             Leader = node;
-            // The leader is set first: whoever the old signal wakes reads the new one.
-            Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            Changed.Fire(); // after the leader is set: whoever it wakes reads the new one
         }
     }
 }

@@ -96,6 +96,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton<IHostLifetime, NoSignalHandlingLifetime>();
         ConfigureLogging(builder.Logging);
+        GatewayLosses.Register(builder.Services); // cluster mode: a request out through a gateway whose silo died is resent at once
         builder.UseOrleansClient(client =>
         {
             // Cluster mode: every silo's gateway, as Redis lists them; the client spreads its calls over them and

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using RaftOrleans.KeyValue.Sessions;
 
 namespace RaftOrleans.KeyValue;
 
@@ -15,6 +16,7 @@ public static class KeyValueClientExtensions
     {
         var options = services.AddOptions<KeyValueClientOptions>();
         if (configure is not null) options.Configure(configure);
+        GatewayLosses.Register(services); // the Orleans client built on these services reports lost gateways to the store
         services.AddSingleton<IKeyValueStore>(provider =>
             new KeyValueStore(provider.GetRequiredService<IClusterClient>(), provider.GetRequiredService<IOptions<KeyValueClientOptions>>().Value));
         return services;

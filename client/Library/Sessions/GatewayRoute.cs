@@ -31,6 +31,7 @@ internal sealed class GatewayRoute
     private readonly IGrainFactory _grains;
     private readonly RaftGroups _groups;
     private readonly string? _namedGroup;
+    private readonly GatewayLosses? _losses;
 
     /// <param name="namedGroup">The group every request goes to; null: each key's own group.</param>
     /// <param name="resendLostConnections">
@@ -39,17 +40,19 @@ internal sealed class GatewayRoute
     /// once). Cluster mode always resends, through another silo's gateway.
     /// </param>
     public GatewayRoute(IGrainFactory grains, KvClientSettings settings, string? namedGroup = null, bool resendLostConnections = true)
-        : this(grains, settings, settings.ToGroups(), namedGroup, resendLostConnections)
+        : this(grains, settings, settings.ToGroups(), namedGroup, resendLostConnections, settings.SpreadOverSilos ? GatewayLosses.Of(grains) : null)
     {
     }
 
-    private GatewayRoute(IGrainFactory grains, KvClientSettings settings, RaftGroups groups, string? namedGroup, bool resendLostConnections)
+    private GatewayRoute(IGrainFactory grains, KvClientSettings settings, RaftGroups groups, string? namedGroup, bool resendLostConnections,
+        GatewayLosses? losses)
     {
         if (namedGroup is not null && groups.Unknown(namedGroup) is { } unknown) throw new ArgumentException(unknown, nameof(namedGroup));
         _grains = grains;
         Settings = settings;
         _groups = groups;
         _namedGroup = namedGroup;
+        _losses = losses;
         ResendsLostConnections = resendLostConnections || settings.SpreadOverSilos;
     }
 
@@ -57,7 +60,7 @@ internal sealed class GatewayRoute
 
     /// <summary>This route for <paramref name="group"/>'s requests.</summary>
     /// <exception cref="ArgumentException">The cluster has no such group (the message lists those it has).</exception>
-    public GatewayRoute ForGroup(string group) => new(_grains, Settings, _groups, group, ResendsLostConnections);
+    public GatewayRoute ForGroup(string group) => new(_grains, Settings, _groups, group, ResendsLostConnections, _losses);
 
     /// <summary>Why <paramref name="group"/> names none of the cluster's groups (listing them); null when it names one.</summary>
     public string? UnknownGroup(string group) => _groups.Unknown(group);
@@ -76,6 +79,12 @@ internal sealed class GatewayRoute
 
     /// <summary>The pause before resend number <paramref name="attempt"/>.</summary>
     public TimeSpan PauseBeforeResend(int attempt) => SpreadOverSilos ? ClusterResendPause : EmbeddedResendPause * attempt;
+
+    /// <summary>
+    /// Cluster mode, with a client that reports lost gateway connections (<see cref="GatewayLosses"/>): completes when
+    /// it next loses one, which ends the attempts out at that moment. Null: an attempt ends only by its deadline.
+    /// </summary>
+    public Task? NextGatewayLoss => _losses?.Next;
 
     /// <summary>The deadline of one attempt; null: the gateway's own deadline.</summary>
     public TimeSpan? AttemptTimeout => Settings.AttemptTimeout;

@@ -132,13 +132,20 @@ internal sealed class KvSession
         CancellationToken cancellation)
     {
         if (left <= TimeSpan.Zero) return KvResult.Unavailable("the deadline passed before the request could be sent");
-        // Cluster mode: a request lost with a killed silo's gateway gets no error; the attempt's deadline ends it.
+        // Cluster mode: a request lost with a killed silo's gateway gets no error; the client's loss of that connection
+        // (GatewayLosses), or else the attempt's deadline, ends it.
         // (A hedged second attempt after 150 ms was tried: under load it hedged the slowest requests, each hedge
         // one more proposal to replicate, and throughput fell by a third; BENCHMARKS.md.)
         var wait = route.AttemptTimeout is { } attempt && attempt < left ? attempt : left;
+        var lost = route.NextGatewayLoss; // read before sending: only a loss after that can have taken this attempt
         try
         {
-            return await Call(route.Gateway(), request, group).WaitAsync(wait, cancellation);
+            var call = Call(route.Gateway(), request, group);
+            if (lost is not null && await Task.WhenAny(call, lost).WaitAsync(wait, cancellation) != call)
+            {
+                return KvResult.Unavailable("the client lost a gateway connection while the request was out (it may have gone with it)");
+            }
+            return await call.WaitAsync(wait, cancellation);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
