@@ -111,8 +111,13 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
             // No usable hint: an election is probably under way. Wait about one heartbeat, less if this silo hears of
             // a leader meanwhile (its node tells LeaderCache at once), then try that leader, else the next node.
             _leader.Failed(group.Name, target);
-            var news = _leader.NextLeader(group.Name);
             previous = null;
+            if (_leader.Leader(group.Name) is { } known && known != target)
+            {
+                target = known; // learned of while this attempt failed
+                continue;
+            }
+            var news = _leader.NextLeader(group.Name);
             await Task.WhenAny(news, Task.Delay(_cluster.HeartbeatInterval));
             target = _leader.Leader(group.Name) is { } heard && heard != target ? heard : NextNode(group);
         }
@@ -140,30 +145,43 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
         var submit = node.Submit(request);
         Task<Exception?>? ping = null;
         var lastPing = TimeSpan.Zero;
-        while (true)
+        // Every request passes here: the pause of each turn is cancelled when the attempt ends, not left to run out.
+        using var pauses = new CancellationTokenSource();
+        try
         {
-            var left = limit - clock.Elapsed;
-            if (left <= TimeSpan.Zero) return await submit.WaitAsync(TimeSpan.Zero);
-            var untilPing = ping is null ? _cluster.ElectionTimeoutMin - (clock.Elapsed - lastPing) : left;
-            var wait = untilPing < left ? untilPing : left;
-            if (wait > TimeSpan.Zero) await Task.WhenAny(submit, news, (Task?)ping ?? submit, Task.Delay(wait));
-            if (submit.IsCompleted) return await submit;
-            if (news.IsCompleted)
+            while (true)
             {
-                if (_leader.Leader(group) is { } leader && leader != target) return KvResult.NotLeader(leader);
-                news = _leader.NextLeader(group);
+                var left = limit - clock.Elapsed;
+                if (left <= TimeSpan.Zero) return await submit.WaitAsync(TimeSpan.Zero);
+                var untilPing = ping is null ? _cluster.ElectionTimeoutMin - (clock.Elapsed - lastPing) : left;
+                var wait = untilPing < left ? untilPing : left;
+                if (wait > TimeSpan.Zero)
+                {
+                    var pause = Task.Delay(wait, pauses.Token);
+                    await (ping is null ? Task.WhenAny(submit, news, pause) : Task.WhenAny(submit, news, ping, pause));
+                }
+                if (submit.IsCompleted) return await submit;
+                if (news.IsCompleted)
+                {
+                    if (_leader.Leader(group) is { } leader && leader != target) return KvResult.NotLeader(leader);
+                    news = _leader.NextLeader(group);
+                }
+                if (ping is { IsCompleted: true })
+                {
+                    // The node is gone (its silo not active) or stuck (a paused silo): the attempt ends with why.
+                    if (await ping is { } unreachable) ExceptionDispatchInfo.Throw(unreachable);
+                    ping = null;
+                }
+                if (ping is null && clock.Elapsed - lastPing >= _cluster.ElectionTimeoutMin)
+                {
+                    lastPing = clock.Elapsed;
+                    ping = PingAsync(node);
+                }
             }
-            if (ping is { IsCompleted: true })
-            {
-                // The node is gone (its silo not active) or stuck (a paused silo): the attempt ends with why.
-                if (await ping is { } unreachable) ExceptionDispatchInfo.Throw(unreachable);
-                ping = null;
-            }
-            if (ping is null && clock.Elapsed - lastPing >= _cluster.ElectionTimeoutMin)
-            {
-                lastPing = clock.Elapsed;
-                ping = PingAsync(node);
-            }
+        }
+        finally
+        {
+            pauses.Cancel();
         }
     }
 

@@ -10,8 +10,15 @@ namespace RaftOrleans;
 /// </summary>
 internal sealed class LeaderCacheObserver(LeaderCache cache, string group) : IReplicaObserver<KvResult>
 {
+    private (int Leader, long Term)? _told;
+
     public void SoftStateChanged(SoftState state)
     {
-        if (state.LeaderId is { } leader) cache.Reached(group, leader);
+        // Only a leader of a term this replica had not told of yet: a soft state that changed otherwise (a quiesced
+        // follower woken, still naming the leader that died) must not bring that leader back into a cache that
+        // dropped it. The same node elected again, in a later term, is news.
+        if (state.LeaderId is not { } leader || _told == (leader, state.Term)) return;
+        _told = (leader, state.Term);
+        cache.Reached(group, leader);
     }
 }

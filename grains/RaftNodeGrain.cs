@@ -121,7 +121,11 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _metrics.Forget(_tags);
-        if (_replica is null) return Task.CompletedTask; // the activation failed before the replica existed
+        if (_replica is null)
+        {
+            _quiescence?.Dispose(); // the activation failed after joining the silo heartbeat: it must not keep the silo awake
+            return Task.CompletedTask;
+        }
         var stopped = new TaskCompletionSource();
         _replica.Stop(() =>
         {

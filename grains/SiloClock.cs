@@ -5,7 +5,7 @@ namespace RaftOrleans;
 
 /// <summary>
 /// The clock every Raft replica of this silo reads: real time, less the time the whole process was stalled. One timer
-/// per silo beats every tick interval; a beat more than two intervals after the last means the process was starved (a
+/// per silo beats every tick interval; a beat more than two ticks after the last means the process was starved (a
 /// long GC pause, an overloaded machine), and the excess is not counted. Every node in the process stalled alike, so
 /// counting it would only make all followers campaign at once against a leader that is fine (etcd drops the ticks its
 /// loop missed for the same reason). The price: on a starved machine the Raft timers run slow, never fast.
@@ -25,6 +25,7 @@ public sealed partial class SiloClock : IDisposable
     private readonly Timer _beat;
     private readonly Lock _gate = new();
     private Func<bool> _relax = static () => false;
+    private bool _disposed; // under _gate: a late beat must not change a disposed timer (its exception would end the process)
 
     public SiloClock(RaftClusterOptions options, ILogger<SiloClock> logger)
     {
@@ -71,6 +72,7 @@ public sealed partial class SiloClock : IDisposable
         TimeSpan excess;
         lock (_gate)
         {
+            if (_disposed) return;
             var before = _stalls.Interval;
             excess = _stalls.Beat(_watch.Elapsed, relax);
             // Under the lock: two late beats running at once must not leave the timer at a pace the arithmetic is not
@@ -80,7 +82,14 @@ public sealed partial class SiloClock : IDisposable
         if (excess > _reportAbove) LogStalled(excess.TotalMilliseconds);
     }
 
-    public void Dispose() => _beat.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _beat.Dispose();
+        }
+    }
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "the process was starved for {StalledMs:F0} ms (a long GC pause or an overloaded machine): the Raft timers of this silo leave it out, but other silos' do not; elections may follow")]
     private partial void LogStalled(double stalledMs);

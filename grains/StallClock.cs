@@ -2,7 +2,7 @@ namespace RaftOrleans;
 
 /// <summary>
 /// The arithmetic of <see cref="SiloClock"/>, free of timers and of the real clock so tests can drive it: the time is
-/// the real time less every stall, and a stall is whatever a beat arrives later than two of its intervals. The
+/// the real time less every stall, and a stall is whatever a beat arrives later than its interval plus one tick. The
 /// interval is the tick interval while any replica of the silo runs its timers, and the longer relaxed one while
 /// every replica is quiesced (nothing then depends on a short timer: the silo heartbeat's silence of an election
 /// timeout is the shortest deadline left), so a silo of idle groups is not woken a hundred times a second.
@@ -35,9 +35,13 @@ public sealed class StallClock(TimeSpan tick, TimeSpan relaxed)
         return excess;
     }
 
+    /// <summary>
+    /// The slack is one tick over the interval at either pace: a relaxed beat late by two intervals (100 ms by default)
+    /// would hide a stall nearly as long as the silence that wakes quiesced groups (the minimum election timeout).
+    /// </summary>
     private TimeSpan Excess(TimeSpan real)
     {
-        var excess = real - _lastBeat - Interval * 2;
+        var excess = real - _lastBeat - Interval - _tick;
         return excess > TimeSpan.Zero ? excess : TimeSpan.Zero;
     }
 }

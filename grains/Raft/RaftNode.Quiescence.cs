@@ -6,7 +6,7 @@ namespace RaftOrleans.Raft;
 /// An idle group then costs nothing per heartbeat interval. Its members still need to learn when a peer goes away:
 /// the host's silo sends one message per heartbeat interval to each other silo for all the quiesced replicas it hosts,
 /// and tells a quiesced replica whose peer's silo fell silent for an election timeout (<see cref="PeerSilent"/>). A
-/// follower then counts that silence toward its election timeout as if it had been waiting all along; a leader
+/// follower then runs its election timer again, counting the minimum election timeout as already passed; a leader
 /// wakes and heartbeats again, so that check-quorum makes it step down if it lost its majority.
 /// <para>
 /// Safety never depends on it: a quiesced follower is only a follower whose timer is slow, and a quiesced leader one

@@ -20,11 +20,12 @@ public interface IReplicaQuiescence
     void Woke();
 
     /// <summary>
-    /// How long the silo has heard no beat from <paramref name="peer"/>'s silo, if the replica is quiesced waiting for
-    /// it and that is already a silence (at least the minimum election timeout); else null. The silo reports a
-    /// silence at its next beat anyway; a replica asks sooner when a peer's pre-vote shows the peer was told first.
+    /// How long the silo has heard no beat from <paramref name="peer"/>'s silo, and the term the replica quiesced in,
+    /// if it is quiesced waiting for that peer and that is already a silence (at least the minimum election timeout);
+    /// else null. The silo reports a silence at its next beat anyway; a replica asks sooner when a peer's pre-vote
+    /// shows the peer was told first.
     /// </summary>
-    TimeSpan? Silence(int peer);
+    (long Term, TimeSpan For)? Silence(int peer);
 }
 
 /// <summary>For a host without silo heartbeats (quiescence off).</summary>
@@ -36,5 +37,5 @@ public sealed class NoQuiescence : IReplicaQuiescence
 
     public void Woke() { }
 
-    public TimeSpan? Silence(int peer) => null;
+    public (long Term, TimeSpan For)? Silence(int peer) => null;
 }

@@ -275,10 +275,10 @@ public sealed class RaftReplica<TQuery, TResult>
         // A pre-vote reaching a quiesced follower: its silo may have seen the leader's silo fall silent since its last
         // beat (the candidate's silo noticed first). Heard now, this node answers as one that no longer hears a leader;
         // else the candidate is refused and waits a whole election timeout more.
-        if (request is RequestVote { PreVote: true } && _core is { Quiesced: true, Role: Role.Follower, LeaderId: { } leader } quiet
+        if (request is RequestVote { PreVote: true } && _core is { Quiesced: true, Role: Role.Follower, LeaderId: { } leader }
             && _quiescence.Silence(leader) is { } silent)
         {
-            PeerSilent(quiet.Term, leader, silent);
+            PeerSilent(silent.Term, leader, silent.For); // the term the silo watched in: the core ignores a stale one
         }
         Input(core => core.Step(request), answered);
         // A whole snapshot the core did not take (it came from an older term): nothing will install it.

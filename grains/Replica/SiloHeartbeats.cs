@@ -8,7 +8,7 @@ namespace RaftOrleans.Replica;
 /// that has a peer there (a quiesced leader's followers, a quiesced follower's leader), and the receiving silo
 /// (<see cref="Received"/>) notes for each of its quiesced replicas that its peer's silo is alive. A quiesced
 /// replica whose peer's beat stays away for the minimum election timeout is told (its replica's <c>PeerSilent</c>, on
-/// its own turn): a follower campaigns as if it had never quiesced, a leader wakes and heartbeats again, so that
+/// its own turn): a follower's election timer runs again, a leader wakes and heartbeats again, so that
 /// check-quorum makes it step down if it was cut off from its majority. 64 idle groups then cost one message per
 /// silo pair per interval and no replica turn for it, instead of two AppendEntries calls per follower per interval
 /// and a timer turn per interval on every replica (each replica's once-a-second status publication remains).
@@ -143,19 +143,19 @@ public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<
             lock (silo._gate)
             {
                 if (_left) return;
-                silo._replicas.Remove(key);
+                if (silo._replicas.TryGetValue(key, out var mine) && mine.Owner == this) silo._replicas.Remove(key);
                 silo._awake.Add(this); // also a replica that is down: its node restarts it on timers of its own
             }
         }
 
-        public TimeSpan? Silence(int peer)
+        public (long Term, TimeSpan For)? Silence(int peer)
         {
             lock (silo._gate)
             {
                 if (_left || !silo._replicas.TryGetValue(key, out var mine) || mine.Owner != this) return null;
                 if (!mine.Peers.TryGetValue(peer, out var lastHeard)) return null;
                 var quiet = silo.Now - lastHeard;
-                return quiet >= silo._silence ? quiet : null;
+                return quiet >= silo._silence ? (mine.Term, quiet) : null;
             }
         }
 

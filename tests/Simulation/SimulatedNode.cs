@@ -93,7 +93,7 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
 
         public void Woke() => silo.Woke();
 
-        public TimeSpan? Silence(int peer)
+        public (long Term, TimeSpan For)? Silence(int peer)
         {
             var silent = plantedBugSilenceNeverReported ? null : silo.Silence(peer);
             if (silent is not null) counters.SilencesFoundByAPreVote++;

@@ -143,6 +143,9 @@ internal sealed class KvSession
             var call = Call(route.Gateway(), request, group);
             if (lost is not null && await Task.WhenAny(call, lost).WaitAsync(wait, cancellation) != call)
             {
+                // Left to Orleans' response timeout; its failure then is nobody's news.
+                _ = call.ContinueWith(static abandoned => abandoned.Exception, CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 return KvResult.Unavailable("the client lost a gateway connection while the request was out (it may have gone with it)");
             }
             return await call.WaitAsync(wait, cancellation);
