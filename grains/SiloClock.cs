@@ -5,7 +5,7 @@ namespace RaftOrleans;
 
 /// <summary>
 /// The clock every Raft replica of this silo reads: real time, less the time the whole process was stalled. One timer
-/// per silo beats every tick interval; a beat more than two ticks after the last means the process was starved (a
+/// per silo beats every tick interval; a beat more than two intervals after the last means the process was starved (a
 /// long GC pause, an overloaded machine), and the excess is not counted. Every node in the process stalled alike, so
 /// counting it would only make all followers campaign at once against a leader that is fine (etcd drops the ticks its
 /// loop missed for the same reason). The price: on a starved machine the Raft timers run slow, never fast.

@@ -2,7 +2,7 @@ namespace RaftOrleans;
 
 /// <summary>
 /// The arithmetic of <see cref="SiloClock"/>, free of timers and of the real clock so tests can drive it: the time is
-/// the real time less every stall, and a stall is whatever a beat arrives later than its interval plus one tick. The
+/// the real time less every stall, and a stall is whatever a beat arrives later than two of its intervals. The
 /// interval is the tick interval while any replica of the silo runs its timers, and the longer relaxed one while
 /// every replica is quiesced (nothing then depends on a short timer: the silo heartbeat's silence of an election
 /// timeout is the shortest deadline left), so a silo of idle groups is not woken a hundred times a second.
@@ -36,12 +36,14 @@ public sealed class StallClock(TimeSpan tick, TimeSpan relaxed)
     }
 
     /// <summary>
-    /// The slack is one tick over the interval at either pace: a relaxed beat late by two intervals (100 ms by default)
-    /// would hide a stall nearly as long as the silence that wakes quiesced groups (the minimum election timeout).
+    /// Two intervals at either pace. At the relaxed pace that hides a stall of up to 100 ms (by default), most of the
+    /// silence that wakes quiesced groups; a tighter slack (an interval and a tick) was tried, and on a busy machine
+    /// the relaxed thread-pool timer's own lateness then counted as stalls and held the clock back, which delayed the
+    /// failover of quiesced groups. A stall mistaken for a silence costs a pre-vote, refused where the leader is heard.
     /// </summary>
     private TimeSpan Excess(TimeSpan real)
     {
-        var excess = real - _lastBeat - Interval - _tick;
+        var excess = real - _lastBeat - Interval * 2;
         return excess > TimeSpan.Zero ? excess : TimeSpan.Zero;
     }
 }
