@@ -1,4 +1,5 @@
 using Orleans.TestingHost;
+using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Status;
 using Xunit;
 
@@ -76,6 +77,23 @@ public sealed class ClusterModeTests : RaftClusterTest
         Assert.NotEqual(leader.NodeId, successor.NodeId);
         AssertOk(await client.Put("after", "x"));
         for (var i = 0; i < 10; i++) AssertOk(await client.Get($"before-{i}"), $"{i}");
+    }
+
+    [Fact]
+    public async Task The_client_reports_the_lost_gateway_connection_of_a_killed_silo()
+    {
+        // What a session's early resend rests on: Orleans tells the client's GatewayCountChangedHandler when a
+        // gateway's connection goes (it fails nothing already sent on it).
+        await WaitForEveryNode();
+        var losses = GatewayLosses.Of(Cluster.Client) ?? throw new InvalidOperationException("the test client has no GatewayLosses");
+        // Calls under many gateway keys: the client then holds a connection to every silo's gateway.
+        for (var key = 0; key < GatewayRoute.GatewayKeys; key++) await Cluster.Client.GetGrain<IKvGatewayGrain>(key).GetClientSettings();
+        var lost = losses.Next;
+        Assert.False(lost.IsCompleted);
+
+        await Cluster.KillSiloAsync(Cluster.SecondarySilos[0]);
+
+        await WaitFor(() => Task.FromResult(lost.IsCompleted ? "" : null), "the client to report a lost gateway connection");
     }
 
     /// <summary>Until every node answers (membership has seen every silo) and one of them leads.</summary>
