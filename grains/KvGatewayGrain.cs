@@ -112,13 +112,8 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
             // a leader meanwhile (its node tells LeaderCache at once), then try that leader, else the next node.
             _leader.Failed(group.Name, target);
             previous = null;
-            if (_leader.Leader(group.Name) is { } known && known != target)
-            {
-                target = known; // learned of while this attempt failed
-                continue;
-            }
             var news = _leader.NextLeader(group.Name);
-            await Task.WhenAny(news, Task.Delay(_cluster.HeartbeatInterval));
+            if (_leader.Leader(group.Name) is not { } known || known == target) await Task.WhenAny(news, Task.Delay(_cluster.HeartbeatInterval));
             target = _leader.Leader(group.Name) is { } heard && heard != target ? heard : NextNode(group);
         }
 

@@ -143,7 +143,7 @@ public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<
             lock (silo._gate)
             {
                 if (_left) return;
-                if (silo._replicas.TryGetValue(key, out var mine) && mine.Owner == this) silo._replicas.Remove(key);
+                if (Mine() is not null) silo._replicas.Remove(key);
                 silo._awake.Add(this); // also a replica that is down: its node restarts it on timers of its own
             }
         }
@@ -152,8 +152,7 @@ public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<
         {
             lock (silo._gate)
             {
-                if (_left || !silo._replicas.TryGetValue(key, out var mine) || mine.Owner != this) return null;
-                if (!mine.Peers.TryGetValue(peer, out var lastHeard)) return null;
+                if (_left || Mine() is not { } mine || !mine.Peers.TryGetValue(peer, out var lastHeard)) return null;
                 var quiet = silo.Now - lastHeard;
                 return quiet >= silo._silence ? (mine.Term, quiet) : null;
             }
@@ -167,10 +166,12 @@ public sealed class SiloHeartbeats(TimeSpan silence, Func<TimeSpan> clock, Func<
                 if (_left) return;
                 _left = true;
                 silo._awake.Remove(this);
-                // A successor of the same key may have joined already: only this member's own entry goes.
-                if (silo._replicas.TryGetValue(key, out var mine) && mine.Owner == this) silo._replicas.Remove(key);
+                if (Mine() is not null) silo._replicas.Remove(key);
             }
         }
+
+        /// <summary>This member's entry, under the silo's lock: a successor of the same key may have joined already, and its entry is not ours.</summary>
+        private Quiesced? Mine() => silo._replicas.TryGetValue(key, out var entry) && entry.Owner == this ? entry : null;
     }
 
     /// <summary>Ordinal order of (group, node): group names are identifiers, and a culture's collation costs more than the beat.</summary>

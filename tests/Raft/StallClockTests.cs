@@ -14,12 +14,16 @@ public sealed class StallClockTests
 
     private static TimeSpan Ms(double ms) => TimeSpan.FromMilliseconds(ms);
 
-    [Fact]
-    public void BeatsOnTimeLoseNoTime()
+    [Theory]
+    [InlineData(false, 10)] // the tick
+    [InlineData(true, 50)] // the relaxed pace: its longer interval is no stall
+    public void BeatsOnTimeLoseNoTimeAtEitherPace(bool relax, int interval)
     {
         var clock = new StallClock(Tick, Relaxed);
-        for (var t = 10; t <= 1000; t += 10) Assert.Equal(TimeSpan.Zero, clock.Beat(Ms(t), relax: false));
-        Assert.Equal(Ms(1005), clock.Now(Ms(1005)));
+        clock.Beat(Ms(10), relax);
+        Assert.Equal(Ms(interval), clock.Interval);
+        for (var t = 10 + interval; t <= 1010; t += interval) Assert.Equal(TimeSpan.Zero, clock.Beat(Ms(t), relax));
+        Assert.Equal(Ms(1010 + interval / 2.0), clock.Now(Ms(1010 + interval / 2.0)));
     }
 
     [Fact]
@@ -35,16 +39,6 @@ public sealed class StallClockTests
         Assert.Equal(Ms(180), clock.Beat(Ms(210), relax: false));
         Assert.Equal(Ms(30), clock.Now(Ms(210)));
         Assert.Equal(Ms(35), clock.Now(Ms(215)));
-    }
-
-    [Fact]
-    public void AtTheRelaxedPaceItsLongerIntervalIsNoStall()
-    {
-        var clock = new StallClock(Tick, Relaxed);
-        clock.Beat(Ms(10), relax: true);
-        Assert.Equal(Relaxed, clock.Interval);
-        for (var t = 60; t <= 1010; t += 50) Assert.Equal(TimeSpan.Zero, clock.Beat(Ms(t), relax: true));
-        Assert.Equal(Ms(1050), clock.Now(Ms(1050)));
     }
 
     [Fact]

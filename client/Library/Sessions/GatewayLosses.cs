@@ -6,9 +6,9 @@ namespace RaftOrleans.KeyValue.Sessions;
 /// Tells a session that the Orleans client lost a connection to a gateway. Orleans fails nothing already sent on a
 /// connection that breaks: such a request waits for its response timeout, and one that went to a killed silo's gateway
 /// was lost with it. So in cluster mode a session ends every attempt it has out when a connection drops and resends
-/// after its usual short pause (50 ms), under the same id (applied at most once), through a gateway still connected; without this, an attempt lost with
-/// a killed silo cost a whole attempt timeout (an election timeout). The price: attempts that were on live connections
-/// are resent too, once per lost gateway.
+/// after its usual short pause (50 ms), under the same id (applied at most once), through a gateway still connected;
+/// without this, an attempt lost with a killed silo cost a whole attempt timeout (an election timeout). The price:
+/// attempts that were on live connections are resent too, once per lost gateway.
 /// </summary>
 internal sealed class GatewayLosses
 {
