@@ -181,7 +181,7 @@ if $kill_test; then
 fi
 
 if ((catch_up > 0)); then
-    follower=$(status_json | jq -r '[.nodes[] | select(.role == "Follower") | .id] | last')
+    follower=$(status_json | jq -r '[.nodes[] | select(.role | startswith("Follower")) | .id] | last')
     [[ "$follower" =~ ^[0-9]+$ ]] || die "no follower to crash"
     say "catch-up: crash node $follower, load $catch_up keys without it"
     client crash "$follower" >/dev/null
@@ -191,7 +191,7 @@ if ((catch_up > 0)); then
     client restart "$follower" >/dev/null
     restarted=$(date +%s.%N)
     # Caught up: it has applied what the leader had committed when it restarted.
-    goal=$(status_json | jq '[.nodes[] | select(.role == "Leader") | .commitIndex] | max')
+    goal=$(status_json | jq '[.nodes[] | select(.role | startswith("Leader")) | .commitIndex] | max')
     caught=""
     for _ in $(seq 1 30); do
         bench_run catching-up

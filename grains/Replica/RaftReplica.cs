@@ -717,9 +717,25 @@ public sealed class RaftReplica<TQuery, TResult>
         _stateMachine.MakeDurable();
         ReplaceView(_stateMachine.TakeSnapshot());
         QueueSnapshot(new StoredSnapshot(index, term), discardLog: false, stable: false);
-        core.Compact(index, _options.SnapshotCatchUpEntries);
+        core.Compact(index, KeepEntries(index));
         _observer.SnapshotTaken(state);
         ReplicaLog.SnapshotTaken(_logger, Id, index);
+    }
+
+    /// <summary>
+    /// How many entries before a compaction at <paramref name="index"/> the log keeps in memory: the catch-up tail,
+    /// and back to the oldest snapshot being sent, so that its follower goes on from the log once it has installed
+    /// it. Without that, a follower whose transfer outlasted the catch-up tail's worth of writes (a few seconds under
+    /// load) was sent the whole state again at once, and again, while the leader served at half its speed (seen
+    /// in issue 10's catch-up test: six full transfers in a row of a 3 M-key state). At most
+    /// <see cref="ReplicaOptions.TransferTailEntries"/>: a transfer slower than that still ends in a newer one.
+    /// </summary>
+    private int KeepEntries(long index)
+    {
+        var keep = _options.SnapshotCatchUpEntries;
+        if (_snapshotSender.OldestIndexInTransfer is { } sending && index - sending > keep)
+            keep = (int)Math.Min(index - sending, Math.Max(keep, _options.TransferTailEntries));
+        return keep;
     }
 
     /// <summary>The storage asks for a compaction, there is something to compact, and the last one it asked for was a while ago.</summary>

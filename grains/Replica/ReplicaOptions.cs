@@ -13,6 +13,14 @@ public sealed record ReplicaOptions
     /// <summary>Entries kept in the log before the latest snapshot, for followers only a little behind.</summary>
     public required int SnapshotCatchUpEntries { get; init; }
 
+    /// <summary>
+    /// Most entries a leader keeps in memory before its latest snapshot for a follower that is being sent an older
+    /// one (it goes on from the log after that snapshot's index). Bounds the memory a slow transfer can pin.
+    /// </summary>
+    public int TransferTailEntries { get; init; } = DefaultTransferTailEntries;
+
+    public const int DefaultTransferTailEntries = 100_000;
+
     /// <summary>Most bytes of one InstallSnapshot call: small enough to keep a call short, large enough for few calls.</summary>
     public int SnapshotChunkBytes { get; init; } = DefaultSnapshotChunkBytes;
 

@@ -11,7 +11,7 @@ namespace RaftOrleans.Replica;
 /// </summary>
 internal sealed class SnapshotSender(IReplicaTransport transport, int chunkBytes, Action<int, Exception> readFailed)
 {
-    private readonly Dictionary<int, (long Number, ISnapshotReader Reader)> _transfers = new(); // per follower: the transfer that may run
+    private readonly Dictionary<int, (long Number, long Index, ISnapshotReader Reader)> _transfers = new(); // per follower: the transfer that may run
     private long _lastNumber; // every transfer its own number, so a stale answer can never end a newer transfer
 
     /// <summary>
@@ -24,14 +24,20 @@ internal sealed class SnapshotSender(IReplicaTransport transport, int chunkBytes
         if (_transfers.Remove(request.To, out var older)) older.Reader.Dispose();
         var number = ++_lastNumber;
         var reader = snapshot.OpenReader();
-        _transfers[request.To] = (number, reader);
+        _transfers[request.To] = (number, request.LastIncludedIndex, reader);
         SendChunk(request, reader, offset: 0, number, answered);
     }
+
+    /// <summary>
+    /// The lowest snapshot index of the transfers under way, or null when none is: the follower that receives it goes
+    /// on from the leader's log after that index, so the log must still hold it when the transfer ends.
+    /// </summary>
+    public long? OldestIndexInTransfer => _transfers.Count == 0 ? null : _transfers.Values.Min(t => t.Index);
 
     /// <summary>Ends every transfer (the node crashed, restarted or stopped): their answers are ignored.</summary>
     public void Clear()
     {
-        foreach (var (_, reader) in _transfers.Values) reader.Dispose();
+        foreach (var (_, _, reader) in _transfers.Values) reader.Dispose();
         _transfers.Clear();
     }
 

@@ -56,7 +56,14 @@ internal sealed class EngineInstall(
                     var key = chunk.Slice(5, keyLength).ToArray();
                     var value = chunk.Slice(9 + keyLength, valueLength).ToArray();
                     onPair(key, value);
-                    staging.Put(key, value);
+                    try
+                    {
+                        staging.Put(key, value);
+                    }
+                    catch (ArgumentException)
+                    {
+                        throw new FormatException("the snapshot's pairs are not in ascending key order");
+                    }
                     _pairs++;
                     chunk = chunk[length..];
                     break;

@@ -58,7 +58,11 @@ public interface IKvEngineView : IDisposable
 /// <summary>New contents being built to replace an engine's (see <see cref="IKvEngine.BeginReplace"/>).</summary>
 public abstract class KvEngineStaging : IDisposable
 {
-    /// <summary>Adds one pair. Pairs may come in any order; a key added twice keeps the last value.</summary>
+    /// <summary>
+    /// Adds one pair. Pairs come in strictly ascending key order (as a view's scan gives them), which lets an engine
+    /// write them out as sorted files directly.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key is not above the previous pair's.</exception>
     public abstract void Put(byte[] key, byte[] value);
 
     /// <summary>
@@ -69,4 +73,15 @@ public abstract class KvEngineStaging : IDisposable
 
     /// <summary>Throws the staged contents away unless committed.</summary>
     public abstract void Dispose();
+
+    private byte[]? _lastKey;
+
+    /// <summary>For <see cref="Put"/>: refuses a key that is not above the previous one.</summary>
+    /// <exception cref="ArgumentException">It is not.</exception>
+    protected void CheckAscending(byte[] key)
+    {
+        if (_lastKey is not null && key.AsSpan().SequenceCompareTo(_lastKey) <= 0)
+            throw new ArgumentException("the staged pairs must come in strictly ascending key order", nameof(key));
+        _lastKey = key;
+    }
 }

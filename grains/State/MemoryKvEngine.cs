@@ -62,7 +62,11 @@ public sealed class MemoryKvEngine : IKvEngine
     {
         private readonly SortedDictionary<byte[], byte[]> _staged = new(ByteOrder.Instance);
 
-        public override void Put(byte[] key, byte[] value) => _staged[key] = value;
+        public override void Put(byte[] key, byte[] value)
+        {
+            CheckAscending(key);
+            _staged[key] = value;
+        }
 
         public override void Commit() => engine._pairs = _staged;
 

@@ -8,8 +8,8 @@ namespace RaftOrleans.State;
 /// settings and memory bounds: <see cref="RocksTuning"/>).
 /// <para>
 /// Writes go to RocksDB's WAL without a sync (the Raft log is the durable record; <see cref="Sync"/> syncs when
-/// the node needs it). A view is a RocksDB snapshot. A replace builds a new database beside the live one and
-/// switches to it at commit; the old database stays open for the views still reading it, and is closed and
+/// the node needs it). A view is a RocksDB snapshot. A replace builds a new database beside the live one (from
+/// table files it writes itself, see <see cref="RocksKvStaging"/>) and switches to it at commit; the old database stays open for the views still reading it, and is closed and
 /// deleted after the last of them.
 /// </para>
 /// </summary>
@@ -126,12 +126,23 @@ public sealed class RocksKvEngine : IKvEngine
         }
     }
 
+    /// <summary>A RocksDB property of the live database (for tests and checks), or null when it has none of that name.</summary>
+    internal string? Property(string name)
+    {
+        ThrowIfDisposed();
+        return _live.Db.GetProperty(name);
+    }
+
+    /// <summary>The size of the table files a replace writes (see <see cref="RocksKvStaging"/>); tests make it small.</summary>
+    internal long StagingTableFileBytes { get; set; } = RocksKvStaging.TableFileBytes;
+
     public KvEngineStaging BeginReplace()
     {
         ThrowIfDisposed();
         var number = _directory.NextNumber();
         var path = _directory.StagingPath(number);
-        return new RocksKvStaging(this, OpenDatabase(_tuning, path, create: true), path, number);
+        return new RocksKvStaging(this, OpenDatabase(_tuning, path, create: true), _tuning.TableFileOptions(), path, number,
+            StagingTableFileBytes);
     }
 
     /// <summary>

@@ -84,27 +84,10 @@ internal sealed class RocksTuning : IDisposable
     {
         ObjectDisposedException.ThrowIf(_writeBufferManager == IntPtr.Zero, this);
 
-        // The filter policy belongs to the table options it is given to, so each set of options gets its own.
-        var tables = new BlockBasedTableOptions()
-            .SetBlockCache(_blockCache)
-            .SetFilterPolicy(BloomFilterPolicy.Create(BloomBitsPerKey, use_block_based_builder: false))
-            .SetWholeKeyFiltering(true)
-            // Index and filter blocks count against the cache (see the class comment); those of L0, which every
-            // lookup consults, stay pinned so that data blocks cannot push them out.
-            .SetCacheIndexAndFilterBlocks(true)
-            .SetPinL0FilterAndIndexBlocksInCache(true)
-            .SetIndexType(BlockBasedTableIndexType.TwoLevelIndex);
-        // Partitioned: index and filter in blocks of about 4 KB, each cached on its own, and only a small top level
-        // per file pinned. A whole filter is 10 bits per key of its file (over 1 MB for a full 64 MB file): larger
-        // than a shard of the cache, so it was never kept, and every lookup read it from the file again (the
-        // state engine fell to a quarter of its speed at a million keys; the profile was pread of filter blocks).
-        Native.Instance.rocksdb_block_based_options_set_partition_filters(tables.Handle, Native.MarshalBool(true));
-        Native.Instance.rocksdb_block_based_options_set_pin_top_level_index_and_filter(tables.Handle, Native.MarshalBool(true));
-
         var options = new DbOptions()
             .SetCreateIfMissing(create)
             .SetErrorIfExists(create)
-            .SetBlockBasedTableFactory(tables)
+            .SetBlockBasedTableFactory(TableOptions())
             .SetWriteBufferSize(WriteBufferBytes)
             .SetMaxWriteBufferNumber(MaxWriteBuffers)
             .SetMaxOpenFiles(MaxOpenFiles)
@@ -122,6 +105,39 @@ internal sealed class RocksTuning : IDisposable
         // table files, the build's default compression (LZ4 in the package's library), checksums verified on read,
         // two background jobs per database.
         return options;
+    }
+
+    /// <summary>
+    /// Options for the table files a replace writes itself (<see cref="RocksKvStaging"/>): the same table format as the
+    /// database's own files (filters, index, compression), since they become its last level as they are.
+    /// </summary>
+    public ColumnFamilyOptions TableFileOptions()
+    {
+        ObjectDisposedException.ThrowIf(_writeBufferManager == IntPtr.Zero, this);
+        return new ColumnFamilyOptions().SetBlockBasedTableFactory(TableOptions());
+    }
+
+    /// <summary>How table files are laid out: blocks, filters and indexes, and where they are cached.</summary>
+    private BlockBasedTableOptions TableOptions()
+    {
+        // The filter policy belongs to the table options it is given to, so each set of options gets its own.
+        var tables = new BlockBasedTableOptions()
+            .SetBlockCache(_blockCache)
+            .SetFilterPolicy(BloomFilterPolicy.Create(BloomBitsPerKey, use_block_based_builder: false))
+            .SetWholeKeyFiltering(true)
+            // Index and filter blocks count against the cache (see the class comment); those of L0, which every
+            // lookup consults, stay pinned so that data blocks cannot push them out.
+            .SetCacheIndexAndFilterBlocks(true)
+            .SetPinL0FilterAndIndexBlocksInCache(true)
+            .SetIndexType(BlockBasedTableIndexType.TwoLevelIndex);
+        // Partitioned: index and filter in blocks of about 4 KB, each cached on its own, and only a small top level
+        // per file pinned. A whole filter is 10 bits per key of its file (over 1 MB for a full 64 MB file): larger
+        // than a shard of the cache, so it was never kept, and every lookup read it from the file again (the
+        // state engine fell to a quarter of its speed at a million keys; the profile was pread of filter blocks).
+        Native.Instance.rocksdb_block_based_options_set_partition_filters(tables.Handle, Native.MarshalBool(true));
+        Native.Instance.rocksdb_block_based_options_set_pin_top_level_index_and_filter(tables.Handle, Native.MarshalBool(true));
+
+        return tables;
     }
 
     public void Dispose()

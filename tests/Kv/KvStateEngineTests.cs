@@ -158,6 +158,38 @@ public class KvStateEngineTests
         Assert.Throws<FormatException>(() => install.Write(Chunks(snapshot, maxBytes: 1 << 20)[0]));
     }
 
+    [Fact]
+    public void A_snapshot_whose_pairs_are_out_of_key_order_is_refused()
+    {
+        var (_, snapshot) = SourceWithSnapshot();
+        var pairs = Pairs(snapshot);
+        (pairs[1], pairs[2]) = (pairs[2], pairs[1]);
+        // A well-formed stream (its count and hash agree) whose only fault is the order.
+        var stream = new System.Buffers.ArrayBufferWriter<byte>();
+        var hash = new System.IO.Hashing.XxHash64();
+        SnapshotStream.WriteHeader(stream, snapshot.Point.Index, snapshot.Point.Term);
+        foreach (var (key, value) in pairs) SnapshotStream.WritePair(stream, key, value, hash);
+        SnapshotStream.WriteTrailer(stream, pairs.Count, hash.GetCurrentHashAsUInt64());
+        var target = KvTestExtensions.NewInMemory();
+
+        using var install = target.BeginInstall(snapshot.Point.Index, snapshot.Point.Term);
+
+        var error = Assert.Throws<FormatException>(() => install.Write(stream.WrittenSpan));
+        Assert.Contains("ascending key order", error.Message);
+        Assert.Throws<FormatException>(install.Commit);
+        Assert.Equal(0, target.Applied.Index);
+    }
+
+    /// <summary>The pairs a snapshot's stream carries, decoded.</summary>
+    private static List<KeyValuePair<byte[], byte[]>> Pairs(IStateSnapshot snapshot)
+    {
+        var pairs = new List<KeyValuePair<byte[], byte[]>>();
+        var install = new EngineInstall(new MemoryKvEngine().BeginReplace(), snapshot.Point,
+            onPair: (key, value) => pairs.Add(new(key, value)), complete: () => { }, committed: () => { });
+        foreach (var chunk in Chunks(snapshot, maxBytes: 1 << 20)) install.Write(chunk);
+        return pairs;
+    }
+
     private (KvStateMachine Source, IStateSnapshot Snapshot) SourceWithSnapshot()
     {
         var source = KvTestExtensions.NewInMemory();

@@ -13,6 +13,12 @@ internal sealed class DurabilityCounters
     /// <summary>AppendEntries a leader sent with entries its latest snapshot covers: the retained catch-up tail at work.</summary>
     public int AppendsFromRetainedTail { get; set; }
 
+    /// <summary>
+    /// Compactions that kept the log back past the catch-up tail, to the index of a snapshot being sent: its
+    /// follower goes on from the log once it has installed it.
+    /// </summary>
+    public int CompactionsKeepingLogForTransfer { get; set; }
+
     /// <summary>AppendEntries a leader sent with entries its own disk had not made durable yet (it writes in parallel).</summary>
     public int AppendsAheadOfOwnDisk { get; set; }
 
@@ -96,6 +102,7 @@ internal sealed class DurabilityCounters
         {
             sum.Compactions += c.Compactions;
             sum.AppendsFromRetainedTail += c.AppendsFromRetainedTail;
+            sum.CompactionsKeepingLogForTransfer += c.CompactionsKeepingLogForTransfer;
             sum.AppendsAheadOfOwnDisk += c.AppendsAheadOfOwnDisk;
             sum.LeaderCrashesAheadOfOwnDisk += c.LeaderCrashesAheadOfOwnDisk;
             sum.SnapshotsSent += c.SnapshotsSent;
@@ -134,6 +141,7 @@ internal sealed class DurabilityCounters
     public IReadOnlyList<(string Name, int Count)> All() =>
     [
         ("compactions", Compactions),
+        ("  keeping the log for a snapshot being sent", CompactionsKeepingLogForTransfer),
         ("appends from the tail kept before a snapshot", AppendsFromRetainedTail),
         ("leader appends sent before its own write was durable", AppendsAheadOfOwnDisk),
         ("leaders crashed with a commit ahead of their own disk", LeaderCrashesAheadOfOwnDisk),

@@ -414,6 +414,8 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     {
         _checker.OnSnapshotTaken(this, state);
         _counters.Compactions++;
+        // The log starts before the catch-up tail: it was kept for a follower being sent a snapshot.
+        if (Raft!.FirstLogIndex <= state.Index - _settings.SnapshotCatchUpEntries) _counters.CompactionsKeepingLogForTransfer++;
         _trace.Write($"node {_id} makes its state durable at {state} and compacts its log");
     }
 

@@ -61,7 +61,11 @@ internal sealed class SimulatedStateEngine(Random world) : IKvEngine
     {
         private readonly MemoryKvEngine _staged = new();
 
-        public override void Put(byte[] key, byte[] value) => _staged.Write([new KvChange(key, value)]);
+        public override void Put(byte[] key, byte[] value)
+        {
+            CheckAscending(key);
+            _staged.Write([new KvChange(key, value)]);
+        }
 
         public override void Commit()
         {

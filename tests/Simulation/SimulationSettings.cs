@@ -75,6 +75,13 @@ internal sealed record SimulationSettings
     public required int SnapshotCatchUpEntries { get; init; }
 
     /// <summary>
+    /// Most entries a leader keeps before its snapshot for a follower being sent an older one (the shell's default
+    /// for a third of the seeds, none beyond the catch-up tail for a third, a few for the rest). Drawn from the seed,
+    /// not the world, so that the other draws stay as they were.
+    /// </summary>
+    public required int TransferTailEntries { get; init; }
+
+    /// <summary>
     /// Size of the InstallSnapshot chunks a leader streams (one call per chunk, the next sent when the reply to
     /// the previous one is back, as the shell does); int.MaxValue sends every snapshot as one chunk.
     /// </summary>
@@ -185,6 +192,7 @@ internal sealed record SimulationSettings
         Raft = OptionsFor(nodeId),
         SnapshotThreshold = SnapshotThreshold,
         SnapshotCatchUpEntries = SnapshotCatchUpEntries,
+        TransferTailEntries = TransferTailEntries,
         SnapshotChunkBytes = SnapshotChunkBytes,
         AskedCompactionInterval = TimeSpan.Zero,
         PlantedBugSendBeforeDurable = PlantedBugSendBeforeDurable,
@@ -236,13 +244,19 @@ internal sealed record SimulationSettings
         MembershipChanges = world.Next(2) == 0,
         CompactionAskedRate = world.Next(2) == 0 ? 0 : world.NextDouble() * 0.3,
         Quiesce = seed % 2 == 0,
+        TransferTailEntries = (seed / 2 % 3) switch
+        {
+            0 => ReplicaOptions.DefaultTransferTailEntries,
+            1 => 0,
+            _ => 1 + seed / 6 % 8,
+        },
     };
 
     public override string ToString() =>
         $"seed {Seed}, {NodeCount} nodes{(Groups > 1 ? $" in each of {Groups} groups sharing {TotalNodes} silos" : "")}, {ClientCount} clients, {ReaderCount} readers, {KeyCount} keys, faults for {FaultPhase.TotalMilliseconds:0} ms " +
         $"every ~{MeanFaultGap.TotalMilliseconds:0} ms, ambush {LeaderAmbushRate:P0} of leaders, drop {DropRate:P0}, duplicate {DuplicateRate:P0}, slow {SlowRate:P0}, " +
         $"delay {MinDelay.TotalMilliseconds:0}-{MaxDelay.TotalMilliseconds:0} ms, batch {MaxEntriesPerAppend}, inflight {MaxInflightAppends}, " +
-        $"snapshots {(SnapshotThreshold is { } t ? $"every {t} entries, keeping {SnapshotCatchUpEntries}" : "off")}, chunks {(SnapshotChunkBytes == int.MaxValue ? "whole" : $"{SnapshotChunkBytes} B")}, " +
+        $"snapshots {(SnapshotThreshold is { } t ? $"every {t} entries, keeping {SnapshotCatchUpEntries} (up to {TransferTailEntries} for a transfer)" : "off")}, chunks {(SnapshotChunkBytes == int.MaxValue ? "whole" : $"{SnapshotChunkBytes} B")}, " +
         $"snapshot retry {SnapshotRetryInterval.TotalMilliseconds:0} ms, {InFlightCrashShare:P0} of crashes with writes in flight, " +
         $"disk writes {DiskDelayMin.TotalMilliseconds:0.#}-{DiskDelayMax.TotalMilliseconds:0.#} ms, " +
         $"sessions {(SessionLifetimeMs > 0 ? $"expire after {SessionLifetimeMs} ms" : "never expire")}, " +

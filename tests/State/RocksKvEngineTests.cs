@@ -218,12 +218,11 @@ public sealed class RocksKvEngineTests : IDisposable
         using (var engine = RocksKvEngine.Open(StatePath))
         {
             engine.Write(new[] { Put("old-1", "x"), Put("old-2", "x"), Put("k00005", "old") });
+            engine.StagingTableFileBytes = 16 * 1024; // the 10,000 pairs below fill several table files
 
             using (var staging = engine.BeginReplace())
             {
-                // More pairs than one staging batch holds, in no particular order, one key twice.
-                foreach (var i in Enumerable.Range(0, 10_000).Reverse()) staging.Put(B($"k{i:D5}"), B($"v{i}"));
-                staging.Put(B("k00007"), B("second"));
+                foreach (var i in Enumerable.Range(0, 10_000)) staging.Put(B($"k{i:D5}"), B(i == 7 ? "seventh" : $"v{i}"));
 
                 Assert.Null(engine.Get(B("k00001")));
                 Assert.Equal("old", S(engine.Get(B("k00005"))));
@@ -234,7 +233,15 @@ public sealed class RocksKvEngineTests : IDisposable
 
             Assert.Null(engine.Get(B("old-1")));
             Assert.Equal("v5", S(engine.Get(B("k00005"))));
-            Assert.Equal("second", S(engine.Get(B("k00007"))));
+            Assert.Equal("seventh", S(engine.Get(B("k00007"))));
+            // Written as table files and ingested, not through a memtable: all of it on the last level, nothing
+            // left for a compaction to rewrite.
+            var database = LiveDatabasePath();
+            Assert.True(Directory.EnumerateFiles(database, "*.sst").Count() > 1);
+            Assert.Empty(Directory.EnumerateFiles(database, "incoming-*"));
+            Assert.Equal("0", engine.Property("rocksdb.num-files-at-level0"));
+            Assert.Equal("0", engine.Property("rocksdb.num-immutable-mem-table"));
+            Assert.Equal("0", engine.Property("rocksdb.num-entries-active-mem-table"));
             var contents = Contents(engine);
             Assert.Equal(10_000, contents.Length);
             Assert.Equal("k00000=v0", contents[0]);
@@ -246,10 +253,26 @@ public sealed class RocksKvEngineTests : IDisposable
         Assert.Equal(new[] { "CURRENT-DB", "ENGINE", "db-000002" }, Entries());
         using var reopened = RocksKvEngine.Open(StatePath);
         Assert.Equal("v9999", S(reopened.Get(B("k09999"))));
-        Assert.Equal("second", S(reopened.Get(B("k00007"))));
+        Assert.Equal("seventh", S(reopened.Get(B("k00007"))));
         Assert.Equal("1", S(reopened.Get(B("after"))));
         Assert.Null(reopened.Get(B("old-2")));
         Assert.Equal(10_001, Contents(reopened).Length);
+    }
+
+    [Fact]
+    public void A_staging_refuses_a_key_that_is_not_above_the_previous_one()
+    {
+        using var engine = RocksKvEngine.Open(StatePath);
+        using (var staging = engine.BeginReplace())
+        {
+            staging.Put(B("b"), B("1"));
+            Assert.Throws<ArgumentException>(() => staging.Put(B("a"), B("2")));
+            Assert.Throws<ArgumentException>(() => staging.Put(B("b"), B("3")));
+            staging.Put(B("c"), B("4"));
+            staging.Commit();
+        }
+
+        Assert.Equal(new[] { "b=1", "c=4" }, Contents(engine));
     }
 
     [Fact]
