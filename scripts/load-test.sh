@@ -204,6 +204,12 @@ if ((catch_up > 0)); then
         say "node $follower installed the leader's snapshot $(since "$restarted" "$(date -d "$(date +%F) $installed" +%s.%N)") s after its restart"
     say "node $follower applied the leader's commit index at its restart ($goal) within $caught s (checked after each run)"
     bench_run after-catch-up
+    say "node $follower installed $(grep -c "node $follower installed a snapshot" "$silo_log" || true) snapshot(s) since its restart"
+    # The leader's throughput while the follower caught up, against the runs without it (their median).
+    jq -rs '([.[] | select(.phase == "follower-down") | .ops_per_s] | sort | .[length / 2 | floor]) as $before
+        | [.[] | select(.phase == "catching-up") | .ops_per_s] as $during
+        | "leader while catching up: \($during | map(floor) | join(", ")) puts/s against \($before | floor) without the follower (median): " +
+          "a dip of \((100 - ($during | min) * 100 / $before) | floor) % at worst"' "$runs" | tee -a "$summary"
     check_state
 fi
 say "done; results in $out"
