@@ -26,7 +26,7 @@
 #   --clients, --mixes, --fsync   a part of the matrix only (space-separated lists)
 #   --no-etcd, --no-dotnext   leave etcd or DotNext out (e.g. for a second run of ours at another --rev)
 #   --groups N        ours with N Raft groups (raft.toml [groups] g01..gNN) of R replicas each (--group-replicas,
-#                     default 3) over the 5 nodes; the bench's keys spread over them by hash (embedded mode only)
+#                     default 3) over the 5 nodes; the bench's keys spread over them by hash (with --cluster too)
 #
 # Fresh clusters: by default every run gets a new silo on an empty data directory (and a new etcd cluster),
 # plus one short unmeasured run first so the silo's JIT has compiled its hot paths. Put runs add tens of
@@ -83,7 +83,6 @@ while [[ $# -gt 0 ]]; do
 done
 [[ "$runs" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --runs and --seconds take whole numbers >= 1" >&2; exit 2; }
 [[ "$groups" =~ ^[0-9]+$ && "$group_replicas" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --groups and --group-replicas take whole numbers" >&2; exit 2; }
-((groups > 0)) && $cluster_mode && { echo "bench: --groups runs in embedded mode only" >&2; exit 2; }
 
 $dotnext && [[ ! -d "$dotnext_compare" ]] && { echo "bench: $dotnext_compare not found (use --no-dotnext to leave it out)" >&2; exit 2; }
 # Ports of our silo, away from the defaults, so that a demo silo someone left running is not measured instead.
@@ -114,9 +113,16 @@ etcd_started=false
 source "$root/scripts/lib/common.sh"
 die() { echo "bench: $*" >&2; exit 1; }
 
+# --groups N: "g01=R g02=R ..." (none without it).
+group_list() {
+    local g
+    for ((g = 1; g <= groups; g++)); do printf 'g%02d=%d ' "$g" "$group_replicas"; done
+}
+
 # Cluster mode (--cluster): the measured sources' own scripts/cluster.sh, in a directory and on ports of its own.
 cluster() {
     RAFT_CLUSTER_DIR="$work/cluster" RAFT_CLUSTER_SILO_DLL="$work/silo/RaftOrleans.Silo.dll" RAFT_CLUSTER_NO_BUILD=1 \
+        RAFT_CLUSTER_GROUPS="$(group_list)" \
         RAFT_CLUSTER_REDIS_PORT=6611 RAFT_CLUSTER_SILO_BASE=11620 RAFT_CLUSTER_GATEWAY_BASE=30620 \
         bash "$work/src/scripts/cluster.sh" "$@" 9>&-
 }
@@ -216,7 +222,7 @@ write_config() { # FSYNC: a copy of raft.toml with 5 nodes, file storage, that f
     done
     if ((groups > 0)); then
         printf '\n[groups]\n' >>"$config"
-        for ((g = 1; g <= groups; g++)); do printf 'g%02d = %d\n' "$g" "$group_replicas" >>"$config"; done
+        for group in $(group_list); do printf '%s = %s\n' "${group%=*}" "${group#*=}" >>"$config"; done
     fi
 }
 

@@ -23,7 +23,8 @@
 # $RAFT_CLUSTER_SILO_BASE+N (11410+N), gateway $RAFT_CLUSTER_GATEWAY_BASE+N (30410+N) and HTTP (status page,
 # /metrics) $RAFT_CLUSTER_HTTP_BASE+N (18410+N). A silo started here
 # is built once (Release) and run as `dotnet <dll>`; $RAFT_CLUSTER_SILO_DLL runs another build instead, and
-# $RAFT_CLUSTER_FSYNC=false writes storage.fsync = false (scripts/bench.sh --cluster uses both).
+# $RAFT_CLUSTER_FSYNC=false writes storage.fsync = false (scripts/bench.sh --cluster uses both), and
+# $RAFT_CLUSTER_GROUPS="name=replicas ..." (e.g. "critical=5 background=3") writes those Raft groups.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -35,6 +36,7 @@ silo_base="${RAFT_CLUSTER_SILO_BASE:-11410}"
 gateway_base="${RAFT_CLUSTER_GATEWAY_BASE:-30410}"
 http_base="${RAFT_CLUSTER_HTTP_BASE:-18410}"
 fsync="${RAFT_CLUSTER_FSYNC:-true}"
+groups="${RAFT_CLUSTER_GROUPS:-}"
 silo_dll="${RAFT_CLUSTER_SILO_DLL:-$root/silo/bin/Release/net10.0/RaftOrleans.Silo.dll}"
 client_dll="$root/client/bin/Release/net10.0/RaftOrleans.Client.dll"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -104,6 +106,13 @@ key = "$dir/certs/silo.key"
 client_certificate = "$dir/certs/client.crt"
 client_key = "$dir/certs/client.key"
 EOF
+    [[ -n "$groups" ]] || return 0
+    printf '\n[groups]\n' >>"$dir/raft.toml"
+    local group
+    for group in $groups; do
+        [[ "$group" =~ ^([A-Za-z0-9_.-]+)=([0-9]+)$ ]] || die "RAFT_CLUSTER_GROUPS: expected name=replicas, got '$group'"
+        printf '%s = %s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" >>"$dir/raft.toml"
+    done
 }
 
 start_node() {

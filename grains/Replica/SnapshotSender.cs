@@ -60,7 +60,8 @@ internal sealed class SnapshotSender(IReplicaTransport transport, int chunkBytes
             return;
         }
         var chunk = request with { Offset = offset, Data = data, Done = last };
-        if (last) End(request.To, number);
+        // After the last chunk too, the transfer stays on the books until its answer: the follower installs the
+        // snapshot meanwhile, and then goes on from the log after its index (see OldestIndexInTransfer).
         transport.Call(chunk, reply =>
         {
             // A lost chunk ends the transfer (the core asks for a new one); so does an answer that the follower
