@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using RaftOrleans.Raft;
 using RaftOrleans.Status;
@@ -93,7 +94,7 @@ public sealed class RaftReplica<TQuery, TResult>
         _tickDue = tickDue;
         _quiescence = quiescence ?? NoQuiescence.Instance;
         _snapshotSender = new SnapshotSender(transport, options.SnapshotChunkBytes,
-            readFailed: (follower, error) => ReplicaLog.SnapshotReadFailed(_logger, Id, follower, error));
+            readFailed: (follower, error) => ReplicaLog.SnapshotReadFailed(_logger, Id, follower, error), timed: WarnIfSlow);
     }
 
     public int Id => _options.Raft.NodeId;
@@ -714,7 +715,9 @@ public sealed class RaftReplica<TQuery, TResult>
         var state = _stateMachine.Applied;
         if (state != new AppliedPoint(index, term))
             throw new InvalidOperationException($"node {Id}: the core applied up to ({index},t{term}) but the state machine up to {state}");
+        var started = Stopwatch.GetTimestamp();
         _stateMachine.MakeDurable();
+        WarnIfSlow("syncing its state engine", started);
         ReplaceView(_stateMachine.TakeSnapshot());
         QueueSnapshot(new StoredSnapshot(index, term), discardLog: false, stable: false);
         core.Compact(index, KeepEntries(index));
@@ -772,7 +775,10 @@ public sealed class RaftReplica<TQuery, TResult>
                 DropIncoming();
                 _incoming = SnapshotAssembly.Start(chunk, _stateMachine);
             }
-            return _incoming is not null && _incoming.TryAdd(chunk) ? chunk : chunk with { Done = false };
+            var started = Stopwatch.GetTimestamp();
+            var taken = _incoming is not null && _incoming.TryAdd(chunk);
+            WarnIfSlow("taking a snapshot chunk", started);
+            return taken ? chunk : chunk with { Done = false };
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
@@ -804,8 +810,21 @@ public sealed class RaftReplica<TQuery, TResult>
         _incoming = null;
         _newestInstall = install.Index;
         _observer.SnapshotAccepted(install);
+        var started = Stopwatch.GetTimestamp();
         using (assembly) assembly.Install.Commit();
+        WarnIfSlow("switching its state to the received snapshot", started);
         ReplaceView(_stateMachine.TakeSnapshot()); // the old view keeps the replaced state only until disposed
+    }
+
+    /// <summary>
+    /// Says so when a step that blocks the node's turn (a sync, a file written whole) held it for a heartbeat interval
+    /// or more: meanwhile the node sends nothing and answers nothing, and an election may follow. Wall-clock time, not
+    /// the silo's clock (which leaves stalls of the whole process out): this is about this turn.
+    /// </summary>
+    private void WarnIfSlow(string step, long startedTimestamp)
+    {
+        var took = Stopwatch.GetElapsedTime(startedTimestamp);
+        if (took >= _options.Raft.HeartbeatInterval) ReplicaLog.SlowStep(_logger, Id, step, (long)took.TotalMilliseconds);
     }
 
     /// <summary>The installed snapshot's batch is carried out: the core learns its state is applied.</summary>

@@ -67,4 +67,7 @@ internal static partial class ReplicaLog
 
     [LoggerMessage(EventId = 1018, Level = LogLevel.Information, Message = "node {NodeId}: configuration of index {Index} committed: {Config}")]
     public static partial void ConfigurationCommitted(ILogger logger, int nodeId, long index, string config);
+
+    [LoggerMessage(EventId = 1019, Level = LogLevel.Warning, Message = "node {NodeId}: {Step} held its turn for {Milliseconds} ms")]
+    public static partial void SlowStep(ILogger logger, int nodeId, string step, long milliseconds);
 }

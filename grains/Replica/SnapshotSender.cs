@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RaftOrleans.Raft;
 
 namespace RaftOrleans.Replica;
@@ -7,9 +8,10 @@ namespace RaftOrleans.Replica;
 /// when the previous one is answered (so a transfer holds one chunk in memory, and the node applies meanwhile), at
 /// most one transfer per follower (a newer one, when the core asks again, ends the older at its next step).
 /// The core names only the snapshot to send (an <see cref="InstallSnapshot"/> without bytes); the bytes come from
-/// the view the replica took at that index.
+/// the view the replica took at that index. <c>timed</c> hears how long each chunk took to read (step, start timestamp).
 /// </summary>
-internal sealed class SnapshotSender(IReplicaTransport transport, int chunkBytes, Action<int, Exception> readFailed)
+internal sealed class SnapshotSender(
+    IReplicaTransport transport, int chunkBytes, Action<int, Exception> readFailed, Action<string, long>? timed = null)
 {
     private readonly Dictionary<int, (long Number, long Index, ISnapshotReader Reader)> _transfers = new(); // per follower: the transfer that may run
     private long _lastNumber; // every transfer its own number, so a stale answer can never end a newer transfer
@@ -49,7 +51,9 @@ internal sealed class SnapshotSender(IReplicaTransport transport, int chunkBytes
         bool last;
         try
         {
+            var started = Stopwatch.GetTimestamp();
             (data, last) = reader.Next(chunkBytes);
+            timed?.Invoke("reading a snapshot chunk", started); // on the leader's turn, like every step here
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
