@@ -41,7 +41,7 @@ silo_dll="${RAFT_CLUSTER_SILO_DLL:-$root/silo/bin/Release/net10.0/RaftOrleans.Si
 client_dll="$root/client/bin/Release/net10.0/RaftOrleans.Client.dll"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "cluster: $*" >&2; exit 2; }
 
 # alive PID: the recorded process still runs (and is not a zombie).
