@@ -34,7 +34,7 @@ internal sealed class RocksKvStaging : KvEngineStaging
     private bool _committed;
 
     public RocksKvStaging(RocksKvEngine engine, RocksDb db, ColumnFamilyOptions tableOptions, string path, int number,
-        long tableFileBytes = TableFileBytes)
+        long tableFileBytes)
     {
         _engine = engine;
         _db = db;
@@ -66,9 +66,7 @@ internal sealed class RocksKvStaging : KvEngineStaging
         var db = OpenDatabase();
         _engine.ThrowIfDisposed(); // before anything is moved
         IngestFile(db);
-        // Nothing is in a memtable (ingested files are table files already); the flush is a no-op kept so that
-        // the commit's promise ("durable, whole") holds whatever the staging database was given.
-        db.Flush(new FlushOptions().SetWaitForFlush(true));
+        // No flush: the staging database only ever took ingested table files, so its memtable is empty.
         db.Dispose();
         _db = null;
         RocksStateDirectory.SyncTree(_path);
