@@ -82,13 +82,14 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
             var remaining = _cluster.RequestTimeout - deadline.Elapsed;
             if (remaining <= TimeSpan.Zero) break;
             if (attempts++ > 0) _metrics.GatewayRetried();
+            if (_cluster.OneNodePerSilo && !_cluster.Hosts(target)) _metrics.GatewayWentToAnotherSilo();
             try
             {
                 var result = await SubmitWhileReachableAsync(group.Name, target, request, remaining < MaxAttempt ? remaining : MaxAttempt);
                 if (result.Status != KvStatus.NotLeader)
                 {
                     _leader.Reached(group.Name, target);
-                    return result;
+                    return Routed(result, target);
                 }
                 lastProblem = $"node {target} of group {group.Name} is not the leader";
                 if (result.LeaderHint is { } hint && hint != target)
@@ -118,10 +119,18 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
         }
 
         _metrics.GatewayUnavailable();
-        return KvResult.Unavailable(
+        return Routed(KvResult.Unavailable(
             $"not committed within {_cluster.RequestTimeout.TotalMilliseconds:F0} ms ({lastProblem}); " +
-            "it may still take effect once if it reached a leader, never twice");
+            "it may still take effect once if it reached a leader, never twice"), answeredBy: null);
     }
+
+    /// <summary>
+    /// Cluster mode: the answer names this silo's node and the node that answered, so that the client library sends the
+    /// group's next requests to the gateway on the leader's silo, which reaches the leader without leaving its process
+    /// (<see cref="KvResult.GatewayNode"/>). Embedded mode has one silo: nothing to say.
+    /// </summary>
+    private KvResult Routed(KvResult result, int? answeredBy) =>
+        _cluster.OneNodePerSilo ? result with { Leader = answeredBy, GatewayNode = _cluster.HostedNodes[0] } : result;
 
     /// <summary>
     /// Submits and waits up to <paramref name="limit"/>, but gives up early when the node is no longer worth

@@ -3,13 +3,22 @@ namespace RaftOrleans.Kv;
 /// <summary>
 /// The answer to put, get or delete. <see cref="Value"/> is set only for a successful get; <see cref="Reason"/>
 /// explains Invalid and Unavailable answers.
+/// <para>
+/// In cluster mode a gateway also says where the request went (<see cref="Leader"/>, <see cref="GatewayNode"/>): the
+/// client library learns from it to send a group's requests to the gateway on its leader's silo
+/// (<c>GatewayMap</c>). It is never stored with a client's session: a resend's cached answer is routed afresh.
+/// </para>
 /// </summary>
+/// <param name="Leader">The node that answered a definitive request: the group's leader at that moment.</param>
+/// <param name="GatewayNode">Cluster mode: the node whose silo's gateway took the request.</param>
 [GenerateSerializer, Immutable]
 public sealed record KvResult(
     [property: Id(0)] KvStatus Status,
     [property: Id(1)] string? Value = null,
     [property: Id(2)] int? LeaderHint = null,
-    [property: Id(3)] string? Reason = null)
+    [property: Id(3)] string? Reason = null,
+    [property: Id(4)] int? Leader = null,
+    [property: Id(5)] int? GatewayNode = null)
 {
     public static readonly KvResult Ok = new(KvStatus.Ok);
     public static readonly KvResult KeyExists = new(KvStatus.KeyExists);

@@ -25,6 +25,7 @@ public sealed class RaftMetrics
     private readonly Counter<long> _readsServed;
     private readonly Counter<long> _gatewayRetries;
     private readonly Counter<long> _gatewayUnavailable;
+    private readonly Counter<long> _gatewayRemoteAttempts;
     private readonly Histogram<double> _commitDuration;
     private readonly Histogram<double> _fsyncDuration;
     private readonly Histogram<long> _fsyncBatch;
@@ -41,6 +42,8 @@ public sealed class RaftMetrics
         _snapshotsInstalled = meter.CreateCounter<long>("raftorleans.snapshots.installed", "{snapshot}", "Leaders' snapshots a node installed");
         _readsServed = meter.CreateCounter<long>("raftorleans.reads", "{read}", "Gets a leader answered through ReadIndex");
         _gatewayRetries = meter.CreateCounter<long>("raftorleans.gateway.retries", "{attempt}", "Attempts a gateway made after the first (another node, a leader hint)");
+        _gatewayRemoteAttempts = meter.CreateCounter<long>("raftorleans.gateway.remote_attempts", "{attempt}",
+            "Attempts a gateway sent to a node on another silo (cluster mode): a cross-process round trip more than on its own");
         _gatewayUnavailable = meter.CreateCounter<long>("raftorleans.gateway.unavailable", "{request}", "Requests a gateway answered Unavailable at its deadline");
         _commitDuration = meter.CreateHistogram<double>("raftorleans.commit.duration", "s", "From a write reaching its leader to its answer (committed and applied)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
@@ -80,6 +83,7 @@ public sealed class RaftMetrics
     public void ReadServed(ReplicaTags r) => _readsServed.Add(1, r.GroupTag, r.NodeTag);
     public void GatewayRetried() => _gatewayRetries.Add(1);
     public void GatewayUnavailable() => _gatewayUnavailable.Add(1);
+    public void GatewayWentToAnotherSilo() => _gatewayRemoteAttempts.Add(1);
 
     public void Flushed(ReplicaTags r, TimeSpan took, int entries)
     {

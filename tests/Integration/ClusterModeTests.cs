@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using Orleans.TestingHost;
+using RaftOrleans.Kv;
+using RaftOrleans.Metrics;
 using RaftOrleans.KeyValue.Sessions;
 using RaftOrleans.Status;
 using Xunit;
@@ -94,6 +97,66 @@ public sealed class ClusterModeTests : RaftClusterTest
         await Cluster.KillSiloAsync(Cluster.SecondarySilos[0]);
 
         await WaitFor(() => Task.FromResult(lost.IsCompleted ? "" : null), "the client to report a lost gateway connection");
+    }
+
+    [Fact]
+    public async Task A_session_sends_its_requests_to_the_gateway_on_the_leaders_silo()
+    {
+        await WaitForEveryNode();
+        var route = new GatewayRoute(Cluster.Client, await Gateway.GetClientSettings());
+        var session = new KvSession(route);
+        // The first answers tell the route who leads and which silo the keys it used reach.
+        for (var i = 0; i < 20; i++) Assert.True((await session.PutAsync($"learn-{i}", "v")).Succeeded);
+
+        using var remote = new RemoteAttempts();
+        var answers = new List<KvResult>();
+        for (var i = 0; i < 30; i++)
+        {
+            var outcome = await session.PutAsync($"routed-{i}", "v");
+            Assert.True(outcome.Succeeded, outcome.Result.ToString());
+            answers.Add(outcome.Result);
+        }
+        // Each answer names the gateway's node and the leader's; a leader change under way may cost one or two.
+        var elsewhere = answers.Count(a => a.GatewayNode != a.Leader);
+        Assert.True(elsewhere <= 2, $"{elsewhere} of {answers.Count} writes went through a gateway on another silo than the leader's");
+        Assert.True(remote.Count <= elsewhere, $"{remote.Count} gateway attempts went to another silo, {elsewhere} answers say so");
+
+        // And the gateways count an attempt that crosses to another silo: a key seen on a follower's silo, used on purpose.
+        var leader = answers[^1].Leader;
+        var followerKey = Enumerable.Range(0, GatewayRoute.GatewayKeys).FirstOrDefault(k => route.Map!.NodeOf(k) is { } node && node != leader, -1);
+        if (followerKey < 0)
+        {
+            for (var key = 0; key < GatewayRoute.GatewayKeys && followerKey < 0; key++)
+            {
+                var seen = await Cluster.Client.GetGrain<IKvGatewayGrain>(key).Get(Guid.NewGuid(), 1, "routed-0");
+                if (seen.GatewayNode != seen.Leader) followerKey = key;
+            }
+        }
+        Assert.True(followerKey >= 0, "no gateway key reaches a follower's silo");
+        var before = remote.Count;
+        for (var i = 0; i < 5; i++) await Cluster.Client.GetGrain<IKvGatewayGrain>(followerKey).Get(Guid.NewGuid(), 1, "routed-0");
+        Assert.True(remote.Count - before >= 5, $"5 requests through node {route.Map!.NodeOf(followerKey)}'s gateway, {remote.Count - before} remote attempts counted");
+    }
+
+    /// <summary>The gateways' count of attempts at a node on another silo, over every silo of this process, while it lives.</summary>
+    private sealed class RemoteAttempts : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _count;
+
+        public RemoteAttempts()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == RaftMetrics.MeterName && instrument.Name == "raftorleans.gateway.remote_attempts") listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _count, value));
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>Until every node answers (membership has seen every silo) and one of them leads.</summary>

@@ -5,10 +5,11 @@ namespace RaftOrleans.KeyValue.Sessions;
 
 /// <summary>
 /// How a request reaches a gateway, and what a failed attempt is worth. Embedded mode has one silo: an attempt
-/// waits the gateway's whole deadline. Cluster mode has a gateway on every silo: an attempt waits at most one
-/// election timeout, and a resend (same request id, so still applied at most once) goes out under another gateway
-/// grain key, which the Orleans client maps to a gateway of its own — a dead or paused silo costs one attempt, not
-/// the request.
+/// waits the gateway's whole deadline. Cluster mode has a gateway on every silo: a request goes to the one on its
+/// group's leader's silo when the route has learned which that is (<see cref="GatewayMap"/>); an attempt waits at most
+/// one election timeout, and a failed one forgets that leader, so the resend (same request id, so still applied at
+/// most once) goes out under a random gateway grain key, which the Orleans client maps to a gateway of its own — a
+/// dead or paused silo costs one attempt, not the request.
 /// <para>
 /// Every request names its group: the one this route is for, else the one the key's hash picks (the rule the
 /// gateway applies too, <see cref="RaftGroups.For"/>). The client decides, so that it numbers each group's writes on
@@ -32,6 +33,7 @@ internal sealed class GatewayRoute
     private readonly RaftGroups _groups;
     private readonly string? _namedGroup;
     private readonly GatewayLosses? _losses;
+    private readonly GatewayMap? _map;
 
     /// <param name="namedGroup">The group every request goes to; null: each key's own group.</param>
     /// <param name="resendLostConnections">
@@ -40,12 +42,13 @@ internal sealed class GatewayRoute
     /// once). Cluster mode always resends, through another silo's gateway.
     /// </param>
     public GatewayRoute(IGrainFactory grains, KvClientSettings settings, string? namedGroup = null, bool resendLostConnections = true)
-        : this(grains, settings, settings.ToGroups(), namedGroup, resendLostConnections, settings.SpreadOverSilos ? GatewayLosses.Of(grains) : null)
+        : this(grains, settings, settings.ToGroups(), namedGroup, resendLostConnections, settings.SpreadOverSilos ? GatewayLosses.Of(grains) : null,
+            settings.SpreadOverSilos ? new GatewayMap(GatewayKeys) : null)
     {
     }
 
     private GatewayRoute(IGrainFactory grains, KvClientSettings settings, RaftGroups groups, string? namedGroup, bool resendLostConnections,
-        GatewayLosses? losses)
+        GatewayLosses? losses, GatewayMap? map)
     {
         if (namedGroup is not null && groups.Unknown(namedGroup) is { } unknown) throw new ArgumentException(unknown, nameof(namedGroup));
         _grains = grains;
@@ -53,6 +56,7 @@ internal sealed class GatewayRoute
         _groups = groups;
         _namedGroup = namedGroup;
         _losses = losses;
+        _map = map;
         ResendsLostConnections = resendLostConnections || settings.SpreadOverSilos;
     }
 
@@ -60,7 +64,7 @@ internal sealed class GatewayRoute
 
     /// <summary>This route for <paramref name="group"/>'s requests.</summary>
     /// <exception cref="ArgumentException">The cluster has no such group (the message lists those it has).</exception>
-    public GatewayRoute ForGroup(string group) => new(_grains, Settings, _groups, group, ResendsLostConnections, _losses);
+    public GatewayRoute ForGroup(string group) => new(_grains, Settings, _groups, group, ResendsLostConnections, _losses, _map);
 
     /// <summary>Why <paramref name="group"/> names none of the cluster's groups (listing them); null when it names one.</summary>
     public string? UnknownGroup(string group) => _groups.Unknown(group);
@@ -89,7 +93,19 @@ internal sealed class GatewayRoute
     /// <summary>The deadline of one attempt; null: the gateway's own deadline.</summary>
     public TimeSpan? AttemptTimeout => Settings.AttemptTimeout;
 
-    /// <summary>The gateway grain for an attempt: the one gateway (embedded) or one picked at random (cluster).</summary>
-    public IKvGatewayGrain Gateway() =>
-        _grains.GetGrain<IKvGatewayGrain>(SpreadOverSilos ? Random.Shared.Next(GatewayKeys) : 0);
+    /// <summary>
+    /// The gateway grain for an attempt at <paramref name="group"/>, and its key: the one gateway (embedded), or in
+    /// cluster mode one that has reached the group's leader's silo (<see cref="GatewayMap"/>), else one at random.
+    /// </summary>
+    public (IKvGatewayGrain Gateway, int Key) Gateway(string group)
+    {
+        var key = _map?.PickKey(group) ?? 0;
+        return (_grains.GetGrain<IKvGatewayGrain>(key), key);
+    }
+
+    /// <summary>What an attempt through gateway key <paramref name="key"/> came back with (an answer, or why there was none).</summary>
+    public void Answered(int key, string group, KvResult result) => _map?.Learn(key, group, result);
+
+    /// <summary>Cluster mode: what the route has learned of the gateways and leaders (for tests); null in embedded mode.</summary>
+    internal GatewayMap? Map => _map;
 }

@@ -132,6 +132,15 @@ internal sealed class KvSession
         CancellationToken cancellation)
     {
         if (left <= TimeSpan.Zero) return KvResult.Unavailable("the deadline passed before the request could be sent");
+        var (gateway, key) = route.Gateway(group);
+        var result = await AttemptAsync(route, gateway, request, group, left, cancellation);
+        route.Answered(key, group, result);
+        return result;
+    }
+
+    private static async Task<KvResult> AttemptAsync(GatewayRoute route, IKvGatewayGrain gateway, KvRequest request, string group,
+        TimeSpan left, CancellationToken cancellation)
+    {
         // Cluster mode: a request lost with a killed silo's gateway gets no error; the client's loss of that connection
         // (GatewayLosses), or else the attempt's deadline, ends it.
         // (A hedged second attempt after 150 ms was tried: under load it hedged the slowest requests, each hedge
@@ -140,7 +149,7 @@ internal sealed class KvSession
         var lost = route.NextGatewayLoss; // read before sending: only a loss after that can have taken this attempt
         try
         {
-            var call = Call(route.Gateway(), request, group);
+            var call = Call(gateway, request, group);
             if (lost is not null && await Task.WhenAny(call, lost).WaitAsync(wait, cancellation) != call)
             {
                 // Left to Orleans' response timeout; its failure then is nobody's news.
