@@ -89,7 +89,7 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
                 if (result.Status != KvStatus.NotLeader)
                 {
                     _leader.Reached(group.Name, target);
-                    return Routed(result, target);
+                    return Routed(result, result.IsDefinitive ? target : null); // another answer may come from a node that no longer leads
                 }
                 lastProblem = $"node {target} of group {group.Name} is not the leader";
                 if (result.LeaderHint is { } hint && hint != target)
