@@ -121,21 +121,18 @@ public sealed class ClusterModeTests : RaftClusterTest
         Assert.True(elsewhere <= 2, $"{elsewhere} of {answers.Count} writes went through a gateway on another silo than the leader's");
         Assert.True(remote.Count <= elsewhere, $"{remote.Count} gateway attempts went to another silo, {elsewhere} answers say so");
 
-        // And the gateways count an attempt that crosses to another silo: a key seen on a follower's silo, used on purpose.
-        var leader = answers[^1].Leader;
-        var followerKey = Enumerable.Range(0, GatewayRoute.GatewayKeys).FirstOrDefault(k => route.Map!.NodeOf(k) is { } node && node != leader, -1);
-        if (followerKey < 0)
+        // And the gateways count an attempt that crosses to another silo: a gateway key that reaches a follower's silo,
+        // used on purpose.
+        var followerKey = -1;
+        for (var key = 0; key < GatewayRoute.GatewayKeys && followerKey < 0; key++)
         {
-            for (var key = 0; key < GatewayRoute.GatewayKeys && followerKey < 0; key++)
-            {
-                var seen = await Cluster.Client.GetGrain<IKvGatewayGrain>(key).Get(Guid.NewGuid(), 1, "routed-0");
-                if (seen.GatewayNode != seen.Leader) followerKey = key;
-            }
+            var seen = await Cluster.Client.GetGrain<IKvGatewayGrain>(key).Get(Guid.NewGuid(), 1, "routed-0");
+            if (seen.GatewayNode != seen.Leader) followerKey = key;
         }
         Assert.True(followerKey >= 0, "no gateway key reaches a follower's silo");
         var before = remote.Count;
         for (var i = 0; i < 5; i++) await Cluster.Client.GetGrain<IKvGatewayGrain>(followerKey).Get(Guid.NewGuid(), 1, "routed-0");
-        Assert.True(remote.Count - before >= 5, $"5 requests through node {route.Map!.NodeOf(followerKey)}'s gateway, {remote.Count - before} remote attempts counted");
+        Assert.True(remote.Count - before >= 5, $"5 requests through a follower's gateway, {remote.Count - before} remote attempts counted");
     }
 
     /// <summary>The gateways' count of attempts at a node on another silo, over every silo of this process, while it lives.</summary>

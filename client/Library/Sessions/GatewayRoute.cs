@@ -105,7 +105,4 @@ internal sealed class GatewayRoute
 
     /// <summary>What an attempt through gateway key <paramref name="key"/> came back with (an answer, or why there was none).</summary>
     public void Answered(int key, string group, KvResult result) => _map?.Learn(key, group, result);
-
-    /// <summary>Cluster mode: what the route has learned of the gateways and leaders (for tests); null in embedded mode.</summary>
-    internal GatewayMap? Map => _map;
 }
