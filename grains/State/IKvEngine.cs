@@ -16,8 +16,8 @@ public interface IKvEngine : IDisposable
 
     /// <summary>
     /// Applies <paramref name="changes"/> (a null value deletes the key) as one atomic write: after a crash either
-    /// all of them are there or none. Not synced: a process crash keeps it, a power failure may lose it (and every
-    /// write after it) until <see cref="Sync"/>.
+    /// all of them are there or none. Not synced: a power failure may lose it (and every write after it) until
+    /// <see cref="Sync"/>; RocksDB's keeps it through a process crash, <see cref="BufferedKvEngine"/> may not.
     /// </summary>
     void Write(IReadOnlyList<KvChange> changes);
 

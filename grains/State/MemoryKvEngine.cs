@@ -77,7 +77,7 @@ public sealed class MemoryKvEngine : IKvEngine
 }
 
 /// <summary>Byte strings in the order RocksDB keeps them (lexicographic, unsigned), with equality to match.</summary>
-public sealed class ByteOrder : IComparer<byte[]>, IEqualityComparer<byte[]>
+public sealed class ByteOrder : IComparer<byte[]>, IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
 {
     public static readonly ByteOrder Instance = new();
 
@@ -85,10 +85,17 @@ public sealed class ByteOrder : IComparer<byte[]>, IEqualityComparer<byte[]>
 
     public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
 
-    public int GetHashCode(byte[] bytes)
+    public int GetHashCode(byte[] bytes) => GetHashCode(bytes.AsSpan());
+
+    // Lookups by span (BufferedKvEngine.Get) without copying the key into an array first.
+    public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+    public int GetHashCode(ReadOnlySpan<byte> alternate)
     {
         var hash = new HashCode();
-        hash.AddBytes(bytes);
+        hash.AddBytes(alternate);
         return hash.ToHashCode();
     }
+
+    public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
 }

@@ -8,7 +8,7 @@ namespace RaftOrleans.Storage;
 /// The files of a silo's replicas under data_dir: one shared Raft log for all of them (<see cref="SiloLog"/>, in
 /// <c>wal/</c>, or <c>wal-node-N/</c> for node N's silo in cluster mode) written by one <see cref="DurableWriter"/>, and
 /// in each replica's directory <c>&lt;group&gt;/node-&lt;id&gt;</c> its snapshot file and, in <c>state/</c>, its state
-/// machine's RocksDB engine (<see cref="RocksKvEngine"/>). Disposed with the silo.
+/// machine's RocksDB engine (<see cref="RocksKvEngine"/>, behind a <see cref="BufferedKvEngine"/>). Disposed with the silo.
 /// </summary>
 public sealed class FileRaftStorageProvider : IRaftStorageProvider, IDisposable
 {
@@ -21,7 +21,7 @@ public sealed class FileRaftStorageProvider : IRaftStorageProvider, IDisposable
     private readonly string _logName;
     private readonly Lazy<(SiloLog Log, DurableWriter Writer)> _log;
     private readonly ConcurrentDictionary<ReplicaId, Lazy<SiloLogReplica>> _replicas = new();
-    private readonly ConcurrentDictionary<ReplicaId, Lazy<RocksKvEngine>> _states = new();
+    private readonly ConcurrentDictionary<ReplicaId, Lazy<BufferedKvEngine>> _states = new();
     private int _disposed;
 
     /// <param name="clusterId">cluster.id: recorded in each node's directory (<see cref="NodeDirectoryOwner"/>), which refuses another cluster's.</param>
@@ -68,7 +68,8 @@ public sealed class FileRaftStorageProvider : IRaftStorageProvider, IDisposable
     public DurableWriter WriterFor(string group, int nodeId) => _log.Value.Writer;
 
     public IKvEngine StateFor(string group, int nodeId) =>
-        _states.GetOrAdd(new ReplicaId(group, nodeId), replica => new Lazy<RocksKvEngine>(() => RocksKvEngine.Open(Path.Combine(NodeDirectory(replica), "state")))).Value;
+        _states.GetOrAdd(new ReplicaId(group, nodeId), replica => new Lazy<BufferedKvEngine>(() =>
+            new BufferedKvEngine(RocksKvEngine.Open(Path.Combine(NodeDirectory(replica), "state"))))).Value;
 
     /// <summary>
     /// A replica directory without a LOG file whose records the log holds was wiped (the README's remedy for a damaged

@@ -47,6 +47,9 @@ internal sealed class DurabilityCounters
     /// <summary>Crashes in which the state engine lost writes it had not synced (its applied index went back).</summary>
     public int StateWritesLostInCrash { get; set; }
 
+    /// <summary>Crashes in which the state's write buffer lost keys it held in memory (BufferedKvEngine).</summary>
+    public int HeldStateLostInCrash { get; set; }
+
     /// <summary>Crashes with writes in flight (queued to the disk, not yet durable).</summary>
     public int CrashesWithWritesInFlight { get; set; }
 
@@ -113,6 +116,7 @@ internal sealed class DurabilityCounters
             sum.RestartsFromState += c.RestartsFromState;
             sum.RestartsWithStateAheadOfLog += c.RestartsWithStateAheadOfLog;
             sum.StateWritesLostInCrash += c.StateWritesLostInCrash;
+            sum.HeldStateLostInCrash += c.HeldStateLostInCrash;
             sum.CrashesWithWritesInFlight += c.CrashesWithWritesInFlight;
             sum.PersistLost += c.PersistLost;
             sum.PersistTorn += c.PersistTorn;
@@ -154,6 +158,7 @@ internal sealed class DurabilityCounters
         ("restarts from the engine's state", RestartsFromState),
         ("  with the state ahead of the log on disk", RestartsWithStateAheadOfLog),
         ("crashes losing unsynced state writes", StateWritesLostInCrash),
+        ("crashes losing state held in memory", HeldStateLostInCrash),
         ("crashes with writes in flight", CrashesWithWritesInFlight),
         ("  persist lost", PersistLost),
         ("  persist torn", PersistTorn),

@@ -3,6 +3,7 @@ using RaftOrleans.Kv;
 using RaftOrleans.Raft;
 using RaftOrleans.Replica;
 using RaftOrleans.Storage;
+using RaftOrleans.State;
 
 namespace RaftOrleans.Tests.Simulation;
 
@@ -27,6 +28,8 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     private readonly SimulationTrace _trace;
     private readonly DurabilityCounters _counters;
     private readonly KvStateMachine _kv;
+    // The product's write buffer in front of the engine, with a small limit so that hand-overs and crashes meet often.
+    private readonly BufferedKvEngine _buffered;
     private readonly RaftReplica<string, KvResult> _replica;
     private readonly SimulatedSilo _silo;
 
@@ -57,7 +60,8 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         silo.Host(this);
         Disk.WriteQueued += OnWriteQueued;
         Engine = new SimulatedStateEngine(world);
-        _kv = new KvStateMachine(Engine);
+        _buffered = new BufferedKvEngine(Engine, maxEntries: BufferedKeys);
+        _kv = new KvStateMachine(_buffered);
         _replica = new RaftReplica<string, KvResult>(
             settings.ReplicaOptionsFor(id),
             this,
@@ -100,6 +104,9 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
             return silent;
         }
     }
+
+    /// <summary>Keys the write buffer holds before it hands them on (a few batches' worth).</summary>
+    private const int BufferedKeys = 8;
 
     public int Id => _id;
     public SimulatedDisk Disk { get; }
@@ -169,9 +176,13 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
         Incarnation++;
         Crashes++;
         _replica.Crash();
-        var lost = Engine.Crash();
+        var held = _buffered.Held;
+        _buffered.Discard(); // the process's memory is gone...
+        var lost = Engine.Crash(); // ...and of the engine's writes, what the disk had not synced
         if (lost > 0) _counters.StateWritesLostInCrash++;
-        _trace.Write($"node {_id} crashes{(_silo.Disk.LastTear is { } tear ? $": {tear}" : "")}{(lost > 0 ? $", its engine loses {lost} unsynced writes" : "")}");
+        if (held > 0) _counters.HeldStateLostInCrash++;
+        _trace.Write($"node {_id} crashes{(_silo.Disk.LastTear is { } tear ? $": {tear}" : "")}" +
+                     $"{(lost > 0 ? $", its engine loses {lost} unsynced writes" : "")}{(held > 0 ? $" and {held} keys held in memory" : "")}");
     }
 
     /// <summary>
