@@ -59,7 +59,7 @@ public sealed class BufferedKvEngine : IKvEngine
     {
         if (changes.Count == 0) return;
         // What the write adds beside what is held: a key held already is replaced, not added (duplicates within
-        // the write count each time: only an estimate, on the side of handing on early).
+        // the write count each time: an over-estimate until the next hand-over, on the side of handing on early).
         var added = 0;
         long addedBytes = 0;
         foreach (var (key, value) in changes)
@@ -71,12 +71,8 @@ public sealed class BufferedKvEngine : IKvEngine
         if (_held.Count > 0 && (_held.Count + added > _maxEntries || _heldBytes + addedBytes > _maxBytes)) HandOn();
         // Taken whole even when it alone is over the limits (then the next write hands it on first): a write that
         // throws must have taken nothing, and a write that returns must have taken everything.
-        foreach (var (key, value) in changes)
-        {
-            if (_held.TryGetValue(key, out var previous)) _heldBytes -= Size(key, previous);
-            _held[key] = value;
-            _heldBytes += Size(key, value);
-        }
+        foreach (var (key, value) in changes) _held[key] = value;
+        _heldBytes += addedBytes;
     }
 
     public void Sync()
