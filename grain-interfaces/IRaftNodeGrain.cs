@@ -5,7 +5,7 @@ using RaftOrleans.Status;
 namespace RaftOrleans;
 
 /// <summary>
-/// One replica of one Raft group; the grain key is (node id, group name): use <see cref="RaftNodeGrains.RaftNode"/>.
+/// One replica of one Raft group; the grain key is (node id, group name): use <see cref="GrainReferences.RaftNode"/>.
 /// Node N of every group lives on node N's silo. The grain is reentrant: two candidates asking each
 /// other for votes at the same moment must never wait on each other, and a leader waiting for a commit must
 /// keep answering its peers. The protocol core is synchronous, so no state is ever held across an await.
@@ -59,11 +59,4 @@ public interface IRaftNodeGrain : IGrainWithIntegerCompoundKey
     /// other Orleans traffic still flows). Each call replaces the last; an empty list heals. A restarted silo forgets it.
     /// </summary>
     Task CutOff(int[] peers);
-}
-
-/// <summary>How everyone addresses a Raft node grain: by group and node id, never by a raw key.</summary>
-public static class RaftNodeGrains
-{
-    public static IRaftNodeGrain RaftNode(this IGrainFactory grains, string group, int node) =>
-        grains.GetGrain<IRaftNodeGrain>(node, group, null);
 }

@@ -17,7 +17,7 @@ namespace RaftOrleans;
 
 /// <summary>
 /// The Orleans adapter of one <see cref="RaftReplica{TQuery,TResult}"/>, the replica of one node of one group (the
-/// grain key: <see cref="RaftNodeGrains.RaftNode"/>): grain calls and the grain timer in,
+/// grain key: <see cref="GrainReferences.RaftNode"/>): grain calls and the grain timer in,
 /// grain calls to peers out (<see cref="GrainTransport"/>), the disk on its own thread (<see cref="WriterStorage"/>).
 /// Everything else, the whole of a node's logic, is the replica's.
 /// Reentrant, because a node waiting on a peer must still answer that peer; safe, because the replica runs only

@@ -45,5 +45,5 @@ internal sealed record NodeHandle(IGrainFactory Grains, string Group, int NodeId
         }
     }
 
-    public Task<NodeStatus> GetStatus(TimeSpan? wait = null) => Grains.GetGrain<IKvGatewayGrain>(Key).GetNodeStatus(Group, NodeId, wait);
+    public Task<NodeStatus> GetStatus(TimeSpan? wait = null) => Grains.KvGateway(Key).GetNodeStatus(Group, NodeId, wait);
 }

@@ -173,7 +173,7 @@ internal sealed class KeyValueStore : IKeyValueStore
                 try
                 {
                     // Any gateway key: in cluster mode another key may reach another silo's gateway.
-                    var gateway = factory.GetGrain<IKvGatewayGrain>(Random.Shared.Next(GatewayRoute.GatewayKeys));
+                    var gateway = factory.KvGateway(Random.Shared.Next(GatewayRoute.GatewayKeys));
                     var settings = await gateway.GetClientSettings().WaitAsync(left < SettingsAttempt ? left : SettingsAttempt, cancellation);
                     // Two first operations at once may both ask; either answer is the same cluster's.
                     var route = new GatewayRoute(factory, settings);

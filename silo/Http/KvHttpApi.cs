@@ -61,7 +61,7 @@ internal static class KvHttpApi
         return result.Status == KvStatus.Ok ? Results.Ok(new { key, deleted = true }) : Failure(result, key);
     }
 
-    private static IKvGatewayGrain Gateway(IGrainFactory grains) => grains.GetGrain<IKvGatewayGrain>(0);
+    private static IKvGatewayGrain Gateway(IGrainFactory grains) => grains.KvGateway(0);
 
     /// <summary>
     /// The write's client id: with an idempotency key, one derived from the key together with the method, group and store

@@ -100,7 +100,7 @@ internal sealed class GatewayRoute
     public (IKvGatewayGrain Gateway, int Key) Gateway(string group)
     {
         var key = _map?.PickKey(group) ?? 0;
-        return (_grains.GetGrain<IKvGatewayGrain>(key), key);
+        return (_grains.KvGateway(key), key);
     }
 
     /// <summary>What an attempt through gateway key <paramref name="key"/> came back with (an answer, or why there was none).</summary>
