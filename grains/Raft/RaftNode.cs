@@ -282,8 +282,8 @@ public sealed partial class RaftNode
         for (var i = _handedOut + 1; i <= CommitIndex; i++) _ready.CommittedEntries.Add(_log[i]);
         _handedOut = CommitIndex;
         if (Role == Role.Leader) AdvanceReads();
-        _ready.MessagesMayPrecedePersist = Role == Role.Leader && _ready.HardState is null && _ready.Snapshot is null
-            && _ready.Replies.Count == 0;
+        _ready.MessagesMayPrecedePersist = _ready.HardState is null && _ready.Snapshot is null
+            && (Role == Role.Leader ? _ready.Replies.Count == 0 : VouchesOnlyForDurable(_ready));
         var softState = new SoftState(Role, LeaderId, Term, _quiesced);
         if (softState != _reportedSoftState)
         {
@@ -295,6 +295,18 @@ public sealed partial class RaftNode
         _ready = new Ready();
         return ready;
     }
+
+    /// <summary>
+    /// A follower's batch that writes nothing and only acknowledges what its disk already holds (a heartbeat at an index
+    /// it made durable): its answer need not wait behind the writes of earlier batches. Otherwise a disk that stalls
+    /// for an election timeout silences every follower sharing it, and check-quorum deposes a leader whose followers
+    /// all still follow it (seen with the embedded silo's one log: leaders stepping down under a single client, no
+    /// follower campaigning first). etcd's raft with asynchronous storage writes answers heartbeats without waiting
+    /// for the append in the same way. The batch's committed entries (none here) would still be applied in order.
+    /// </summary>
+    private bool VouchesOnlyForDurable(Ready ready) =>
+        ready.EntriesToPersist.Count == 0 && ready.Messages.Count == 0 && ready.CommittedEntries.Count == 0
+        && ready.Replies.Count > 0 && ready.Replies.All(r => r is AppendEntriesReply { Success: true } ack && ack.MatchIndex <= _stableIndex);
 
     private bool IsVoter(int id) => _configs.Latest.IsVoter(id);
 

@@ -59,6 +59,7 @@ public sealed class RaftReplica<TQuery, TResult>
     private long _lastReadId;
     private long _writesQueued; // writes handed to the disk, numbered in order...
     private long _writesDurable; // ...and the last of them known durable (the disk makes them durable in that order)
+    private long _hardStateWrite; // the latest write that carries a term or vote
     private bool _flushScheduled;
     private bool _draining;
     private bool _diskIdle = true; // no write of an earlier life is still under way
@@ -460,7 +461,7 @@ public sealed class RaftReplica<TQuery, TResult>
             // its contract and answers at once), the input it feeds must find this batch ahead of its own. Once sent
             // this way, a batch may even be carried out by that inner input, in its turn.
             _outbox.Enqueue(batch);
-            if (ready.MessagesMayPrecedePersist || _options.PlantedBugSendBeforeDurable) Send(batch);
+            if (MaySendNow(core, ready) || _options.PlantedBugSendBeforeDurable) Send(batch);
             Drain();
         }
         catch (Exception error)
@@ -469,6 +470,15 @@ public sealed class RaftReplica<TQuery, TResult>
             Fail(error);
         }
     }
+
+    /// <summary>
+    /// Whether the batch's messages and answer may leave before the writes queued so far are durable: when the core says
+    /// so (<see cref="Ready.MessagesMayPrecedePersist"/>) and, for a follower's answer, once the term it answers in is
+    /// on the disk too (Figure 2: the term is stable before any RPC is answered). The core cannot tell the latter: it
+    /// hears of its log's writes, not of its term's.
+    /// </summary>
+    private bool MaySendNow(RaftNode core, Ready ready) =>
+        ready.MessagesMayPrecedePersist && (core.Role == Role.Leader || _hardStateWrite <= _writesDurable);
 
     private static Action<RaftMessage?>? AtMostOnce(Action<RaftMessage?>? answer)
     {
@@ -502,6 +512,7 @@ public sealed class RaftReplica<TQuery, TResult>
             var last = ready.EntriesToPersist.Count > 0 ? ready.EntriesToPersist[^1] : null;
             var incarnation = _incarnation;
             var sequence = ++_writesQueued;
+            if (ready.HardState is not null) _hardStateWrite = sequence;
             _storage.Persist(ready.HardState, ready.EntriesToPersist,
                 error => Written(incarnation, sequence, error, last?.Index ?? 0, last?.Term ?? 0));
         }

@@ -92,4 +92,35 @@ public class HeartbeatTests
         Assert.Equal(Role.Leader, node.Role);
         Assert.Equal(1, node.Term);
     }
+
+    /// <summary>
+    /// A follower whose disk is still writing an append answers a heartbeat at an index it already holds durably at
+    /// once (the answer vouches for nothing the disk has not got), so a stalled disk does not silence it towards the
+    /// leader's check-quorum; a heartbeat that would vouch for the entry still being written waits for the disk.
+    /// </summary>
+    [Fact]
+    public void AFollowerAnswersAHeartbeatAtItsDurableIndexWithoutWaitingForItsDisk()
+    {
+        var follower = Nodes.New(2, 3, new HardState(1, null));
+        follower.Step(Nodes.Append(1, 2, 1, 0, 0, Nodes.Log(1), leaderCommit: 1));
+        follower.TakeReadyCarriedOut(); // entry 1 durable and applied
+        follower.Step(Nodes.Append(1, 2, 1, 1, 1, [Nodes.Entry(2, 1)], leaderCommit: 1));
+        var writing = follower.TakeReady(); // entry 2: its write is under way, not yet reported
+        Assert.False(writing.MessagesMayPrecedePersist);
+        Assert.Single(writing.EntriesToPersist);
+
+        follower.Step(Nodes.Append(1, 2, 1, 1, 1, leaderCommit: 1)); // a heartbeat at the index it holds durably
+        var heartbeat = follower.TakeReady();
+        Assert.True(heartbeat.MessagesMayPrecedePersist);
+        var answer = Assert.IsType<AppendEntriesReply>(Assert.Single(heartbeat.Replies));
+        Assert.True(answer.Success);
+        Assert.Equal(1, answer.MatchIndex);
+
+        follower.Step(Nodes.Append(1, 2, 1, 2, 1, leaderCommit: 1)); // one at entry 2, which its disk has not got yet
+        Assert.False(follower.TakeReady().MessagesMayPrecedePersist);
+
+        follower.StableTo(2, 1);
+        follower.Step(Nodes.Append(1, 2, 1, 2, 1, leaderCommit: 1));
+        Assert.True(follower.TakeReady().MessagesMayPrecedePersist);
+    }
 }

@@ -22,6 +22,12 @@ internal sealed class DurabilityCounters
     /// <summary>AppendEntries a leader sent with entries its own disk had not made durable yet (it writes in parallel).</summary>
     public int AppendsAheadOfOwnDisk { get; set; }
 
+    /// <summary>
+    /// A follower's acknowledgements sent while its disk still had writes in flight: heartbeats at an index it already
+    /// held durably, answered without waiting behind those writes (and so vouching for none of them).
+    /// </summary>
+    public int AcksAheadOfEarlierWrites { get; set; }
+
     /// <summary>Leaders crashed right after committing entries their own disk had not made durable yet.</summary>
     public int LeaderCrashesAheadOfOwnDisk { get; set; }
 
@@ -108,6 +114,7 @@ internal sealed class DurabilityCounters
             sum.CompactionsKeepingLogForTransfer += c.CompactionsKeepingLogForTransfer;
             sum.AppendsAheadOfOwnDisk += c.AppendsAheadOfOwnDisk;
             sum.LeaderCrashesAheadOfOwnDisk += c.LeaderCrashesAheadOfOwnDisk;
+            sum.AcksAheadOfEarlierWrites += c.AcksAheadOfEarlierWrites;
             sum.SnapshotsSent += c.SnapshotsSent;
             sum.SnapshotChunksSent += c.SnapshotChunksSent;
             sum.MultiChunkSnapshots += c.MultiChunkSnapshots;
@@ -149,6 +156,7 @@ internal sealed class DurabilityCounters
         ("appends from the tail kept before a snapshot", AppendsFromRetainedTail),
         ("leader appends sent before its own write was durable", AppendsAheadOfOwnDisk),
         ("leaders crashed with a commit ahead of their own disk", LeaderCrashesAheadOfOwnDisk),
+        ("follower acks sent ahead of earlier writes still in flight", AcksAheadOfEarlierWrites),
         ("InstallSnapshot transfers sent", SnapshotsSent),
         ("InstallSnapshot chunks sent", SnapshotChunksSent),
         ("multi-chunk transfers", MultiChunkSnapshots),

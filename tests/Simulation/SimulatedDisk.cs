@@ -20,6 +20,10 @@ internal sealed class SimulatedDisk(
 
     public bool HasPending => disk.HasPending(this);
 
+    /// <summary>Writes queued so far, and of them those carried out (made durable, whole or torn, or dropped by a stop): they end in queue order.</summary>
+    public long WritesQueued { get; private set; }
+    public long WritesEnded { get; private set; }
+
     public bool CompactionWanted => settings.CompactionAskedRate > 0 && world.NextDouble() < settings.CompactionAskedRate;
 
     /// <summary>Raised when a write is queued: the fault injector may strike while it is in flight.</summary>
@@ -52,6 +56,7 @@ internal sealed class SimulatedDisk(
     public void Stop(Action stopped)
     {
         disk.Drop(this);
+        WritesEnded = WritesQueued;
         if (settings.DiskForgetsHardState) Durable.HardState = HardState.Initial;
         Written = Durable.Clone();
         queue.After(TimeSpan.Zero, stopped);
@@ -59,6 +64,7 @@ internal sealed class SimulatedDisk(
 
     private void Queue(SimulatedDiskQueue.Write write)
     {
+        WritesQueued++;
         WriteQueued?.Invoke(write.Records); // a crash it arms strikes in a later event, with this write in flight
         disk.Queue(write);
     }
@@ -66,6 +72,7 @@ internal sealed class SimulatedDisk(
     /// <summary>Makes the first <paramref name="records"/> records of <paramref name="write"/> durable.</summary>
     internal void Carry(SimulatedDiskQueue.Write write, int records, bool keepHardState)
     {
+        WritesEnded++;
         if (write.Snapshot is { } snapshot)
         {
             if (records >= 1) Durable.SaveSnapshot(snapshot, write.DiscardLog);

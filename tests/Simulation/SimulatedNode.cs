@@ -286,9 +286,11 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     public void Receive(RaftMessage request, Action<RaftMessage?> answered)
     {
         var once = AnswerOnce(request);
+        var writesBefore = Disk.WritesQueued;
         _replica.Receive(request, reply =>
         {
             once();
+            if (reply is AppendEntriesReply { Success: true } && Disk.WritesEnded < writesBefore) _counters.AcksAheadOfEarlierWrites++;
             answered(reply);
         });
     }
