@@ -39,7 +39,8 @@ public sealed class Ready
     /// which followers check for themselves, so it writes its new entries in parallel with sending them (Raft
     /// thesis 10.2.1) and counts itself toward a commit only once they are durable (see RaftNode.StableTo).
     /// A follower's batch that writes nothing and only acknowledges entries already durable here (a heartbeat) may
-    /// answer at once too: it vouches for nothing the disk has not got. Everything else (votes, a follower's
+    /// answer at once too, once the term it answers in is durable (which the shell knows: RaftReplica.MaySendNow): it
+    /// vouches for nothing the disk has not got. Everything else (votes, a follower's
     /// acknowledgements of new entries, a candidate's requests) waits for the disk.
     /// </summary>
     public bool MessagesMayPrecedePersist { get; internal set; }
