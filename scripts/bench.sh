@@ -6,12 +6,15 @@
 # run inside the leader) the put cells. Every cell is run N times and its median by ops/s is shown; a
 # Markdown table compares them.
 #
-#   scripts/bench.sh [--runs N] [--seconds S] [--quick] [--rev REV] [--reuse-cluster] [--cluster] [--out DIR]
+#   scripts/bench.sh [--runs N] [--seconds S] [--prime P] [--quick] [--rev REV] [--reuse-cluster] [--cluster] [--out DIR]
 #                    [--clients "1 16 64"] [--mixes "put mixed"] [--fsync "true false"] [--no-etcd] [--no-dotnext]
 #                    [--groups N [--group-replicas R]] [--no-tls]
 #
 #   --runs N          runs per cell (default 3); the median by ops/s is shown
 #   --seconds S       measured seconds per run, after a 1 s warm-up (default 10)
+#   --prime P         seconds of the unmeasured run on each fresh silo or cluster before it is measured (default 2:
+#                     the hot paths compiled; the JIT's tiered PGO keeps improving them for about a minute, so
+#                     --prime 60 measures a steady state, which in cluster mode is 20-30 % above the first half minute)
 #   --quick           smoke test: 1 run of 3 s per cell
 #   --rev REV         build the silo from git commit REV (the client, with its bench command, always comes
 #                     from the working tree, unless --client-from-rev); default: the working tree as it is now
@@ -51,6 +54,7 @@ client_counts=(1 16 64)
 mixes=(put mixed)
 runs=3
 seconds=10
+prime=2
 rev=""
 client_from_rev=false
 reuse=false
@@ -63,6 +67,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --runs) runs="${2:?--runs needs a number}"; shift 2 ;;
         --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
+        --prime) prime="${2:?--prime needs a number of seconds}"; shift 2 ;;
         --quick) runs=1; seconds=3; shift ;;
         --rev) rev="${2:?--rev needs a commit}"; shift 2 ;;
         --client-from-rev) client_from_rev=true; shift ;;
@@ -81,7 +86,8 @@ while [[ $# -gt 0 ]]; do
         *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
-[[ "$runs" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --runs and --seconds take whole numbers >= 1" >&2; exit 2; }
+[[ "$runs" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ && "$prime" =~ ^[1-9][0-9]*$ ]] ||
+    { echo "bench: --runs, --seconds and --prime take whole numbers >= 1" >&2; exit 2; }
 [[ "$groups" =~ ^[0-9]+$ && "$group_replicas" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --groups and --group-replicas take whole numbers" >&2; exit 2; }
 
 $dotnext && [[ ! -d "$dotnext_compare" ]] && { echo "bench: $dotnext_compare not found (use --no-dotnext to leave it out)" >&2; exit 2; }
@@ -243,7 +249,7 @@ start_silo() { # FSYNC
         silo_pid=$(cluster pid 1)
         silo_log="$work/cluster/logs/node-1.log"
         wait_for_leader
-        client bench --clients 16 --mix mixed --seconds 2 --warmup 0 --json >/dev/null 2>>"$out/logs/progress.log" ||
+        client bench --clients 16 --mix mixed --seconds "$prime" --warmup 0 --json >/dev/null 2>>"$out/logs/progress.log" ||
             die "the priming run failed; logs in $work/cluster/logs"
         return 0
     fi
@@ -256,7 +262,7 @@ start_silo() { # FSYNC
     silo_pid=$!
     wait_for_leader
     # Unmeasured: gets the silo's hot paths (put, get, delete) compiled before a run is timed.
-    client bench --clients 16 --mix mixed --seconds 2 --warmup 0 --json >/dev/null 2>>"$out/logs/progress.log" ||
+    client bench --clients 16 --mix mixed --seconds "$prime" --warmup 0 --json >/dev/null 2>>"$out/logs/progress.log" ||
         die "the priming run failed; log $silo_log"
 }
 
