@@ -34,13 +34,12 @@ public sealed class Ready
 
     /// <summary>
     /// True when <see cref="Messages"/> and <see cref="Replies"/> may leave before this batch's write, and the writes of
-    /// the batches before it, are durable: the node leads, its term
-    /// and vote did not change, and the batch answers no request. A leader's appends depend only on its log,
-    /// which followers check for themselves, so it writes its new entries in parallel with sending them (Raft
-    /// thesis 10.2.1) and counts itself toward a commit only once they are durable (see RaftNode.StableTo).
-    /// A follower's batch that writes nothing and only acknowledges entries already durable here (a heartbeat) may
-    /// answer at once too, once the term it answers in is durable (which the shell knows: RaftReplica.MaySendNow): it
-    /// vouches for nothing the disk has not got. Everything else (votes, a follower's
+    /// the batches before it, are durable (once the node's term and vote are: the shell knows that, see
+    /// RaftReplica.MaySendNow). Two kinds of batch: a leader's that changes neither term nor vote and answers no
+    /// request — its appends depend only on its log, which followers check for themselves, so it writes its new entries
+    /// in parallel with sending them (Raft thesis 10.2.1) and counts itself toward a commit only once they are durable
+    /// (see RaftNode.StableTo); and a follower's that writes nothing and only acknowledges entries already durable here
+    /// (a heartbeat), which vouches for nothing the disk has not got. Everything else (votes, a follower's
     /// acknowledgements of new entries, a candidate's requests) waits for the disk.
     /// </summary>
     public bool MessagesMayPrecedePersist { get; internal set; }

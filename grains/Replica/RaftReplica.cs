@@ -461,7 +461,7 @@ public sealed class RaftReplica<TQuery, TResult>
             // its contract and answers at once), the input it feeds must find this batch ahead of its own. Once sent
             // this way, a batch may even be carried out by that inner input, in its turn.
             _outbox.Enqueue(batch);
-            if (MaySendNow(core, ready) || _options.PlantedBugSendBeforeDurable) Send(batch);
+            if (MaySendNow(ready) || _options.PlantedBugSendBeforeDurable) Send(batch);
             Drain();
         }
         catch (Exception error)
@@ -473,12 +473,11 @@ public sealed class RaftReplica<TQuery, TResult>
 
     /// <summary>
     /// Whether the batch's messages and answer may leave before the writes queued so far are durable: when the core says
-    /// so (<see cref="Ready.MessagesMayPrecedePersist"/>) and, for a follower's answer, once the term it answers in is
-    /// on the disk too (Figure 2: the term is stable before any RPC is answered). The core cannot tell the latter: it
-    /// hears of its log's writes, not of its term's.
+    /// so (<see cref="Ready.MessagesMayPrecedePersist"/>) and the node's term and vote are on the disk (Figure 2: stable
+    /// before any RPC is answered). The core cannot tell the latter: it hears of its log's writes, not of its term's.
+    /// A leader's always are (it asked for votes only once they were); a follower's may still be on their way.
     /// </summary>
-    private bool MaySendNow(RaftNode core, Ready ready) =>
-        ready.MessagesMayPrecedePersist && (core.Role == Role.Leader || _hardStateWrite <= _writesDurable);
+    private bool MaySendNow(Ready ready) => ready.MessagesMayPrecedePersist && _hardStateWrite <= _writesDurable;
 
     private static Action<RaftMessage?>? AtMostOnce(Action<RaftMessage?>? answer)
     {
