@@ -23,6 +23,15 @@ public interface IKvGatewayGrain : IGrainWithIntegerKey
     Task<KvResult> Delete(Guid clientId, long sequence, string key, string? group = null);
 
     /// <summary>
+    /// Several requests in one call, each handled exactly as if it came alone (validated, routed to its group's leader,
+    /// answered within the gateway's deadline); the answers come back in the requests' order once all of them are in.
+    /// A client with many requests out at once saves a message and a turn of the silo per request: the client library
+    /// sends what its sessions have ready together this way. A batch counts as that many requests against
+    /// gateway.max_requests_in_flight.
+    /// </summary>
+    Task<KvResult[]> Batch(KvGroupRequest[] requests);
+
+    /// <summary>
     /// Node <paramref name="nodeId"/> of <paramref name="group"/>'s status, asked from this gateway's silo (read-only). In cluster mode it lets
     /// a client reach a node through any gateway, not only the one the client routes that node's calls through (and
     /// clients may not call a node grain themselves).

@@ -47,6 +47,13 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
     public Task<KvResult> Delete(Guid clientId, long sequence, string key, string? group = null) =>
         Execute(new KvRequest(clientId, sequence, KvOperation.Delete, key), group);
 
+    public Task<KvResult[]> Batch(KvGroupRequest[] requests)
+    {
+        var answers = new Task<KvResult>[requests.Length];
+        for (var i = 0; i < requests.Length; i++) answers[i] = Execute(requests[i].Request, requests[i].Group);
+        return Task.WhenAll(answers);
+    }
+
     public async Task<NodeStatus> GetNodeStatus(string group, int nodeId, TimeSpan? wait = null)
     {
         var patience = wait is { } asked && asked > TimeSpan.Zero ? (asked < MaxStatusWait ? asked : MaxStatusWait) : _cluster.RpcTimeout;

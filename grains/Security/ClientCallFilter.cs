@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Orleans.Runtime;
+using RaftOrleans.Kv;
 
 namespace RaftOrleans.Security;
 
@@ -75,21 +76,23 @@ public sealed class ClientCallFilter(RaftClusterOptions cluster) : IIncomingGrai
     private async Task Counted(IIncomingGrainCallContext context)
     {
         var connection = context.SourceId ?? default;
-        var now = _inFlight.AddOrUpdate(connection, 1, (_, count) => count + 1);
+        // A batch is as many requests as it carries (IKvGatewayGrain.Batch).
+        var requests = context.Request.GetArgumentCount() == 1 && context.Request.GetArgument(0) is KvGroupRequest[] batch ? batch.Length : 1;
+        var now = _inFlight.AddOrUpdate(connection, requests, (_, count) => count + requests);
         try
         {
             if (now > cluster.MaxRequestsInFlight)
             {
                 throw new CallRefusedException(
-                    $"this client has {now - 1} requests in flight at this silo, the most it may ({cluster.MaxRequestsInFlight}, " +
-                    "raft.toml's gateway.max_requests_in_flight): wait for answers before sending more");
+                    $"this client has {now - requests} requests in flight at this silo and sent {requests} more; the most it may have is " +
+                    $"{cluster.MaxRequestsInFlight} (raft.toml's gateway.max_requests_in_flight): wait for answers before sending more");
             }
             await context.Invoke();
         }
         finally
         {
             // The last call of a connection removes its entry, so clients that come and go leave nothing behind.
-            if (_inFlight.AddOrUpdate(connection, 0, (_, count) => count - 1) == 0) _inFlight.TryRemove(new KeyValuePair<GrainId, int>(connection, 0));
+            if (_inFlight.AddOrUpdate(connection, 0, (_, count) => count - requests) == 0) _inFlight.TryRemove(new KeyValuePair<GrainId, int>(connection, 0));
         }
     }
 }

@@ -38,4 +38,28 @@ public sealed class KvSemanticsTests : RaftClusterTest
         Assert.Contains("max_value_bytes", bigValue.Reason);
         Assert.Equal(before, (await WaitForStableLeader()).LastLogIndex);
     }
+
+    [Fact]
+    public async Task A_batch_is_answered_request_by_request_in_its_order_as_if_each_came_alone()
+    {
+        var client = Guid.NewGuid();
+        var other = Guid.NewGuid();
+        var answers = await Gateway.Batch(
+        [
+            new KvGroupRequest(new KvRequest(client, 1, KvOperation.Put, "batched", "1")),
+            new KvGroupRequest(new KvRequest(other, 1, KvOperation.Put, "", "v")),
+            new KvGroupRequest(new KvRequest(other, 1, KvOperation.Put, "elsewhere", "v"), "no-such-group"),
+            new KvGroupRequest(new KvRequest(other, 1, KvOperation.Put, "batched", "2")),
+        ]);
+
+        Assert.Equal([KvStatus.Ok, KvStatus.Invalid, KvStatus.Invalid, KvStatus.KeyExists], answers.Select(a => a.Status));
+        Assert.Contains("key must not be empty", answers[1].Reason);
+        Assert.Contains("no-such-group", answers[2].Reason);
+
+        // A resend in a later batch is answered from the session, not applied again.
+        var resent = await Gateway.Batch([new KvGroupRequest(new KvRequest(client, 1, KvOperation.Put, "batched", "1")),
+            new KvGroupRequest(new KvRequest(client, 2, KvOperation.Get, "batched"))]);
+        Assert.Equal(KvStatus.Ok, resent[0].Status);
+        AssertOk(resent[1], "1");
+    }
 }

@@ -204,6 +204,21 @@ public sealed class ClientLimitsTests : RaftClusterTest
     }
 
     [Fact]
+    public async Task A_batch_counts_as_the_requests_it_carries()
+    {
+        await WaitForStableLeader();
+        var limit = SmallLimitsSiloConfigurator.Options.MaxRequestsInFlight;
+        KvGroupRequest Put(int i) => new(new KvRequest(Guid.NewGuid(), 1, KvOperation.Put, $"batch-{i}", "v"));
+
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Gateway.Batch([.. Enumerable.Range(0, limit + 1).Select(Put)]));
+        Assert.Contains($"sent {limit + 1} more", refused.Message);
+        Assert.Contains("gateway.max_requests_in_flight", refused.Message);
+
+        var answers = await Gateway.Batch([.. Enumerable.Range(0, limit).Select(Put)]);
+        Assert.All(answers, answer => Assert.Equal(KvStatus.Ok, answer.Status));
+    }
+
+    [Fact]
     public async Task A_message_larger_than_any_of_ours_is_not_read_and_the_silo_goes_on()
     {
         await WaitForStableLeader();

@@ -26,6 +26,15 @@ public sealed class GatewayMapTests
     }
 
     [Fact]
+    public void Requests_for_one_leader_share_one_key_so_they_can_travel_together()
+    {
+        var map = new GatewayMap(Keys);
+        for (var key = 0; key < Keys; key++) map.Learn(key, "g", OkFrom(gateway: 1 + key % 4, leader: 3));
+
+        Assert.Single(Enumerable.Range(0, 200).Select(_ => map.PickKey("g")).Distinct());
+    }
+
+    [Fact]
     public void Each_group_goes_to_its_own_leaders_silo()
     {
         var map = new GatewayMap(Keys);

@@ -23,17 +23,20 @@ internal sealed class GatewayMap(int keys)
     private readonly int[] _nodeOfKey = new int[keys];
     private readonly ConcurrentDictionary<string, int> _leaders = new(StringComparer.Ordinal);
 
-    /// <summary>A gateway key for a request to <paramref name="group"/>: one seen reaching its leader's silo, else any.</summary>
+    /// <summary>
+    /// A gateway key for a request to <paramref name="group"/>: the first one seen reaching its leader's silo, else any.
+    /// Always the same key for one leader, so that the requests ready at the same moment for that silo travel in one
+    /// call (<see cref="GatewayBatcher"/> batches per key).
+    /// </summary>
     public int PickKey(string group)
     {
-        var start = Random.Shared.Next(_nodeOfKey.Length);
-        if (!_leaders.TryGetValue(group, out var leader)) return start;
-        for (var i = 0; i < _nodeOfKey.Length; i++)
+        var any = Random.Shared.Next(_nodeOfKey.Length);
+        if (!_leaders.TryGetValue(group, out var leader)) return any;
+        for (var key = 0; key < _nodeOfKey.Length; key++)
         {
-            var key = (start + i) % _nodeOfKey.Length;
             if (Volatile.Read(ref _nodeOfKey[key]) == leader) return key;
         }
-        return start; // no key seen on the leader's silo yet: this request's answer teaches one more
+        return any; // no key seen on the leader's silo yet: this request's answer teaches one more
     }
 
     /// <summary>

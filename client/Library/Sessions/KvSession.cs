@@ -178,11 +178,7 @@ internal sealed class KvSession
         }
     }
 
-    private static Task<KvResult> Call(IKvGatewayGrain gateway, KvRequest request, string group) => request.Operation switch
-    {
-        KvOperation.Put => gateway.Put(request.ClientId, request.Sequence, request.Key, request.Value ?? "", group),
-        KvOperation.Get => gateway.Get(request.ClientId, request.Sequence, request.Key, group),
-        KvOperation.Delete => gateway.Delete(request.ClientId, request.Sequence, request.Key, group),
-        _ => throw new ArgumentOutOfRangeException(nameof(request), request.Operation, "unknown operation"),
-    };
+    // Sent together with the other sessions' requests ready at the same moment (GatewayBatcher).
+    private static Task<KvResult> Call(IKvGatewayGrain gateway, KvRequest request, string group) =>
+        GatewayBatcher.For(gateway).Send(request, group);
 }
