@@ -6,12 +6,15 @@
 # run inside the leader) the put cells. Every cell is run N times and its median by ops/s is shown; a
 # Markdown table compares them.
 #
-#   scripts/bench.sh [--runs N] [--seconds S] [--prime P] [--quick] [--rev REV] [--reuse-cluster] [--cluster] [--out DIR]
+#   scripts/bench.sh [--runs N] [--seconds S] [--warmup W] [--prime P] [--quick] [--rev REV] [--reuse-cluster] [--cluster] [--out DIR]
 #                    [--clients "1 16 64"] [--mixes "put mixed"] [--fsync "true false"] [--no-etcd] [--no-dotnext]
 #                    [--groups N [--group-replicas R]] [--no-tls]
 #
 #   --runs N          runs per cell (default 3); the median by ops/s is shown
-#   --seconds S       measured seconds per run, after a 1 s warm-up (default 10)
+#   --seconds S       measured seconds per run, after the warm-up (default 10)
+#   --warmup W        seconds of each run's warm-up, for every system alike (default 1). Each run is a fresh loader
+#                     process: ours and DotNext's are .NET, so their first seconds run code the JIT has not finished
+#                     (on these 2 busy cores, ours took about 10 s to reach its rate in cluster mode)
 #   --prime P         seconds of the unmeasured run on each fresh silo or cluster before it is measured (default 2:
 #                     the hot paths compiled; the JIT's tiered PGO keeps improving them for about a minute, so
 #                     --prime 60 measures a steady state, which in cluster mode is 20-30 % above the first half minute)
@@ -54,6 +57,7 @@ client_counts=(1 16 64)
 mixes=(put mixed)
 runs=3
 seconds=10
+warmup=1
 prime=2
 rev=""
 client_from_rev=false
@@ -68,6 +72,7 @@ while [[ $# -gt 0 ]]; do
         --runs) runs="${2:?--runs needs a number}"; shift 2 ;;
         --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
         --prime) prime="${2:?--prime needs a number of seconds}"; shift 2 ;;
+        --warmup) warmup="${2:?--warmup needs a number of seconds}"; shift 2 ;;
         --quick) runs=1; seconds=3; shift ;;
         --rev) rev="${2:?--rev needs a commit}"; shift 2 ;;
         --client-from-rev) client_from_rev=true; shift ;;
@@ -86,8 +91,8 @@ while [[ $# -gt 0 ]]; do
         *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
-[[ "$runs" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ && "$prime" =~ ^[1-9][0-9]*$ ]] ||
-    { echo "bench: --runs, --seconds and --prime take whole numbers >= 1" >&2; exit 2; }
+[[ "$runs" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ && "$prime" =~ ^[1-9][0-9]*$ && "$warmup" =~ ^[1-9][0-9]*$ ]] ||
+    { echo "bench: --runs, --seconds, --warmup and --prime take whole numbers >= 1" >&2; exit 2; }
 [[ "$groups" =~ ^[0-9]+$ && "$group_replicas" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --groups and --group-replicas take whole numbers" >&2; exit 2; }
 
 $dotnext && [[ ! -d "$dotnext_compare" ]] && { echo "bench: $dotnext_compare not found (use --no-dotnext to leave it out)" >&2; exit 2; }
@@ -273,7 +278,7 @@ ours_run() { # FSYNC CLIENTS MIX RUN
     if $reuse; then wait_for_leader; else start_silo "$fsync"; fi
     # status exits 3 without a leader but still prints the terms.
     before=$(client status --json 2>/dev/null | max_term || true)
-    line=$(client bench --clients "$clients" --mix "$mix" --seconds "$seconds" --warmup 1 --json --silo-pid "$silo_pid" \
+    line=$(client bench --clients "$clients" --mix "$mix" --seconds "$seconds" --warmup "$warmup" --json --silo-pid "$silo_pid" \
         2>>"$out/logs/progress.log") || rc=$?
     after=$(client status --json 2>/dev/null | max_term || true)
     $reuse || stop_silo
@@ -302,7 +307,7 @@ etcd_run() { # CLIENTS MIX RUN
     local clients=$1 mix=$2 run=$3 line rc=0
     $reuse || start_etcd
     line=$("${loader_env[@]}" "$work/loader/etcd-loader" bench --endpoints "$endpoints" --concurrency "$clients" --duration "$seconds" \
-        --warmup 1 --mix "$mix" 2>>"$out/logs/progress.log") || rc=$?
+        --warmup "$warmup" --mix "$mix" 2>>"$out/logs/progress.log") || rc=$?
     $reuse || stop_etcd
     # The loader prints one line of key=value pairs; numbers become JSON numbers, the rest strings.
     jq -R 'split(" ") | map(select(contains("=")) | split("=") | {(.[0]): (.[1:] | join("=") | (tonumber? // .))}) | add' <<<"$line" |
@@ -334,7 +339,7 @@ dotnext_run() { # CLIENTS RUN: put only (its writers run inside the leader; it h
     # It starts its members as child processes and stops them before it exits.
     # Run as its README says (no thread-pool setting: its load runs inside its own leader, not beside it).
     line=$("$work/dotnext/dotnext-anchor" bench --label bench --members 5 --concurrency "$clients" \
-        --duration "$seconds" --wal shared --request-timeout-ms 0 --data "$work/dotnext-data/bench" \
+        --duration "$seconds" --warmup "$warmup" --wal shared --request-timeout-ms 0 --data "$work/dotnext-data/bench" \
         2>>"$out/logs/dotnext.log" 9>&- | tail -n 1) || rc=$?
     rm -rf "$work/dotnext-data"
     jq -R 'split(" ") | map(select(contains("=")) | split("=") | {(.[0]): (.[1:] | join("=") | (tonumber? // .))}) | add' <<<"$line" |
@@ -346,9 +351,9 @@ dotnext_run() { # CLIENTS RUN: put only (its writers run inside the leader; it h
 # ------------------------------------------------------------------------------------------------ table
 
 write_table() {
-    python3 - "$results" "$runs" "$seconds" "$($cluster_mode && echo "-cluster" || true)" <<'PY'
+    python3 - "$results" "$runs" "$seconds" "$($cluster_mode && echo "-cluster" || true)" "$warmup" <<'PY'
 import json, sys
-results, runs, seconds, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+results, runs, seconds, mode, warmup = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 rows = [json.loads(line) for line in open(results) if line.strip()]
 systems = ["ours-fsync-on" + mode, "ours-fsync-off" + mode, "etcd", "dotnext"]
 
@@ -370,7 +375,7 @@ def ratio(a, b):
     return f'{a["ops_per_s"] / b["ops_per_s"]:.2f}' if a and b and b["ops_per_s"] else "n/a"
 
 cells = sorted({(r["clients"], r["mix"]) for r in rows}, key=lambda cm: (cm[0], cm[1] != "put"))
-print(f"Throughput (ops/s) and latency (p50 / p99 ms), median by ops/s of {runs} run(s) of {seconds} s after a 1 s warm-up.")
+print(f"Throughput (ops/s) and latency (p50 / p99 ms), median by ops/s of {runs} run(s) of {seconds} s after a {warmup} s warm-up.")
 print("5 nodes / 5 members on one machine; ours with file storage; etcd always fsyncs; DotNext (put only) with its")
 print("followers acknowledging before their flush and its writers inside the leader (see ../shared/dotnext-compare).\n")
 print("| clients | mix | ours fsync on | p50 / p99 | ours fsync off | p50 / p99 | etcd | p50 / p99 | DotNext | p50 / p99 | on / etcd | on / DotNext |")
