@@ -101,7 +101,7 @@ public sealed record RaftClusterOptions
     /// the console derives the same from raft.toml (its ClientSettings; a test checks the two agree).
     /// </summary>
     public KvClientSettings ClientSettings =>
-        KvClientSettings.For(Groups, RequestTimeout, OneNodePerSilo ? ElectionTimeoutMax : null, SessionLifetime);
+        KvClientSettings.For(Groups, RequestTimeout, OneNodePerSilo ? ElectionTimeoutMax : null, SessionLifetime, MaxRequestsInFlight);
 
     /// <summary>
     /// One silo per node (cluster mode) rather than one silo for all (embedded). Decides the silo names the

@@ -15,7 +15,8 @@ internal static class ConfiguredClientSettings
         GroupsOf(config),
         config.Gateway.RequestTimeout,
         config.Cluster.Mode == ClusterMode.Cluster ? config.Raft.ElectionTimeoutMax : null,
-        config.Gateway.SessionLifetime);
+        config.Gateway.SessionLifetime,
+        config.Gateway.MaxRequestsInFlight);
 
     /// <summary>raft.toml's groups, laid over the nodes as the silos lay them (<see cref="RaftGroups"/>).</summary>
     public static RaftGroups GroupsOf(RaftConfig config) => new(config.GroupList.Select(g => (g.Name, g.Replicas)), config.Cluster.Nodes);

@@ -16,17 +16,24 @@ namespace RaftOrleans.Kv;
 /// another gateway (a killed or paused silo answers nothing). Null in embedded mode: one silo, one gateway.
 /// </param>
 /// <param name="SessionLifetime">gateway.session_lifetime_ms: a session this long without a write expires.</param>
+/// <param name="MaxRequestsInFlight">
+/// gateway.max_requests_in_flight: the most requests one connection may have out at a silo; a batch of more would be
+/// refused whole, every time (0 from a silo that does not say: no bound of its own).
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record KvClientSettings(
     [property: Id(0)] GroupSize[] Groups,
     [property: Id(1)] int Nodes,
     [property: Id(2)] TimeSpan RequestTimeout,
     [property: Id(3)] TimeSpan? AttemptTimeout,
-    [property: Id(4)] TimeSpan SessionLifetime)
+    [property: Id(4)] TimeSpan SessionLifetime,
+    [property: Id(5)] int MaxRequestsInFlight = 0)
 {
-    /// <summary>The settings for <paramref name="groups"/> (in their order, by name) and the given timings.</summary>
-    public static KvClientSettings For(RaftGroups groups, TimeSpan requestTimeout, TimeSpan? attemptTimeout, TimeSpan sessionLifetime) =>
-        new(groups.All.Select(g => new GroupSize(g.Name, g.Replicas)).ToArray(), groups.Nodes, requestTimeout, attemptTimeout, sessionLifetime);
+    /// <summary>The settings for <paramref name="groups"/> (in their order, by name), the given timings and the bound on requests in flight.</summary>
+    public static KvClientSettings For(RaftGroups groups, TimeSpan requestTimeout, TimeSpan? attemptTimeout, TimeSpan sessionLifetime,
+        int maxRequestsInFlight) =>
+        new(groups.All.Select(g => new GroupSize(g.Name, g.Replicas)).ToArray(), groups.Nodes, requestTimeout, attemptTimeout, sessionLifetime,
+            maxRequestsInFlight);
 
     /// <summary>Cluster mode: attempts are short and spread over every silo's gateway.</summary>
     public bool SpreadOverSilos => AttemptTimeout is not null;
@@ -37,7 +44,7 @@ public sealed record KvClientSettings(
     /// <summary>Compared by content (the record's own equality compares the array by reference).</summary>
     public bool SameAs(KvClientSettings other) =>
         Groups.SequenceEqual(other.Groups) && Nodes == other.Nodes && RequestTimeout == other.RequestTimeout &&
-        AttemptTimeout == other.AttemptTimeout && SessionLifetime == other.SessionLifetime;
+        AttemptTimeout == other.AttemptTimeout && SessionLifetime == other.SessionLifetime && MaxRequestsInFlight == other.MaxRequestsInFlight;
 }
 
 /// <summary>One group's name and replica count.</summary>

@@ -23,7 +23,7 @@ public sealed class ClientSettingsTests
             {
                 Cluster = new ClusterSettings { Mode = ClusterMode.Cluster, Nodes = 5 },
                 Groups = [new GroupSettings("critical", 5), new GroupSettings("background", 3)],
-                Gateway = RaftConfig.Default.Gateway with { RequestTimeoutMs = 1234, SessionLifetimeMs = 987_654 },
+                Gateway = RaftConfig.Default.Gateway with { RequestTimeoutMs = 1234, SessionLifetimeMs = 987_654, MaxRequestsInFlight = 17 },
             };
         var silo = RaftClusterOptionsFactory.From(config, config.Cluster.Mode == ClusterMode.Cluster ? 1 : null).ClientSettings;
         var console = ConfiguredClientSettings.From(config);
@@ -33,5 +33,5 @@ public sealed class ClientSettingsTests
 
     private static string Describe(RaftOrleans.Kv.KvClientSettings settings) =>
         $"{string.Join(",", settings.Groups.Select(g => $"{g.Name}:{g.Replicas}"))} nodes {settings.Nodes} timeout {settings.RequestTimeout} " +
-        $"attempt {settings.AttemptTimeout} lifetime {settings.SessionLifetime}";
+        $"attempt {settings.AttemptTimeout} lifetime {settings.SessionLifetime} in flight {settings.MaxRequestsInFlight}";
 }

@@ -26,11 +26,11 @@ public sealed class GatewayBatcherTests
 
     private static KvRequest Put(int i, string value = "v") => new(Guid.NewGuid(), 1, KvOperation.Put, $"k{i}", value);
 
-    private static (GatewayBatcher Batcher, Gateway Gateway, Func<int> Scheduled) Make()
+    private static (GatewayBatcher Batcher, Gateway Gateway, Func<int> Scheduled) Make(int maxRequestsInFlight = 0)
     {
         var gateway = new Gateway();
         var scheduled = 0;
-        var batcher = new GatewayBatcher(gateway.Send, _ => scheduled++);
+        var batcher = new GatewayBatcher(gateway.Send, _ => scheduled++, maxRequestsInFlight);
         return (batcher, gateway, () => scheduled);
     }
 
@@ -80,6 +80,17 @@ public sealed class GatewayBatcherTests
         batcher.Flush();
         Assert.Equal([1, 1, 1], gateway.Calls.Select(c => c.Length)); // two halves and a key are more than the bound
         await Task.WhenAll(large);
+    }
+
+    [Fact]
+    public async Task A_batch_never_carries_more_than_the_cluster_lets_a_connection_have_in_flight()
+    {
+        // A silo refuses a call carrying more than gateway.max_requests_in_flight whole, however often it is resent.
+        var (batcher, gateway, _) = Make(maxRequestsInFlight: 4);
+        var answers = Enumerable.Range(0, 10).Select(i => batcher.Send(Put(i), "g")).ToArray();
+        batcher.Flush();
+        Assert.Equal([4, 4, 2], gateway.Calls.Select(c => c.Length));
+        await Task.WhenAll(answers);
     }
 
     [Fact]

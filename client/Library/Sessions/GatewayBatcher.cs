@@ -20,7 +20,7 @@ namespace RaftOrleans.KeyValue.Sessions;
 /// </summary>
 internal sealed class GatewayBatcher
 {
-    /// <summary>The most requests one call carries: a batch must fit within gateway.max_requests_in_flight (1,024 by default).</summary>
+    /// <summary>The most requests one call carries, unless the cluster's gateway.max_requests_in_flight is lower (<see cref="For"/>).</summary>
     public const int MaxRequests = 64;
 
     /// <summary>
@@ -34,20 +34,27 @@ internal sealed class GatewayBatcher
 
     private readonly Func<KvGroupRequest[], Task<KvResult[]>> _send;
     private readonly Action<GatewayBatcher> _schedule;
+    private readonly int _maxRequests;
     private readonly ConcurrentQueue<Waiting> _ready = new();
     private int _flushScheduled;
 
     /// <param name="send">Makes the call.</param>
     /// <param name="schedule">Runs <see cref="Flush"/> later, on another turn (the thread pool; tests run it by hand).</param>
-    public GatewayBatcher(Func<KvGroupRequest[], Task<KvResult[]>> send, Action<GatewayBatcher> schedule)
+    /// <param name="maxRequestsInFlight">The cluster's gateway.max_requests_in_flight (0: none given): a batch of more would be refused whole.</param>
+    public GatewayBatcher(Func<KvGroupRequest[], Task<KvResult[]>> send, Action<GatewayBatcher> schedule, int maxRequestsInFlight = 0)
     {
         _send = send;
         _schedule = schedule;
+        _maxRequests = maxRequestsInFlight is > 0 and < MaxRequests ? maxRequestsInFlight : MaxRequests;
     }
 
-    /// <summary>The batcher of <paramref name="gateway"/> (one per grain reference, which the client library makes once per key).</summary>
-    public static GatewayBatcher For(IKvGatewayGrain gateway) =>
-        Batchers.GetValue(gateway, static grain => new GatewayBatcher(grain.Batch, OnThreadPool));
+    /// <summary>
+    /// The batcher of <paramref name="gateway"/> (one per grain reference, which the client library makes once per key),
+    /// for a cluster whose connections may have <paramref name="maxRequestsInFlight"/> requests out (as the first use says).
+    /// </summary>
+    public static GatewayBatcher For(IKvGatewayGrain gateway, int maxRequestsInFlight) =>
+        Batchers.TryGetValue(gateway, out var batcher) ? batcher
+            : Batchers.GetValue(gateway, grain => new GatewayBatcher(grain.Batch, OnThreadPool, maxRequestsInFlight));
 
     private static void OnThreadPool(GatewayBatcher batcher) =>
         ThreadPool.UnsafeQueueUserWorkItem(static b => b.Flush(), batcher, preferLocal: false);
@@ -61,21 +68,21 @@ internal sealed class GatewayBatcher
         return waiting.Answer.Task;
     }
 
-    /// <summary>Sends everything ready, in batches of at most <see cref="MaxRequests"/> requests and about <see cref="MaxChars"/>.</summary>
+    /// <summary>Sends everything ready, in batches of at most <see cref="MaxRequests"/> requests (fewer if the cluster allows fewer in flight) and about <see cref="MaxChars"/>.</summary>
     public void Flush()
     {
         // Cleared before taking: a request enqueued from here on schedules another flush, so none is left behind.
         Volatile.Write(ref _flushScheduled, 0);
-        var batch = new List<Waiting>(MaxRequests);
+        var batch = new List<Waiting>(_maxRequests);
         var chars = 0;
         // Two flushes may run at once (one scheduled while another takes): each takes requests of its own.
         while (_ready.TryDequeue(out var next))
         {
             var size = next.Request.Request.Key.Length + (next.Request.Request.Value?.Length ?? 0);
-            if (batch.Count == MaxRequests || (batch.Count > 0 && chars + size > MaxChars))
+            if (batch.Count == _maxRequests || (batch.Count > 0 && chars + size > MaxChars))
             {
                 Dispatch(batch);
-                batch = new List<Waiting>(MaxRequests);
+                batch = new List<Waiting>(_maxRequests);
                 chars = 0;
             }
             batch.Add(next);

@@ -133,12 +133,12 @@ internal sealed class KvSession
     {
         if (left <= TimeSpan.Zero) return KvResult.Unavailable("the deadline passed before the request could be sent");
         var (gateway, key) = route.Gateway(group);
-        var result = await AttemptAsync(route, gateway, request, group, left, cancellation);
+        var result = await AttemptAsync(route, GatewayBatcher.For(gateway, route.Settings.MaxRequestsInFlight), request, group, left, cancellation);
         route.Answered(key, group, result);
         return result;
     }
 
-    private static async Task<KvResult> AttemptAsync(GatewayRoute route, IKvGatewayGrain gateway, KvRequest request, string group,
+    private static async Task<KvResult> AttemptAsync(GatewayRoute route, GatewayBatcher gateway, KvRequest request, string group,
         TimeSpan left, CancellationToken cancellation)
     {
         // Cluster mode: a request lost with a killed silo's gateway gets no error; the client's loss of that connection
@@ -149,7 +149,8 @@ internal sealed class KvSession
         var lost = route.NextGatewayLoss; // read before sending: only a loss after that can have taken this attempt
         try
         {
-            var call = Call(gateway, request, group);
+            // Sent together with the other sessions' requests ready at the same moment.
+            var call = gateway.Send(request, group);
             if (lost is not null && await Task.WhenAny(call, lost).WaitAsync(wait, cancellation) != call)
             {
                 // Left to Orleans' response timeout; its failure then is nobody's news.
@@ -177,8 +178,4 @@ internal sealed class KvSession
             return KvResult.Unavailable($"the gateway failed: {error.GetType().Name}: {ConnectionErrors.FirstLine(error)}");
         }
     }
-
-    // Sent together with the other sessions' requests ready at the same moment (GatewayBatcher).
-    private static Task<KvResult> Call(IKvGatewayGrain gateway, KvRequest request, string group) =>
-        GatewayBatcher.For(gateway).Send(request, group);
 }
