@@ -23,17 +23,19 @@ internal static class Nodes
     /// term), and PreVoteTests the round before it. So is quiescence: the paper's leader heartbeats forever, and
     /// QuiescenceTests take it on.
     /// </summary>
-    public static RaftOptions Options(int id, int clusterSize, int? maxEntriesPerAppend = null, bool preVote = false, bool quiesce = false)
+    public static RaftOptions Options(int id, int clusterSize, int? maxEntriesPerAppend = null, bool preVote = false, bool quiesce = false,
+        int? maxInflightAppends = null)
     {
         var cluster = RaftClusterOptionsFactory.From(RaftConfig.Default with { Cluster = new ClusterSettings { Nodes = clusterSize } });
         var options = cluster.ForNode(cluster.Groups.All[0], id) with { PreVote = preVote, Quiesce = quiesce };
+        if (maxInflightAppends is { } inflight) options = options with { MaxInflightAppends = inflight };
         return maxEntriesPerAppend is { } batch ? options with { MaxEntriesPerAppend = batch } : options;
     }
 
     public static RaftNode New(
         int id, int clusterSize, HardState? hardState = null, IEnumerable<LogEntry>? log = null,
-        int seed = 1, int? maxEntriesPerAppend = null, bool preVote = false, bool quiesce = false) =>
-        new(Options(id, clusterSize, maxEntriesPerAppend, preVote, quiesce), hardState ?? HardState.Initial,
+        int seed = 1, int? maxEntriesPerAppend = null, bool preVote = false, bool quiesce = false, int? maxInflightAppends = null) =>
+        new(Options(id, clusterSize, maxEntriesPerAppend, preVote, quiesce, maxInflightAppends), hardState ?? HardState.Initial,
             log ?? Array.Empty<LogEntry>(), new Random(seed));
 
     /// <summary>A log whose entry i (1-based) has term terms[i-1] and a small non-empty command naming it.</summary>
