@@ -18,8 +18,8 @@ public sealed record RaftSettings
     /// <summary><c>max_entries_per_append</c>: most log entries carried by one AppendEntries. Default 256.</summary>
     public int MaxEntriesPerAppend { get; init; } = 256;
 
-    /// <summary><c>max_inflight_appends</c>: most unanswered AppendEntries per follower. Default 4.</summary>
-    public int MaxInflightAppends { get; init; } = 4;
+    /// <summary><c>max_inflight_appends</c>: most unanswered AppendEntries per follower. Default 1 (see raft.toml).</summary>
+    public int MaxInflightAppends { get; init; } = 1;
 
     /// <summary>
     /// <c>pre_vote</c>: a node asks whether it could win before it raises its term (Raft thesis 9.6), so a node that

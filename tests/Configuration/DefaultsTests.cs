@@ -26,7 +26,7 @@ public class DefaultsTests
         Assert.Equal(50, config.Raft.HeartbeatIntervalMs);
         Assert.Equal(200, config.Raft.RpcTimeoutMs);
         Assert.Equal(256, config.Raft.MaxEntriesPerAppend);
-        Assert.Equal(4, config.Raft.MaxInflightAppends);
+        Assert.Equal(1, config.Raft.MaxInflightAppends);
         Assert.Equal(11111, config.Silo.SiloPort);
         Assert.Equal(30000, config.Silo.GatewayPort);
         Assert.Equal(LogLevel.Information, config.Silo.LogLevel);
