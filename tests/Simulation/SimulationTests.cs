@@ -17,7 +17,9 @@ public sealed class SimulationTests(ITestOutputHelper output)
     // writes in flight; RAFT_SIM_SEEDS runs more for a soak (2 x 10,000 pass).
     private const int ThreeNodeSeeds = 1200;
     private const int FiveNodeSeeds = 800;
-    private const int GroupSeeds = 300;
+    // The rarest path of the group sweep (a pre-vote that finds the leader's silo silent) came once in 600 seeds after
+    // leaders began resending an overtaken append at once (it came in 300 before); fewer would leave it unexercised.
+    private const int GroupSeeds = 600;
 
     [Fact]
     public void ThreeNodeClusterStaysSafeAndLiveUnderFaults() => Sweep(nodeCount: 3, ThreeNodeSeeds);
