@@ -49,8 +49,15 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
 
     public Task<KvResult[]> Batch(KvGroupRequest[] requests)
     {
+        // A client that writes Orleans' wire format itself can send holes; each gets an answer saying so.
+        requests ??= [];
         var answers = new Task<KvResult>[requests.Length];
-        for (var i = 0; i < requests.Length; i++) answers[i] = Execute(requests[i].Request, requests[i].Group);
+        for (var i = 0; i < requests.Length; i++)
+        {
+            answers[i] = requests[i]?.Request is { } request
+                ? Execute(request, requests[i].Group)
+                : Task.FromResult(KvResult.Invalid($"request {i + 1} of the batch is missing"));
+        }
         return Task.WhenAll(answers);
     }
 

@@ -61,5 +61,9 @@ public sealed class KvSemanticsTests : RaftClusterTest
             new KvGroupRequest(new KvRequest(client, 2, KvOperation.Get, "batched"))]);
         Assert.Equal(KvStatus.Ok, resent[0].Status);
         AssertOk(resent[1], "1");
+
+        var holes = await Gateway.Batch([null!, new KvGroupRequest(null!)]);
+        Assert.All(holes, hole => Assert.Equal(KvStatus.Invalid, hole.Status));
+        Assert.Contains("request 2 of the batch is missing", holes[1].Reason);
     }
 }
