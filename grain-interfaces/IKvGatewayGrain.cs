@@ -25,6 +25,7 @@ public interface IKvGatewayGrain : IGrainWithIntegerKey
     /// <summary>
     /// Several requests in one call, each handled exactly as if it came alone (validated, routed to its group's leader,
     /// answered within the gateway's deadline); the answers come back in the requests' order once all of them are in.
+    /// They run side by side, like requests sent at the same moment: their order in the log is not the batch's.
     /// A client with many requests out at once saves a message and a turn of the silo per request: the client library
     /// sends what its sessions have ready together this way. A batch counts as that many requests against
     /// gateway.max_requests_in_flight.
