@@ -256,22 +256,17 @@ public sealed partial class RaftNode
         // pipelined append) or a heartbeat anchored at the snapshot, and the snapshot on its way is what will
         // repair this follower. Acting on it started the transfer over each time; with the heartbeats of
         // Snapshot mode, every interval, so a follower never got a whole snapshot (simulation, seed 9 with 3 nodes).
-        // One exception: in Replicate mode, a refusal of prev == MatchIndex while more was sent. Pipelined appends may
-        // arrive out of order (Orleans keeps no order between calls): the follower refused an append that overtook the
-        // one before it, then took that one, so it now matches up to the refused append's prev and lacks what the
-        // refused append carried. No later answer need show it (under closed-loop load nothing more may be proposed
-        // until those entries commit), so the leader sends on from MatchIndex + 1 now rather than count the append lost
-        // an election timeout later. At worst (the entries reached the follower again meanwhile) it sends them twice.
-        if (progress.Mode == ReplicationMode.Replicate && reply.RejectedPrevIndex == progress.MatchIndex
-            && progress.NextIndex > progress.MatchIndex + 1)
-        {
-            progress.BecomeProbe();
-            SendAppends(reply.From, heartbeat: true);
-            return;
-        }
-        var stale = reply.RejectedPrevIndex <= progress.MatchIndex
+        // Except, in Replicate mode, a refusal of prev == MatchIndex while more was sent. Pipelined appends may arrive
+        // out of order (Orleans keeps no order between calls): the follower refused an append that overtook the one
+        // before it, then took that one, so it matches up to the refused append's prev and lacks what that append
+        // carried. No later answer need show it (under closed-loop load nothing more is proposed until those entries
+        // commit), so the leader sends on from MatchIndex + 1 now rather than count the append lost an election timeout
+        // later. At worst (the entries reached the follower again meanwhile) it sends them twice.
+        var overtaken = progress.Mode == ReplicationMode.Replicate && reply.RejectedPrevIndex == progress.MatchIndex
+            && progress.NextIndex > progress.MatchIndex + 1;
+        var stale = !overtaken && (reply.RejectedPrevIndex <= progress.MatchIndex
             || progress.Mode == ReplicationMode.Snapshot
-            || (progress.Mode == ReplicationMode.Probe && reply.RejectedPrevIndex != progress.NextIndex - 1);
+            || (progress.Mode == ReplicationMode.Probe && reply.RejectedPrevIndex != progress.NextIndex - 1));
         if (stale) return;
 
         // Jump over the follower's whole conflicting term (or to its end, if its log is short).
@@ -281,7 +276,8 @@ public sealed partial class RaftNode
             next = lastOfTerm + 1;
         }
         progress.BecomeProbe();
-        progress.NextIndex = Math.Clamp(next, progress.MatchIndex + 1, reply.RejectedPrevIndex);
+        // (An overtaken append's refusal is at MatchIndex itself: its upper bound is then MatchIndex + 1 too.)
+        progress.NextIndex = Math.Clamp(next, progress.MatchIndex + 1, Math.Max(reply.RejectedPrevIndex, progress.MatchIndex + 1));
         SendAppends(reply.From, heartbeat: true);
     }
 

@@ -30,13 +30,15 @@ internal sealed class GatewayMap(int keys)
     /// </summary>
     public int PickKey(string group)
     {
-        var any = Random.Shared.Next(_nodeOfKey.Length);
-        if (!_leaders.TryGetValue(group, out var leader)) return any;
-        for (var key = 0; key < _nodeOfKey.Length; key++)
+        if (_leaders.TryGetValue(group, out var leader))
         {
-            if (Volatile.Read(ref _nodeOfKey[key]) == leader) return key;
+            for (var key = 0; key < _nodeOfKey.Length; key++)
+            {
+                if (Volatile.Read(ref _nodeOfKey[key]) == leader) return key;
+            }
         }
-        return any; // no key seen on the leader's silo yet: this request's answer teaches one more
+        // No known leader, or no key seen on its silo yet: any key (this request's answer teaches one more).
+        return Random.Shared.Next(_nodeOfKey.Length);
     }
 
     /// <summary>

@@ -94,13 +94,14 @@ internal sealed class GatewayRoute
     public TimeSpan? AttemptTimeout => Settings.AttemptTimeout;
 
     /// <summary>
-    /// The gateway grain for an attempt at <paramref name="group"/>, and its key: the one gateway (embedded), or in
-    /// cluster mode one that has reached the group's leader's silo (<see cref="GatewayMap"/>), else one at random.
+    /// Where an attempt at <paramref name="group"/> goes, and its gateway key: the one gateway (embedded), or in cluster
+    /// mode one that has reached the group's leader's silo (<see cref="GatewayMap"/>), else one at random; through that
+    /// gateway's batcher, which sends it with the other requests ready at the same moment.
     /// </summary>
-    public (IKvGatewayGrain Gateway, int Key) Gateway(string group)
+    public (GatewayBatcher Gateway, int Key) Gateway(string group)
     {
         var key = _map?.PickKey(group) ?? 0;
-        return (_grains.KvGateway(key), key);
+        return (GatewayBatcher.For(_grains.KvGateway(key), Settings.MaxRequestsInFlight), key);
     }
 
     /// <summary>What an attempt through gateway key <paramref name="key"/> came back with (an answer, or why there was none).</summary>

@@ -133,7 +133,7 @@ internal sealed class KvSession
     {
         if (left <= TimeSpan.Zero) return KvResult.Unavailable("the deadline passed before the request could be sent");
         var (gateway, key) = route.Gateway(group);
-        var result = await AttemptAsync(route, GatewayBatcher.For(gateway, route.Settings.MaxRequestsInFlight), request, group, left, cancellation);
+        var result = await AttemptAsync(route, gateway, request, group, left, cancellation);
         route.Answered(key, group, result);
         return result;
     }
@@ -149,7 +149,6 @@ internal sealed class KvSession
         var lost = route.NextGatewayLoss; // read before sending: only a loss after that can have taken this attempt
         try
         {
-            // Sent together with the other sessions' requests ready at the same moment.
             var call = gateway.Send(request, group);
             if (lost is not null && await Task.WhenAny(call, lost).WaitAsync(wait, cancellation) != call)
             {
