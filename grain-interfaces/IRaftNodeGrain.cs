@@ -40,10 +40,12 @@ public interface IRaftNodeGrain : IGrainWithIntegerCompoundKey
     Task<MembershipResult> ChangeMembership(MembershipChange change);
 
     /// <summary>
-    /// Proposes a client request and answers once it is committed and applied here, or NotLeader at once
-    /// when this node does not lead. Clients go through <see cref="IKvGatewayGrain"/>, which adds the deadline.
+    /// Proposes client requests, each as if it came alone, and answers once every one of them is committed and applied
+    /// here (or NotLeader at once when this node does not lead), in order. The requests of one call go out together:
+    /// one grain turn here, one append, one read round, however many they are. Fails whole if the node is down.
+    /// Clients go through <see cref="IKvGatewayGrain"/>, which adds the deadline and sends a batch's share of a group here in one call.
     /// </summary>
-    Task<KvResult> Submit(KvRequest request);
+    Task<KvResult[]> Submit(KvRequest[] requests);
 
     Task<NodeStatus> GetStatus();
 

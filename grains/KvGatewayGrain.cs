@@ -52,11 +52,24 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
         // A client that writes Orleans' wire format itself can send holes; each gets an answer saying so.
         requests ??= [];
         var answers = new Task<KvResult>[requests.Length];
+        var shares = new Dictionary<RaftGroup, List<int>>();
         for (var i = 0; i < requests.Length; i++)
         {
-            answers[i] = requests[i]?.Request is { } request
-                ? Execute(request, requests[i].Group)
-                : Task.FromResult(KvResult.Invalid($"request {i + 1} of the batch is missing"));
+            if (requests[i]?.Request is not { } request) answers[i] = Task.FromResult(KvResult.Invalid($"request {i + 1} of the batch is missing"));
+            else if (Admit(request, requests[i].Group, out var group) is { } refused) answers[i] = Task.FromResult(refused);
+            else if (shares.TryGetValue(group, out var share)) share.Add(i);
+            else shares[group] = [i];
+        }
+        // A group's share goes to its leader in one call: one grain turn there and one append, not one per request.
+        // From its answer on, each request is on its own, as if it had come alone: a NotLeader answer, a failed call or
+        // a timeout sends it on through Forward's retries, under the batch's deadline.
+        var deadline = Stopwatch.StartNew();
+        foreach (var (group, share) in shares)
+        {
+            var target = FirstTarget(group);
+            var together = SubmitWhileReachableAsync(group.Name, target, share.Select(i => requests[i].Request).ToArray(), Attempt(_cluster.RequestTimeout));
+            for (var j = 0; j < share.Count; j++)
+                answers[share[j]] = Forward(requests[share[j]].Request, group, deadline, target, AnswerOf(together, j));
         }
         return Task.WhenAll(answers);
     }
@@ -73,20 +86,36 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
     /// <summary>The longest a client may have a gateway wait for one node's status.</summary>
     private static readonly TimeSpan MaxStatusWait = TimeSpan.FromSeconds(10);
 
-    private async Task<KvResult> Execute(KvRequest request, string? groupName)
-    {
-        if (KvRequestValidator.Problem(request, _cluster.MaxKeyBytes, _cluster.MaxValueBytes) is { } problem)
-        {
-            return KvResult.Invalid(problem);
-        }
-        if (groupName is not null && _cluster.Groups.Unknown(groupName) is { } unknown)
-        {
-            return KvResult.Invalid(unknown);
-        }
-        var group = _cluster.Groups.For(groupName, request.Key);
+    private Task<KvResult> Execute(KvRequest request, string? groupName) =>
+        Admit(request, groupName, out var group) is { } refused
+            ? Task.FromResult(refused)
+            : Forward(request, group, Stopwatch.StartNew(), FirstTarget(group), firstAttempt: null);
 
-        var deadline = Stopwatch.StartNew();
-        var target = _leader.Leader(group.Name) ?? NextNode(group);
+    /// <summary>Null and the request's group if it may go on; else the answer that refuses it.</summary>
+    private KvResult? Admit(KvRequest request, string? groupName, out RaftGroup group)
+    {
+        group = null!;
+        if (KvRequestValidator.Problem(request, _cluster.MaxKeyBytes, _cluster.MaxValueBytes) is { } problem) return KvResult.Invalid(problem);
+        if (groupName is not null && _cluster.Groups.Unknown(groupName) is { } unknown) return KvResult.Invalid(unknown);
+        group = _cluster.Groups.For(groupName, request.Key);
+        return null;
+    }
+
+    /// <summary>The node a request for <paramref name="group"/> tries first: the leader this silo last reached, else the next member.</summary>
+    private int FirstTarget(RaftGroup group) => _leader.Leader(group.Name) ?? NextNode(group);
+
+    /// <summary>One attempt at one node takes at most this, less when the request's deadline is nearer.</summary>
+    private static TimeSpan Attempt(TimeSpan remaining) => remaining < MaxAttempt ? remaining : MaxAttempt;
+
+    private static async Task<KvResult> AnswerOf(Task<KvResult[]> together, int index) => (await together)[index];
+
+    /// <summary>
+    /// Takes the request to its group's leader, starting at <paramref name="target"/>, and follows hints and elections
+    /// until an answer comes or the deadline passes. <paramref name="firstAttempt"/>: the answer of an attempt at
+    /// <paramref name="target"/> already under way (a batch's shared call), taken as this request's first.
+    /// </summary>
+    private async Task<KvResult> Forward(KvRequest request, RaftGroup group, Stopwatch deadline, int target, Task<KvResult>? firstAttempt)
+    {
         int? previous = null;
         string lastProblem = "no node answered";
         var attempts = 0;
@@ -99,7 +128,9 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
             if (_cluster.OneNodePerSilo && !_cluster.Hosts(target)) _metrics.GatewayWentToAnotherSilo();
             try
             {
-                var result = await SubmitWhileReachableAsync(group.Name, target, request, remaining < MaxAttempt ? remaining : MaxAttempt);
+                var attempt = firstAttempt ?? AnswerOf(SubmitWhileReachableAsync(group.Name, target, [request], Attempt(remaining)), 0);
+                firstAttempt = null;
+                var result = await attempt;
                 if (result.Status != KvStatus.NotLeader)
                 {
                     _leader.Reached(group.Name, target);
@@ -153,14 +184,14 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
     /// (its node tells <see cref="LeaderCache"/> as soon as it hears of one) that leader is tried instead; and every
     /// minimum election timeout the node is pinged, the attempt abandoned if the ping fails or takes longer than a
     /// peer call may (rpc_timeout). The ping runs beside the wait, so news of a leader never waits for a ping to a
-    /// dead silo. The request keeps its id, so it is applied at most once however many nodes it reaches.
+    /// dead silo. Each request keeps its id, so it is applied at most once however many nodes it reaches.
     /// </summary>
-    private async Task<KvResult> SubmitWhileReachableAsync(string group, int target, KvRequest request, TimeSpan limit)
+    private async Task<KvResult[]> SubmitWhileReachableAsync(string group, int target, KvRequest[] requests, TimeSpan limit)
     {
         var node = GrainFactory.RaftNode(group, target);
         var clock = Stopwatch.StartNew();
         var news = _leader.NextLeader(group); // only a leader learned of after this is news
-        var submit = node.Submit(request);
+        var submit = node.Submit(requests);
         Task<Exception?>? ping = null;
         var lastPing = TimeSpan.Zero;
         // Every request passes here: the pause of each turn is cancelled when the attempt ends, not left to run out.
@@ -181,7 +212,7 @@ public sealed partial class KvGatewayGrain : Grain, IKvGatewayGrain
                 if (submit.IsCompleted) return await submit;
                 if (news.IsCompleted)
                 {
-                    if (_leader.Leader(group) is { } leader && leader != target) return KvResult.NotLeader(leader);
+                    if (_leader.Leader(group) is { } leader && leader != target) return Array.ConvertAll(requests, _ => KvResult.NotLeader(leader));
                     news = _leader.NextLeader(group);
                 }
                 if (ping is { IsCompleted: true })

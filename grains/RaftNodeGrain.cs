@@ -165,7 +165,20 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
         return answer.Task;
     }
 
-    public Task<KvResult> Submit(KvRequest request)
+    public Task<KvResult[]> Submit(KvRequest[] requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var answers = new Task<KvResult>[requests.Length];
+        // All but the last wait for the rest (moreFollow): the whole batch goes out as one append and one read round.
+        for (var i = 0; i < requests.Length; i++)
+        {
+            var request = requests[i] ?? throw new ArgumentNullException(nameof(requests), $"request {i + 1} of {requests.Length} is missing");
+            answers[i] = Submit(request, moreFollow: i < requests.Length - 1);
+        }
+        return Task.WhenAll(answers);
+    }
+
+    private Task<KvResult> Submit(KvRequest request, bool moreFollow)
     {
         var answer = new TaskCompletionSource<KvResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = Stopwatch.GetTimestamp();
@@ -187,11 +200,11 @@ public sealed partial class RaftNodeGrain : Grain, IRaftNodeGrain
                 default: answer.TrySetException(new RaftNodeUnavailableException(Group, NodeId)); break;
             }
         }
-        if (!write) Replica.Read(request.Key, Answered);
+        if (!write) Replica.Read(request.Key, Answered, moreFollow);
         else
         {
             if (Replica.Core is { Role: Role.Leader }) _metrics.Proposed(_tags);
-            Replica.Propose(Command(request), Answered);
+            Replica.Propose(Command(request), Answered, moreFollow);
         }
         return answer.Task;
     }

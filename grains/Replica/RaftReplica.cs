@@ -300,8 +300,10 @@ public sealed class RaftReplica<TQuery, TResult>
     /// <summary>
     /// A client command. A leader appends it and answers once it is committed and applied here (with the state
     /// machine's result); anyone else answers NotLeader at once, naming the leader it knows.
+    /// <paramref name="moreFollow"/>: the host hands over more requests on this same turn (a gateway's batch), so this
+    /// one waits for them rather than go out alone (see <see cref="Flush"/>).
     /// </summary>
-    public void Propose(byte[] command, Action<ReplicaOutcome<TResult>> answered)
+    public void Propose(byte[] command, Action<ReplicaOutcome<TResult>> answered, bool moreFollow = false)
     {
         if (RunningCore() is not { } core)
         {
@@ -316,7 +318,7 @@ public sealed class RaftReplica<TQuery, TResult>
             return;
         }
         _proposals.Add(proposal.Index, new WaitingProposal(proposal.Term, answered));
-        Flush();
+        Flush(moreFollow);
     }
 
     /// <summary>
@@ -349,14 +351,15 @@ public sealed class RaftReplica<TQuery, TResult>
         }
         ReplicaLog.MembershipChangeAppended(_logger, Id, change.ToString(), result.Index, result.Config!.ToString());
         _changes.Add(result.Index, new WaitingChange(result, answered));
-        Flush();
+        Flush(moreFollow: false);
     }
 
     /// <summary>
     /// A read, not through the log: the core confirms this node still leads (one heartbeat round shared by every
     /// read waiting at that moment) and the state machine has applied everything committed when it arrived.
+    /// <paramref name="moreFollow"/> as in <see cref="Propose"/>.
     /// </summary>
-    public void Read(TQuery query, Action<ReplicaOutcome<TResult>> answered)
+    public void Read(TQuery query, Action<ReplicaOutcome<TResult>> answered, bool moreFollow = false)
     {
         if (RunningCore() is not { } core)
         {
@@ -371,7 +374,7 @@ public sealed class RaftReplica<TQuery, TResult>
             return;
         }
         _reads[id] = new WaitingRead(query, answered);
-        Flush();
+        Flush(moreFollow);
     }
 
     /// <summary>
@@ -379,12 +382,13 @@ public sealed class RaftReplica<TQuery, TResult>
     /// requests already queued on this turn, so all of them share one batch: one write (which the disk merges
     /// with whatever else waits into one flush), one AppendEntries per follower, and for reads one heartbeat
     /// round. A request that finds nothing else under way goes out at once: a lone client would gain nothing
-    /// from waiting a turn of the scheduler.
+    /// from waiting a turn of the scheduler; unless the host said more follow on this turn (with appends one at a
+    /// time, the first of a batch sent alone would make the rest wait for its round trip).
     /// </summary>
-    private void Flush()
+    private void Flush(bool moreFollow)
     {
         if (_flushScheduled) return;
-        if (_proposals.Count + _reads.Count <= 1 && _outbox.Count == 0)
+        if (!moreFollow && _proposals.Count + _reads.Count <= 1 && _outbox.Count == 0)
         {
             Input(static _ => { });
             return;

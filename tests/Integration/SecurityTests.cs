@@ -45,7 +45,7 @@ public sealed class SecurityTests : RaftClusterTest
             ("a direct crash", () => toLeader.Crash()),
             ("a direct restart", () => toLeader.Restart()),
             ("a direct cut-off", () => toLeader.CutOff([follower])),
-            ("a direct submit", () => toLeader.Submit(new KvRequest(Guid.NewGuid(), 1, KvOperation.Put, "forged", "x"))),
+            ("a direct submit", () => toLeader.Submit([new KvRequest(Guid.NewGuid(), 1, KvOperation.Put, "forged", "x")])),
             ("a direct transfer", () => toLeader.TransferLeadership(follower)),
             ("a direct membership change", () => toLeader.ChangeMembership(new MembershipChange(MembershipChangeKind.Remove, follower))),
             ("a direct status", () => toLeader.GetStatus()),
