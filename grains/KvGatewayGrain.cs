@@ -13,7 +13,7 @@ namespace RaftOrleans;
 
 /// <summary>
 /// Finds the request's group (the one it names, else its key's hash: <see cref="RaftGroups.For"/>), then that group's
-/// leader, forwards, retries. Stateless worker: Orleans runs as many activations as load needs, all
+/// leader, forwards (a batch's requests for one group in one call: <see cref="Batch"/>), retries. Stateless worker: Orleans runs as many activations as load needs, all
 /// starting from the leader of each group this silo's gateways last reached (<see cref="LeaderCache"/>). Every retry reuses the request's (client id, sequence), so
 /// however often a request is resent, the state machine applies it at most once.
 /// </summary>
