@@ -53,8 +53,7 @@ internal sealed class GatewayBatcher
     /// for a cluster whose connections may have <paramref name="maxRequestsInFlight"/> requests out (as the first use says).
     /// </summary>
     public static GatewayBatcher For(IKvGatewayGrain gateway, int maxRequestsInFlight) =>
-        Batchers.TryGetValue(gateway, out var batcher) ? batcher
-            : Batchers.GetValue(gateway, grain => new GatewayBatcher(grain.Batch, OnThreadPool, maxRequestsInFlight));
+        Batchers.GetOrAdd(gateway, static (grain, max) => new GatewayBatcher(grain.Batch, OnThreadPool, max), maxRequestsInFlight);
 
     private static void OnThreadPool(GatewayBatcher batcher) =>
         ThreadPool.UnsafeQueueUserWorkItem(static b => b.Flush(), batcher, preferLocal: false);
