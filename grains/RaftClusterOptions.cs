@@ -51,6 +51,9 @@ public sealed record RaftClusterOptions
     /// <summary>Entries kept in memory before the latest snapshot, for followers only a little behind.</summary>
     public required int SnapshotCatchUpEntries { get; init; }
 
+    /// <summary>Most bytes per second each node streams in snapshot chunks (0: unpaced); see <see cref="Replica.SnapshotPace"/>.</summary>
+    public long SnapshotSendBytesPerSecond { get; init; }
+
     /// <summary>
     /// Whether nodes accept fault-injection orders, <see cref="IRaftNodeGrain.Crash"/>, <see cref="IRaftNodeGrain.Restart"/>
     /// and <see cref="IRaftNodeGrain.CutOff"/> (raft.toml's [faults] enabled).
@@ -133,6 +136,7 @@ public sealed record RaftClusterOptions
         Raft = ForNode(group, nodeId),
         SnapshotThreshold = SnapshotThreshold,
         SnapshotCatchUpEntries = SnapshotCatchUpEntries,
+        SnapshotSendBytesPerSecond = SnapshotSendBytesPerSecond,
     };
 
     public RaftOptions ForNode(RaftGroup group, int nodeId) => new()

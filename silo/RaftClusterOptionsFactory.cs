@@ -62,6 +62,7 @@ public static class RaftClusterOptionsFactory
         SessionLifetime = config.Gateway.SessionLifetime,
         SnapshotThreshold = config.Storage.SnapshotThreshold,
         SnapshotCatchUpEntries = config.Storage.SnapshotCatchUpEntries,
+        SnapshotSendBytesPerSecond = config.Storage.SnapshotSendMbPerSecond * 1024L * 1024,
         FaultInjection = config.Faults.Enabled,
         MaxRequestsInFlight = config.Gateway.MaxRequestsInFlight,
         // An embedded silo's gateway always listens on 127.0.0.1; a cluster's on silo.address.

@@ -94,7 +94,8 @@ public sealed class RaftReplica<TQuery, TResult>
         _observer = observer ?? NoReplicaObserver<TResult>.Instance;
         _tickDue = tickDue;
         _quiescence = quiescence ?? NoQuiescence.Instance;
-        _snapshotSender = new SnapshotSender(transport, options.SnapshotChunkBytes,
+        var pace = new SnapshotPace(options.SnapshotSendBytesPerSecond, options.SnapshotChunkBytes, options.Raft.SnapshotRetryInterval, clock);
+        _snapshotSender = new SnapshotSender(transport, pace,
             readFailed: (follower, error) => ReplicaLog.SnapshotReadFailed(_logger, Id, follower, error), timed: WarnIfSlow);
     }
 
@@ -262,6 +263,7 @@ public sealed class RaftReplica<TQuery, TResult>
     /// <summary>The host's timer: time passes (elections, heartbeats), and whatever is pending goes out.</summary>
     public void Tick() => Input(core =>
     {
+        _snapshotSender.SendDue();
         // A replica that writes little compacts when its storage asks (no batch of its own would get it to).
         if (_outbox.Count == 0) MaybeSnapshot(core);
     });
@@ -431,7 +433,8 @@ public sealed class RaftReplica<TQuery, TResult>
         {
             if (_core is not { } core) return null;
             var wait = core.UntilNextTimer;
-            return wait == TimeSpan.MaxValue ? TimeSpan.MaxValue : _lastTick + wait;
+            var due = wait == TimeSpan.MaxValue ? TimeSpan.MaxValue : _lastTick + wait;
+            return _snapshotSender.NextDueAt is { } chunk && chunk < due ? chunk : due; // a chunk waiting for the pace
         }
     }
 

@@ -15,16 +15,25 @@ public sealed record ReplicaOptions
 
     /// <summary>
     /// Most entries a leader keeps in memory before its latest snapshot for a follower that is being sent an older
-    /// one (it goes on from the log after that snapshot's index). Bounds the memory a slow transfer can pin.
+    /// one (it goes on from the log after that snapshot's index). Bounds the memory a slow transfer can pin: about
+    /// 150 bytes an entry for a put of a short key, so up to ~150 MB on a leader while it sends. A paced transfer
+    /// (<see cref="SnapshotSendBytesPerSecond"/>) of a 6 M-key state takes over half a minute at 8 MB/s, hundreds of
+    /// thousands of writes under load: with a smaller bound it would end in another transfer, and that in another.
     /// </summary>
     public int TransferTailEntries { get; init; } = DefaultTransferTailEntries;
 
-    public const int DefaultTransferTailEntries = 100_000;
+    public const int DefaultTransferTailEntries = 1_000_000;
 
     /// <summary>Most bytes of one InstallSnapshot call: small enough to keep a call short, large enough for few calls.</summary>
     public int SnapshotChunkBytes { get; init; } = DefaultSnapshotChunkBytes;
 
     public const int DefaultSnapshotChunkBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Most bytes per second a node streams to followers in snapshot chunks, all its transfers together (see
+    /// <see cref="SnapshotPace"/>); 0: as fast as the follower answers.
+    /// </summary>
+    public long SnapshotSendBytesPerSecond { get; init; }
 
     /// <summary>
     /// Least time between two compactions the storage asks for (<see cref="IReplicaStorage.CompactionWanted"/>): each

@@ -9,11 +9,16 @@ namespace RaftOrleans.Replica;
 /// most one transfer per follower (a newer one, when the core asks again, ends the older at its next step).
 /// The core names only the snapshot to send (an <see cref="InstallSnapshot"/> without bytes); the bytes come from
 /// the view the replica took at that index. <c>timed</c> hears how long each chunk took to read (step, start timestamp).
+/// <para>
+/// Chunks go out at the <see cref="SnapshotPace"/>: one whose time has not come waits, in the order they became
+/// ready, until the host's timer calls <see cref="SendDue"/> (the replica asks for a tick at <see cref="NextDueAt"/>).
+/// </para>
 /// </summary>
 internal sealed class SnapshotSender(
-    IReplicaTransport transport, int chunkBytes, Action<int, Exception> readFailed, Action<string, long>? timed = null)
+    IReplicaTransport transport, SnapshotPace pace, Action<int, Exception> readFailed, Action<string, long>? timed = null)
 {
     private readonly Dictionary<int, (long Number, long Index, ISnapshotReader Reader)> _transfers = new(); // per follower: the transfer that may run
+    private readonly Queue<(int Follower, long Number, Action Send)> _waiting = new(); // next chunks waiting for the pace
     private long _lastNumber; // every transfer its own number, so a stale answer can never end a newer transfer
 
     /// <summary>
@@ -27,7 +32,20 @@ internal sealed class SnapshotSender(
         var number = ++_lastNumber;
         var reader = snapshot.OpenReader();
         _transfers[request.To] = (number, request.LastIncludedIndex, reader);
-        SendChunk(request, reader, offset: 0, number, answered);
+        WhenPaced(request.To, number, () => SendChunk(request, reader, offset: 0, number, answered));
+    }
+
+    /// <summary>When a chunk waits for the pace, the time it may go; null when none waits.</summary>
+    public TimeSpan? NextDueAt => _waiting.Count > 0 ? pace.NextAt : null;
+
+    /// <summary>The host's timer: the chunks whose time has come go out (those of ended transfers are dropped).</summary>
+    public void SendDue()
+    {
+        while (_waiting.Count > 0 && pace.MaySendNow)
+        {
+            var (follower, number, send) = _waiting.Dequeue();
+            if (Current(follower, number)) send();
+        }
     }
 
     /// <summary>
@@ -41,9 +59,17 @@ internal sealed class SnapshotSender(
     {
         foreach (var (_, _, reader) in _transfers.Values) reader.Dispose();
         _transfers.Clear();
+        _waiting.Clear();
     }
 
     private bool Current(int follower, long number) => _transfers.TryGetValue(follower, out var t) && t.Number == number;
+
+    /// <summary>Sends a chunk now if the pace allows and no other waits before it; else it waits its turn.</summary>
+    private void WhenPaced(int follower, long number, Action send)
+    {
+        if (_waiting.Count == 0 && pace.MaySendNow) send();
+        else _waiting.Enqueue((follower, number, send));
+    }
 
     private void SendChunk(InstallSnapshot request, ISnapshotReader reader, long offset, long number, Func<RaftMessage, bool> answered)
     {
@@ -52,7 +78,7 @@ internal sealed class SnapshotSender(
         try
         {
             var started = Stopwatch.GetTimestamp();
-            (data, last) = reader.Next(chunkBytes);
+            (data, last) = reader.Next(pace.ChunkBytes);
             timed?.Invoke("reading a snapshot chunk", started); // on the leader's turn, like every step here
         }
         catch (Exception error) when (error is not OutOfMemoryException)
@@ -63,6 +89,7 @@ internal sealed class SnapshotSender(
             readFailed(request.To, error);
             return;
         }
+        pace.Sent(data.Length);
         var chunk = request with { Offset = offset, Data = data, Done = last };
         // After the last chunk too, the transfer stays on the books until its answer: the follower installs the
         // snapshot meanwhile, and then goes on from the log after its index (see OldestIndexInTransfer).
@@ -75,7 +102,7 @@ internal sealed class SnapshotSender(
                 End(request.To, number);
                 return;
             }
-            SendChunk(request, reader, offset + data.Length, number, answered);
+            WhenPaced(request.To, number, () => SendChunk(request, reader, offset + data.Length, number, answered));
         });
     }
 

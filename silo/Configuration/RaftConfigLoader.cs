@@ -141,6 +141,7 @@ public static class RaftConfigLoader
                 Fsync = storage.Bool("fsync", defaults.Storage.Fsync),
                 SnapshotThreshold = storage.Int("snapshot_threshold", defaults.Storage.SnapshotThreshold),
                 SnapshotCatchUpEntries = storage.Int("snapshot_catchup_entries", defaults.Storage.SnapshotCatchUpEntries),
+                SnapshotSendMbPerSecond = storage.Int("snapshot_send_mb_per_s", defaults.Storage.SnapshotSendMbPerSecond),
             },
             Faults = new FaultSettings
             {

@@ -119,6 +119,8 @@ public static class RaftConfigValidator
         }
         AtLeast(problems, "storage.snapshot_threshold", storage.SnapshotThreshold, 1);
         AtLeast(problems, "storage.snapshot_catchup_entries", storage.SnapshotCatchUpEntries, 0);
+        InRange(problems, "storage.snapshot_send_mb_per_s", storage.SnapshotSendMbPerSecond, 0, StorageSettings.MaxSnapshotSendMbPerSecond,
+            "0 sends snapshots unpaced");
 
         return problems;
     }

@@ -20,4 +20,15 @@ public sealed record StorageSettings
     /// follower a little behind catches up from the log instead of receiving the whole snapshot.
     /// </summary>
     public int SnapshotCatchUpEntries { get; init; } = 5_000;
+
+    /// <summary>
+    /// Most MB per second a node streams to followers in snapshot chunks, all its transfers together (TiKV's
+    /// snap-io-max-bytes-per-sec); 0: unpaced. A transfer then leaves the writes most of the cores and the disk.
+    /// </summary>
+    public int SnapshotSendMbPerSecond { get; init; } = DefaultSnapshotSendMbPerSecond;
+
+    public const int DefaultSnapshotSendMbPerSecond = 8;
+
+    /// <summary>The highest pace raft.toml accepts (about a 100 Gbit/s link): anything above is a typo.</summary>
+    public const int MaxSnapshotSendMbPerSecond = 10_000;
 }

@@ -26,7 +26,7 @@ public class ShippedConfigTests
             .Where(i => lines[i].Contains('=') && !lines[i].TrimStart().StartsWith('#'))
             .ToArray();
 
-        Assert.Equal(40, keyLines.Length);
+        Assert.Equal(41, keyLines.Length);
         foreach (var i in keyLines)
         {
             var above = i - 1;

@@ -6,15 +6,22 @@ namespace RaftOrleans.Tests.Raft;
 
 /// <summary>
 /// The leader's side of a snapshot transfer in the replica: chunk after chunk as each is answered, and the index of
-/// every transfer under way, which the replica keeps its log back to (so the follower goes on from the log after it).
+/// every transfer under way, which the replica keeps its log back to (so the follower goes on from the log after it);
+/// and the pace: chunks of all transfers together at most at the configured rate, the waiting ones sent by the timer.
 /// </summary>
 public class SnapshotSenderTests
 {
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
+
     private readonly List<(RaftMessage Request, Action<RaftMessage?> Answered)> _calls = [];
     private readonly SnapshotSender _sender;
+    private TimeSpan _now;
 
-    public SnapshotSenderTests() =>
-        _sender = new SnapshotSender(new RecordingTransport(_calls), chunkBytes: 1, readFailed: (_, error) => throw error);
+    public SnapshotSenderTests() => _sender = Sender(bytesPerSecond: 0);
+
+    private SnapshotSender Sender(long bytesPerSecond) =>
+        new(new RecordingTransport(_calls), new SnapshotPace(bytesPerSecond, chunkBytes: 1, RetryInterval, () => _now),
+            readFailed: (_, error) => throw error);
 
     [Fact]
     public void A_transfer_counts_as_under_way_until_its_last_chunk_is_answered()
@@ -48,6 +55,65 @@ public class SnapshotSenderTests
         _sender.Clear();
         Assert.Null(_sender.OldestIndexInTransfer);
     }
+
+    [Fact]
+    public void Paced_chunks_of_all_transfers_go_out_at_the_rate_in_the_order_they_became_ready()
+    {
+        var sender = Sender(bytesPerSecond: 10); // a one-byte chunk every 100 ms
+        sender.Start(Request(to: 2, index: 100), new Snapshot(chunks: 3), answered: _ => true);
+        Assert.Single(_calls); // the first chunk at once: nothing was sent before
+        Assert.Null(sender.NextDueAt);
+
+        AnswerLast(done: false); // answered at once, but the next chunk waits for its time
+        Assert.Single(_calls);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), sender.NextDueAt);
+        _now = TimeSpan.FromMilliseconds(99);
+        sender.SendDue();
+        Assert.Single(_calls);
+
+        // A second transfer shares the rate: its first chunk queues behind the one already waiting.
+        sender.Start(Request(to: 3, index: 250), new Snapshot(chunks: 2), answered: _ => true);
+        Assert.Single(_calls);
+        _now = TimeSpan.FromMilliseconds(100);
+        sender.SendDue();
+        Assert.Equal(2, _calls.Count); // one chunk per 100 ms, not both
+        Assert.Equal(2, _calls[1].Request.To);
+
+        _now = TimeSpan.FromMilliseconds(200);
+        sender.SendDue();
+        Assert.Equal(3, _calls.Count);
+        Assert.Equal(3, _calls[2].Request.To);
+        Assert.Null(sender.NextDueAt); // nothing waits: each transfer waits for an answer now
+    }
+
+    [Fact]
+    public void A_waiting_chunk_of_an_ended_transfer_is_dropped_and_the_next_in_line_goes()
+    {
+        var sender = Sender(bytesPerSecond: 10);
+        sender.Start(Request(to: 2, index: 100), new Snapshot(chunks: 3), answered: _ => true);
+        AnswerLast(done: false); // follower 2's second chunk waits
+        sender.Start(Request(to: 2, index: 300), new Snapshot(chunks: 3), answered: _ => true); // the core asked anew
+        _now = TimeSpan.FromMilliseconds(100);
+        sender.SendDue();
+        var sent = Assert.IsType<InstallSnapshot>(_calls[^1].Request);
+        Assert.Equal((300, 0), (sent.LastIncludedIndex, sent.Offset)); // the new transfer's first chunk, not the old one's second
+        Assert.Equal(2, _calls.Count);
+
+        AnswerLast(done: false);
+        sender.Clear();
+        Assert.Null(sender.NextDueAt);
+        _now = TimeSpan.FromSeconds(10);
+        sender.SendDue();
+        Assert.Equal(2, _calls.Count);
+    }
+
+    [Theory]
+    [InlineData(0, 4_194_304, 4_194_304)] // unpaced: the size asked for
+    [InlineData(8 * 1024 * 1024, 1_048_576, 1_048_576)] // 1 MB is an eighth of a second at 8 MB/s
+    [InlineData(1024 * 1024, 1_048_576, 262_144)] // at 1 MB/s a chunk is cut to an eighth of the 2 s retry interval
+    [InlineData(1, 1_048_576, 1)]
+    public void A_paced_chunk_takes_at_most_an_eighth_of_the_retry_interval(long bytesPerSecond, int asked, int expected) =>
+        Assert.Equal(expected, new SnapshotPace(bytesPerSecond, asked, RetryInterval, () => TimeSpan.Zero).ChunkBytes);
 
     private void AnswerLast(bool done)
     {

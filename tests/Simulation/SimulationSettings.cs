@@ -87,6 +87,14 @@ internal sealed record SimulationSettings
     /// </summary>
     public required int SnapshotChunkBytes { get; init; }
 
+    /// <summary>
+    /// The pace of snapshot transfers (raft.toml's snapshot_send_mb_per_s, in bytes here): unpaced for a third of the
+    /// seeds, else slow enough that a transfer of a few hundred bytes waits for the pace between its chunks (and
+    /// several transfers wait for each other), while a chunk still goes well within the snapshot retry interval.
+    /// Drawn from the seed, not the world, so that the other draws stay as they were.
+    /// </summary>
+    public required long SnapshotSendBytesPerSecond { get; init; }
+
     /// <summary>How long a leader waits on a snapshot transfer before it tries again (RaftOptions.SnapshotRetryInterval).</summary>
     public required TimeSpan SnapshotRetryInterval { get; init; }
 
@@ -194,6 +202,7 @@ internal sealed record SimulationSettings
         SnapshotCatchUpEntries = SnapshotCatchUpEntries,
         TransferTailEntries = TransferTailEntries,
         SnapshotChunkBytes = SnapshotChunkBytes,
+        SnapshotSendBytesPerSecond = SnapshotSendBytesPerSecond,
         AskedCompactionInterval = TimeSpan.Zero,
         PlantedBugSendBeforeDurable = PlantedBugSendBeforeDurable,
     };
@@ -250,13 +259,19 @@ internal sealed record SimulationSettings
             1 => 0,
             _ => 1 + seed / 6 % 8,
         },
+        SnapshotSendBytesPerSecond = (seed / 5 % 3) switch
+        {
+            0 => 0,
+            1 => 1_000,
+            _ => 10_000,
+        },
     };
 
     public override string ToString() =>
         $"seed {Seed}, {NodeCount} nodes{(Groups > 1 ? $" in each of {Groups} groups sharing {TotalNodes} silos" : "")}, {ClientCount} clients, {ReaderCount} readers, {KeyCount} keys, faults for {FaultPhase.TotalMilliseconds:0} ms " +
         $"every ~{MeanFaultGap.TotalMilliseconds:0} ms, ambush {LeaderAmbushRate:P0} of leaders, drop {DropRate:P0}, duplicate {DuplicateRate:P0}, slow {SlowRate:P0}, " +
         $"delay {MinDelay.TotalMilliseconds:0}-{MaxDelay.TotalMilliseconds:0} ms, batch {MaxEntriesPerAppend}, inflight {MaxInflightAppends}, " +
-        $"snapshots {(SnapshotThreshold is { } t ? $"every {t} entries, keeping {SnapshotCatchUpEntries} (up to {TransferTailEntries} for a transfer)" : "off")}, chunks {(SnapshotChunkBytes == int.MaxValue ? "whole" : $"{SnapshotChunkBytes} B")}, " +
+        $"snapshots {(SnapshotThreshold is { } t ? $"every {t} entries, keeping {SnapshotCatchUpEntries} (up to {TransferTailEntries} for a transfer)" : "off")}, chunks {(SnapshotChunkBytes == int.MaxValue ? "whole" : $"{SnapshotChunkBytes} B")} {(SnapshotSendBytesPerSecond > 0 ? $"at {SnapshotSendBytesPerSecond} B/s" : "unpaced")}, " +
         $"snapshot retry {SnapshotRetryInterval.TotalMilliseconds:0} ms, {InFlightCrashShare:P0} of crashes with writes in flight, " +
         $"disk writes {DiskDelayMin.TotalMilliseconds:0.#}-{DiskDelayMax.TotalMilliseconds:0.#} ms, " +
         $"sessions {(SessionLifetimeMs > 0 ? $"expire after {SessionLifetimeMs} ms" : "never expire")}, " +
