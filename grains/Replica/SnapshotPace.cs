@@ -52,7 +52,7 @@ internal sealed class SnapshotPace
     public void Sent(int bytes)
     {
         if (!Paced) return;
-        var from = _clock() > _nextAt ? _clock() : _nextAt;
-        _nextAt = from + TimeSpan.FromSeconds((double)bytes / BytesPerSecond);
+        // From now (a chunk goes only once its time has come): a pause between transfers earns no burst afterwards.
+        _nextAt = _clock() + TimeSpan.FromSeconds((double)bytes / BytesPerSecond);
     }
 }
