@@ -422,6 +422,9 @@ public sealed class RaftReplica<TQuery, TResult>
         return core;
     }
 
+    /// <summary>When a snapshot chunk that waits for the pace may go (null: none waits); for the simulation's checks.</summary>
+    internal TimeSpan? PacedChunkDueAt => _snapshotSender.NextDueAt;
+
     /// <summary>
     /// When, on the host's clock, <see cref="Tick"/> next has work to do (see <see cref="RaftNode.UntilNextTimer"/>);
     /// null while the node is down (a restart tells the host again). A host may sleep until then: ticking earlier only

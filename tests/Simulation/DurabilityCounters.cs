@@ -104,6 +104,9 @@ internal sealed class DurabilityCounters
     public int LeadersToldFollowerSilent { get; set; }
     public int SilencesFoundByAPreVote { get; set; }
 
+    /// <summary>Turns after which a snapshot chunk waited for the pace (storage.snapshot_send_mb_per_s).</summary>
+    public int ChunksWaitingForThePace { get; set; }
+
     public static DurabilityCounters Sum(IEnumerable<DurabilityCounters> all)
     {
         var sum = new DurabilityCounters();
@@ -144,6 +147,7 @@ internal sealed class DurabilityCounters
             sum.FollowersToldLeaderSilent += c.FollowersToldLeaderSilent;
             sum.LeadersToldFollowerSilent += c.LeadersToldFollowerSilent;
             sum.SilencesFoundByAPreVote += c.SilencesFoundByAPreVote;
+            sum.ChunksWaitingForThePace += c.ChunksWaitingForThePace;
         }
         return sum;
     }
@@ -187,6 +191,7 @@ internal sealed class DurabilityCounters
         ("quiesced followers told their leader's silo fell silent", FollowersToldLeaderSilent),
         ("quiesced leaders told a follower's silo fell silent", LeadersToldFollowerSilent),
         ("silences found when a pre-vote came", SilencesFoundByAPreVote),
+        ("turns ending with a snapshot chunk waiting for the pace", ChunksWaitingForThePace),
     ];
 
     public override string ToString() => string.Join(", ", All().Select(c => $"{c.Name.Trim()} {c.Count}"));

@@ -332,6 +332,14 @@ internal sealed class SimulatedNode : IReplicaObserver<KvResult>, IReplicaTransp
     /// </summary>
     private void WakeBy(TimeSpan due)
     {
+        if (_replica.PacedChunkDueAt is { } chunk)
+        {
+            // A chunk that waits for the pace is sent by the timer only: the node must ask to be woken by its time.
+            _counters.ChunksWaitingForThePace++;
+            if (due > chunk)
+                throw new InvariantViolation($"at {_queue.Now.TotalMilliseconds:0.###} ms: node {_id} has a snapshot chunk waiting for the pace " +
+                                             $"until {chunk.TotalMilliseconds:0.###} ms but asks to be woken only at {due.TotalMilliseconds:0.###} ms");
+        }
         var earliest = _queue.Now + 1.Ms();
         if ((due > earliest ? due : earliest) >= _wakeAt) return;
         var incarnation = Incarnation;
