@@ -52,7 +52,11 @@ internal sealed class SnapshotPace
     public void Sent(int bytes)
     {
         if (!Paced) return;
-        // From now (a chunk goes only once its time has come): a pause between transfers earns no burst afterwards.
-        _nextAt = _clock() + TimeSpan.FromSeconds((double)bytes / BytesPerSecond);
+        var now = _clock();
+        var time = TimeSpan.FromSeconds((double)bytes / BytesPerSecond);
+        // Sent a little late (a timer fires late by up to a tick): the schedule holds, so timer lateness does not
+        // lower the rate. Sent a chunk's time or more after its time (the sender was idle): the schedule starts
+        // again from now, so a pause earns no burst afterwards.
+        _nextAt = (now - _nextAt < time ? _nextAt : now) + time;
     }
 }

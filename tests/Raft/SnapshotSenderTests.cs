@@ -107,6 +107,22 @@ public class SnapshotSenderTests
         Assert.Equal(2, _calls.Count);
     }
 
+    [Fact]
+    public void A_chunk_sent_a_little_late_keeps_the_schedule_and_one_sent_after_a_pause_starts_it_again()
+    {
+        var pace = new SnapshotPace(bytesPerSecond: 10, chunkBytes: 1, RetryInterval, () => _now); // 100 ms a byte
+        pace.Sent(1);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), pace.NextAt);
+
+        _now = TimeSpan.FromMilliseconds(107); // the timer fired 7 ms late
+        pace.Sent(1);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), pace.NextAt); // not 207: lateness does not lower the rate
+
+        _now = TimeSpan.FromMilliseconds(900); // idle since 200
+        pace.Sent(1);
+        Assert.Equal(TimeSpan.FromMilliseconds(1000), pace.NextAt); // no burst of the 700 ms not used
+    }
+
     [Theory]
     [InlineData(0, 4_194_304, 4_194_304)] // unpaced: the size asked for
     [InlineData(8 * 1024 * 1024, 1_048_576, 1_048_576)] // 1 MB is an eighth of a second at 8 MB/s
