@@ -2,7 +2,7 @@ namespace RaftOrleans.Replica;
 
 /// <summary>
 /// The pace at which a node streams its snapshots (raft.toml's <c>storage.snapshot_send_mb_per_s</c>): at most
-/// <see cref="BytesPerSecond"/> on average over all its transfers together, a chunk at a time.
+/// <c>bytesPerSecond</c> on average over all its transfers together, a chunk at a time.
 /// <para>
 /// Why: a snapshot is read from the leader's engine and written into the follower's on the same cores and disk
 /// that serve the writes, and unpaced it took them as fast as it could (issue 10: a 6 M-key transfer cut the
@@ -20,6 +20,7 @@ internal sealed class SnapshotPace
     /// </summary>
     private const int ChunksPerRetryInterval = 8;
 
+    private readonly long _bytesPerSecond; // 0: unpaced
     private readonly Func<TimeSpan> _clock;
     private TimeSpan _nextAt; // when the next chunk may be sent
 
@@ -30,15 +31,13 @@ internal sealed class SnapshotPace
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytesPerSecond);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkBytes, 1);
-        BytesPerSecond = bytesPerSecond;
+        _bytesPerSecond = bytesPerSecond;
         _clock = clock;
         var fitting = bytesPerSecond * retryInterval.TotalSeconds / ChunksPerRetryInterval;
         ChunkBytes = bytesPerSecond == 0 ? chunkBytes : (int)Math.Clamp(fitting, 1, chunkBytes);
     }
 
-    public long BytesPerSecond { get; }
-
-    public bool Paced => BytesPerSecond > 0;
+    private bool Paced => _bytesPerSecond > 0;
 
     /// <summary>The size of the chunks to read: the one asked for, smaller if a chunk would take too long at this rate.</summary>
     public int ChunkBytes { get; }
@@ -53,7 +52,7 @@ internal sealed class SnapshotPace
     {
         if (!Paced) return;
         var now = _clock();
-        var time = TimeSpan.FromSeconds((double)bytes / BytesPerSecond);
+        var time = TimeSpan.FromSeconds((double)bytes / _bytesPerSecond);
         // Sent a little late (a timer fires late by up to a tick): the schedule holds, so timer lateness does not
         // lower the rate. Sent a chunk's time or more after its time (the sender was idle): the schedule starts
         // again from now, so a pause earns no burst afterwards.

@@ -20,7 +20,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
     private const int GroupSeeds = 600;
 
     /// <summary>
-    /// Paths the group sweep need not take: a pre-vote that reaches a quiesced follower in the moment between its
+    /// What the group sweep need not exercise: a pre-vote that reaches a quiesced follower in the moment between its
     /// leader's silo falling silent and its own silo reporting it is a coincidence of timing that came once in 600
     /// group seeds, and in none after snapshot transfers were paced (nor in 1,500 seeds). The code is the same with
     /// one group or several, and the five-node sweep takes it about a dozen times.
@@ -39,7 +39,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
     /// invariants hold, and every group settles after the heal.
     /// </summary>
     [Fact]
-    public void GroupsSharingSilosAndDisksStaySafeAndLiveUnderFaults() => Sweep(nodeCount: 3, GroupSeeds, groups: 3);
+    public void GroupsSharingSilosAndDisksStaySafeAndLiveUnderFaults() => Sweep(nodeCount: 3, GroupSeeds, groups: 3, mayMiss: RareInGroupSweep);
 
     /// <summary>The per-group checks see a broken disk in a run of several groups too.</summary>
     [Fact]
@@ -153,7 +153,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         Assert.True(outcome.Passed, $"seed {replay.Seed} ({replay.NodeCount} nodes): {outcome.Violation}");
     }
 
-    private void Sweep(int nodeCount, int seeds, int groups = 1)
+    private void Sweep(int nodeCount, int seeds, int groups = 1, string[]? mayMiss = null)
     {
         var outcomes = SeedSweep.Run(nodeCount, firstSeed: 1, SimulationReplay.SeedCount(seeds), groups: groups);
         output.WriteLine(SeedSweep.Summary(outcomes));
@@ -163,7 +163,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         // reads both answered and failed through ReadIndex, must have been exercised somewhere in the sweep, or a
         // change has quietly stopped exercising it.
         var unexercised = DurabilityCounters.Sum(outcomes.Select(o => o.Counters)).All().Where(c => c.Count == 0).Select(c => c.Name.Trim())
-            .Where(name => groups == 1 || !RareInGroupSweep.Contains(name)).ToArray();
+            .Except(mayMiss ?? []).ToArray();
         Assert.True(unexercised.Length == 0, $"never exercised across {outcomes.Count} seeds: {string.Join(", ", unexercised)}");
     }
 }
