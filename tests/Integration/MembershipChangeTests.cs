@@ -21,7 +21,7 @@ public sealed class MembershipChangeTests : RaftClusterTest
     {
         var client = new Client(Gateway);
         for (var i = 0; i < 20; i++) AssertOk(await client.Put($"before-{i}", $"{i}"));
-        var leader = await WaitForStableLeader();
+        var leader = await WaitForLeaderThatMayChange();
         var dead = _members.First(id => id != leader.NodeId);
         await Node(dead).Crash();
         _members.Remove(dead);
@@ -50,7 +50,7 @@ public sealed class MembershipChangeTests : RaftClusterTest
     {
         var client = new Client(Gateway);
         AssertOk(await client.Put("before", "1"));
-        var leader = await WaitForStableLeader();
+        var leader = await WaitForLeaderThatMayChange();
 
         var removed = await Change(leader.NodeId, MembershipChangeKind.Remove, leader.NodeId);
         _members.Remove(leader.NodeId);
@@ -68,7 +68,7 @@ public sealed class MembershipChangeTests : RaftClusterTest
     [Fact]
     public async Task Bad_changes_are_refused_with_a_reason_and_change_nothing()
     {
-        var leader = await WaitForStableLeader();
+        var leader = await WaitForLeaderThatMayChange();
         var follower = _members.First(id => id != leader.NodeId);
         var voters = string.Join(",", _members);
 
@@ -88,6 +88,22 @@ public sealed class MembershipChangeTests : RaftClusterTest
         Assert.Equal(_members.ToArray(), after.Voters);
         Assert.Equal([9], after.Learners);
     }
+
+    /// <summary>
+    /// A leader followed by every live node that has committed its whole log, its own term's no-op included: a leader
+    /// refuses a change until it has committed an entry of its term (the rule that keeps one-at-a-time changes safe), and
+    /// one elected a moment ago (a node that was slow as the cluster started) would refuse with "try again in a moment".
+    /// </summary>
+    private Task<NodeStatus> WaitForLeaderThatMayChange() =>
+        WaitFor(async () =>
+        {
+            var live = (await StatusAll()).Where(s => !s.Crashed).ToArray();
+            var leaders = live.Where(s => s.Role == "Leader").ToArray();
+            if (leaders.Length != 1) return null;
+            var leader = leaders[0];
+            var followed = live.All(s => s.Term == leader.Term && s.LeaderId == leader.NodeId);
+            return followed && leader.CommitIndex >= leader.LastLogIndex ? leader : null;
+        }, "a leader followed by every live node, with its whole log committed");
 
     private async Task<MembershipResult> Change(int leader, MembershipChangeKind kind, int node)
     {
