@@ -89,22 +89,6 @@ public sealed class MembershipChangeTests : RaftClusterTest
         Assert.Equal([9], after.Learners);
     }
 
-    /// <summary>
-    /// A leader followed by every live node that has committed its whole log, its own term's no-op included: a leader
-    /// refuses a change until it has committed an entry of its term (the rule that keeps one-at-a-time changes safe), and
-    /// one elected a moment ago (a node that was slow as the cluster started) would refuse with "try again in a moment".
-    /// </summary>
-    private Task<NodeStatus> WaitForLeaderThatMayChange() =>
-        WaitFor(async () =>
-        {
-            var live = (await StatusAll()).Where(s => !s.Crashed).ToArray();
-            var leaders = live.Where(s => s.Role == "Leader").ToArray();
-            if (leaders.Length != 1) return null;
-            var leader = leaders[0];
-            var followed = live.All(s => s.Term == leader.Term && s.LeaderId == leader.NodeId);
-            return followed && leader.CommitIndex >= leader.LastLogIndex ? leader : null;
-        }, "a leader followed by every live node, with its whole log committed");
-
     private async Task<MembershipResult> Change(int leader, MembershipChangeKind kind, int node)
     {
         var result = await Node(leader).ChangeMembership(new MembershipChange(kind, node));

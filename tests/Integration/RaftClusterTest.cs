@@ -101,13 +101,26 @@ public abstract class RaftClusterTest : IAsyncLifetime
 
     /// <summary>The one live leader of the highest term, once all live nodes agree on it.</summary>
     protected Task<NodeStatus> WaitForStableLeader(string what = "a leader followed by every live node", RaftGroup? group = null) =>
+        WaitForLeader(what, group, wholeLogCommitted: false);
+
+    /// <summary>
+    /// A stable leader that has also committed its whole log, its own term's no-op included: the leader to ask for a
+    /// membership change. A leader refuses one until it has committed an entry of its term (the rule that keeps
+    /// one-at-a-time changes safe), so one elected a moment before (a node slow as the cluster started) would answer
+    /// "try again in a moment".
+    /// </summary>
+    protected Task<NodeStatus> WaitForLeaderThatMayChange() =>
+        WaitForLeader("a leader followed by every live node, with its whole log committed", group: null, wholeLogCommitted: true);
+
+    private Task<NodeStatus> WaitForLeader(string what, RaftGroup? group, bool wholeLogCommitted) =>
         WaitFor(async () =>
         {
             var live = (await StatusAll(group)).Where(s => !s.Crashed).ToArray();
             var leaders = live.Where(s => s.Role == "Leader").ToArray();
             if (leaders.Length != 1) return null;
             var leader = leaders[0];
-            return live.All(s => s.Term == leader.Term && s.LeaderId == leader.NodeId) ? leader : null;
+            var followed = live.All(s => s.Term == leader.Term && s.LeaderId == leader.NodeId);
+            return followed && (!wholeLogCommitted || leader.CommitIndex >= leader.LastLogIndex) ? leader : null;
         }, what);
 
     /// <summary>Waits until every live node has applied the same index and holds the same state.</summary>
