@@ -3,9 +3,18 @@ using System.Net.Sockets;
 
 namespace RaftOrleans.Tests.Processes;
 
-/// <summary>Runs of consecutive free TCP ports on 127.0.0.1 (cluster mode gives node N the port base + N - 1).</summary>
+/// <summary>
+/// Runs of consecutive free TCP ports on 127.0.0.1 (cluster mode gives node N the port base + N - 1), below the kernel's
+/// ephemeral range (ip_local_port_range: 32768 and up by default). A port in that range, free while its silo is down (the
+/// tests kill silos), can be taken meanwhile as the local port of an outgoing connection: even by a connection to that very
+/// port, as the client and the other silos keep reconnecting to the dead silo (TCP's self-connect). The silo's restart then
+/// fails with "Address already in use" (seen once in CI, on a gateway port of 53,320).
+/// </summary>
 internal static class FreePorts
 {
+    private const int Floor = 20_000;
+    private static readonly int Ceiling = Math.Max(EphemeralFloor(), Floor + 5_000);
+
     /// <summary>
     /// <paramref name="ranges"/> runs of <paramref name="count"/> consecutive free ports, back to back in one block: runs
     /// found one by one could overlap (each is free when found, and none is taken until the silo starts).
@@ -20,10 +29,24 @@ internal static class FreePorts
     {
         for (var attempt = 0; attempt < 200; attempt++)
         {
-            var first = Random.Shared.Next(20_000, 60_000);
+            var first = Random.Shared.Next(Floor, Ceiling - count);
             if (Enumerable.Range(first, count).All(IsFree)) return first;
         }
         throw new InvalidOperationException($"found no {count} consecutive free ports");
+    }
+
+    /// <summary>The first port the kernel gives outgoing connections (Linux; 32768, its default, elsewhere or when unreadable).</summary>
+    private static int EphemeralFloor()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            return int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 32_768;
+        }
     }
 
     private static bool IsFree(int port)
