@@ -106,8 +106,7 @@ public abstract class RaftClusterTest : IAsyncLifetime
     /// <summary>
     /// A stable leader that has also committed its whole log, its own term's no-op included: the leader to ask for a
     /// membership change. A leader refuses one until it has committed an entry of its term (the rule that keeps
-    /// one-at-a-time changes safe), so one elected a moment before (a node slow as the cluster started) would answer
-    /// "try again in a moment".
+    /// one-at-a-time changes safe), so one elected a moment before would answer "try again in a moment".
     /// </summary>
     protected Task<NodeStatus> WaitForLeaderThatMayChange() =>
         WaitForLeader("a leader followed by every live node, with its whole log committed", group: null, wholeLogCommitted: true);
