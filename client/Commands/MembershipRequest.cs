@@ -4,17 +4,38 @@ namespace RaftOrleans.Client.Commands;
 
 /// <summary>
 /// One membership change asked of the leader, as `client member` and the check's membership nemesis ask it: the
-/// leader answers once the change is committed, or at once with why not; one NotLeader hint is followed (a leader
-/// elected meanwhile). A leader that says nothing within the request deadline leaves the outcome Unknown.
+/// leader answers once the change is committed, or at once with why not. A NotLeader hint is followed (a leader
+/// elected meanwhile), and a refusal for the moment only (<see cref="MembershipResult.TryAgain"/>: a leader elected a
+/// moment before, a previous change still committing) is asked again a little later, for up to the request deadline,
+/// as an operator would, so a script does not fail on a leader's first milliseconds. A leader that says nothing within
+/// the request deadline leaves the outcome Unknown.
 /// </summary>
 internal static class MembershipRequest
 {
-    public static async Task<MembershipResult> AskAsync(CommandContext context, int leader, MembershipChange change)
+    public static Task<MembershipResult> AskAsync(CommandContext context, int leader, MembershipChange change) =>
+        AskUntilSettledAsync(node => AskNodeAsync(context, node, change), leader,
+            patience: context.Config.Gateway.RequestTimeout, pause: context.Config.Raft.HeartbeatInterval);
+
+    /// <summary>
+    /// Asks <paramref name="leader"/>, then whichever node a NotLeader answer names (the first such hint at once), and
+    /// asks again after <paramref name="pause"/> while the answer is a refusal for the moment or NotLeader (an election
+    /// under way), until <paramref name="patience"/> has passed; returns the first other answer, or the last one.
+    /// </summary>
+    internal static async Task<MembershipResult> AskUntilSettledAsync(Func<int, Task<MembershipResult>> ask, int leader, TimeSpan patience, TimeSpan pause)
     {
-        var result = await AskNodeAsync(context, leader, change);
-        return result is { Status: MembershipStatus.NotLeader, LeaderHint: { } hint } && hint != leader
-            ? await AskNodeAsync(context, hint, change)
-            : result;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var node = leader;
+        var hintFollowed = false;
+        while (true)
+        {
+            var result = await ask(node);
+            var hinted = result is { Status: MembershipStatus.NotLeader, LeaderHint: { } hint } && hint != node;
+            if (hinted) node = result.LeaderHint!.Value;
+            if (!(result.TryAgain || result.Status == MembershipStatus.NotLeader) || clock.Elapsed + pause > patience) return result;
+            // Two nodes with stale views could name each other: only the first hint is followed without a pause.
+            if (!(hinted && !hintFollowed)) await Task.Delay(pause);
+            hintFollowed |= hinted;
+        }
     }
 
     private static async Task<MembershipResult> AskNodeAsync(CommandContext context, int node, MembershipChange change)

@@ -8,6 +8,9 @@ namespace RaftOrleans.Raft;
 /// grain, which waits for the commit: <see cref="MembershipStatus.Committed"/>, or <see cref="MembershipStatus.Unknown"/>
 /// when the leader lost its leadership first (the change may still take effect: look before trying again).
 /// <see cref="Reason"/> says why a change did not happen; <see cref="LeaderHint"/> names the leader when this node is not it.
+/// <see cref="TryAgain"/> marks a refusal that says nothing against the change, only that the leader cannot take one at
+/// this moment (it was elected a moment before, the previous change is committing, a transfer is under way): the same
+/// request is expected to succeed a moment later, so a client may ask again by itself.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record MembershipResult(
@@ -16,12 +19,16 @@ public sealed record MembershipResult(
     [property: Id(2)] long Term,
     [property: Id(3)] ClusterConfig? Config,
     [property: Id(4)] string? Reason,
-    [property: Id(5)] int? LeaderHint)
+    [property: Id(5)] int? LeaderHint,
+    [property: Id(6)] bool TryAgain = false)
 {
     public bool Accepted => Status is MembershipStatus.Appended or MembershipStatus.Committed;
 
     public static MembershipResult Appended(long index, long term, ClusterConfig config) => new(MembershipStatus.Appended, index, term, config, null, null);
     public static MembershipResult Refused(string why) => new(MembershipStatus.Refused, 0, 0, null, why, null);
+
+    /// <summary>Refused for the moment only (see <see cref="TryAgain"/>).</summary>
+    public static MembershipResult Busy(string why) => new(MembershipStatus.Refused, 0, 0, null, why, null, TryAgain: true);
     public static MembershipResult NotLeader(int? leader) =>
         new(MembershipStatus.NotLeader, 0, 0, null, leader is { } id ? $"this node does not lead; node {id} does" : "this node does not lead, and knows no leader", leader);
 

@@ -22,14 +22,14 @@ public sealed partial class RaftNode
     {
         if (Role != Role.Leader) return MembershipResult.NotLeader(LeaderId);
         WakeUp();
-        if (_transferTarget is { } target) return MembershipResult.Refused($"a leadership transfer to node {target} is under way; try again once it is over");
+        if (_transferTarget is { } target) return MembershipResult.Busy($"a leadership transfer to node {target} is under way; try again once it is over");
         if (_configs.LatestIndex > CommitIndex && !_options.PlantedBugConcurrentMembershipChanges)
         {
-            return MembershipResult.Refused(
+            return MembershipResult.Busy(
                 $"the previous change (index {_configs.LatestIndex}: {_configs.Latest}) is not committed yet; one change at a time, try again once it is");
         }
         if (_log.TermAt(CommitIndex) != Term)
-            return MembershipResult.Refused($"node {Id} was just elected and has not committed an entry of its term {Term} yet; try again in a moment");
+            return MembershipResult.Busy($"node {Id} was just elected and has not committed an entry of its term {Term} yet; try again in a moment");
 
         var (next, refusal) = _configs.Latest.Apply(change);
         if (next is null) return MembershipResult.Refused(refusal!);

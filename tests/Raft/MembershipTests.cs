@@ -108,8 +108,10 @@ public class MembershipTests
         wire.Cut.Add(4);
         for (var i = 0; i < 6; i++) leader.Propose([(byte)i]);
         wire.DeliverAll();
+        var behind = leader.ChangeMembership(Promote4);
         Assert.Equal($"node 4 is 6 entries behind the leader's log (at most 5 to be promoted); wait for it to catch up (see `client member list`)",
-            leader.ChangeMembership(Promote4).Reason);
+            behind.Reason);
+        Assert.False(behind.TryAgain); // catching up may take long: the operator watches `member list`, the client does not wait
         Assert.True(leader.Configuration.IsLearner(4));
 
         wire.Cut.Remove(4);
@@ -129,6 +131,7 @@ public class MembershipTests
         Assert.False(second.Accepted);
         Assert.Equal($"the previous change (index {first.Index}: voters 1,2,3; learners 4) is not committed yet; one change at a time, try again once it is",
             second.Reason);
+        Assert.True(second.TryAgain); // a client may ask again by itself: the change is fine, the moment is not
         Assert.Equal(first.Index, leader.ConfigurationIndex);
 
         wire.Cut.Clear();
@@ -143,6 +146,7 @@ public class MembershipTests
         Nodes.Elect(leader, 2); // its no-op is appended, not yet committed
         var refused = leader.ChangeMembership(AddLearner4);
         Assert.Equal($"node 1 was just elected and has not committed an entry of its term {leader.Term} yet; try again in a moment", refused.Reason);
+        Assert.True(refused.TryAgain);
         Assert.Equal(MembershipStatus.NotLeader, Nodes.New(2, 3).ChangeMembership(AddLearner4).Status);
     }
 
@@ -202,6 +206,7 @@ public class MembershipTests
         var refused = leader.ChangeMembership(new MembershipChange(MembershipChangeKind.Remove, other));
         Assert.Equal(MembershipStatus.Refused, refused.Status);
         Assert.StartsWith($"the new configuration (voters {string.Join(",", new[] { leader.Id, dead }.Order())}) needs 2 voters answering", refused.Reason);
+        Assert.False(refused.TryAgain);
         Assert.True(leader.ChangeMembership(new MembershipChange(MembershipChangeKind.Remove, dead)).Accepted);
         wire.RunFor(Nodes.Heartbeat * 2);
         Assert.Equal([leader.Id, other], leader.Configuration.Voters.Order().ToArray());
