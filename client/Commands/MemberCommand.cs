@@ -17,9 +17,17 @@ internal sealed class MemberCommand(MembershipChange? change) : IClientCommand
         var snapshot = await context.ReadStatusAsync();
         if (change is null) return List(context, snapshot);
 
-        if (snapshot.Leader is not { } leader)
+        // An election under way (a leader that just died, say) is waited out, as a refused change is asked again.
+        var patience = context.Config.Gateway.RequestTimeout;
+        var leader = snapshot.Leader;
+        if (leader is null)
         {
-            context.Error.WriteLine("member: no node leads right now (see `client status`); nothing changed");
+            context.Error.WriteLine($"member: no node leads right now; waiting up to {patience.TotalMilliseconds:F0} ms for one");
+            leader = await LeaderPolling.WaitForLeaderAsync(context, _ => true, patience);
+        }
+        if (leader is null)
+        {
+            context.Error.WriteLine($"member: no node led within {patience.TotalMilliseconds:F0} ms (see `client status`); nothing changed");
             return ExitCodes.Unavailable;
         }
         var result = await MembershipRequest.AskAsync(context, leader.NodeId, change);

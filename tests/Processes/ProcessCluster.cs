@@ -33,8 +33,10 @@ internal sealed class ProcessCluster : IAsyncDisposable
     /// <summary>
     /// Redis and a raft.toml for <paramref name="nodes"/> nodes; <paramref name="start"/> says which silos to start now.
     /// <paramref name="spareNodes"/> more node ids get free ports too, for nodes a membership change adds later.
+    /// <paramref name="raft"/> is the raft.toml's [raft] section's lines (none: the defaults).
     /// </summary>
-    public static async Task<ProcessCluster> CreateAsync(int nodes, IEnumerable<int>? start = null, int spareNodes = 0)
+    public static async Task<ProcessCluster> CreateAsync(int nodes, IEnumerable<int>? start = null, int spareNodes = 0,
+        string raft = "", int requestTimeoutMs = 2000)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("raft-processes-").FullName;
         var redis = await RedisServer.StartAsync();
@@ -53,7 +55,10 @@ internal sealed class ProcessCluster : IAsyncDisposable
             http_port = {ports[2]}
 
             [gateway]
-            request_timeout_ms = 2000
+            request_timeout_ms = {requestTimeoutMs}
+
+            [raft]
+            {raft}
             """);
         var cluster = new ProcessCluster(directory, redis, RaftConfigLoader.Load(configPath), configPath);
         foreach (var node in start ?? Enumerable.Range(1, nodes)) cluster.Launch(node);
