@@ -7,7 +7,7 @@ namespace RaftOrleans.Tests.Processes;
 /// <summary>
 /// `client member` typed while no node leads (the leader's silo just died) waits for the next leader, and asks again
 /// while that leader refuses for its first moments, instead of failing: the console a user would type, on real
-/// processes, with elections slowed down so the console surely starts before the next leader is elected.
+/// processes, with elections slowed down so that the console starts before the next leader is elected.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
 public sealed class MemberDuringElectionTests
@@ -17,10 +17,11 @@ public sealed class MemberDuringElectionTests
     [Fact]
     public async Task A_change_asked_while_no_node_leads_waits_for_the_next_leader()
     {
-        // A follower campaigns 4 s after it last heard its leader's silo; the console waits up to 12 s (its request deadline).
-        await using var cluster = await ProcessCluster.CreateAsync(nodes: 3, spareNodes: 1, requestTimeoutMs: 12_000, raft: """
-            election_timeout_min_ms = 4000
-            election_timeout_max_ms = 4500
+        // A follower campaigns 8 s after it last heard its leader's silo, far longer than the console takes to start even
+        // on a busy machine (1-2 s); the console waits up to 20 s (its request deadline).
+        await using var cluster = await ProcessCluster.CreateAsync(nodes: 3, spareNodes: 1, requestTimeoutMs: 20_000, raft: """
+            election_timeout_min_ms = 8000
+            election_timeout_max_ms = 8500
             """);
         await using var connection = await cluster.ConnectAsync();
         var context = new CommandContext(cluster.Config, connection.Client, TextWriter.Null, TextWriter.Null);
@@ -36,8 +37,8 @@ public sealed class MemberDuringElectionTests
             Assert.NotNull(next);
             Assert.NotEqual(leader.NodeId, next.NodeId);
             Assert.True(next.Learners.Contains(4), $"learners of node {next.NodeId}: {string.Join(",", next.Learners)}");
-            // Not a vacuous pass: the console found no leader and waited (it started long before the 4 s were over).
-            Assert.Contains("member: no node leads right now; waiting up to 12000 ms for one", added.Output);
+            // Not a vacuous pass: the console found no leader and waited (it started long before the 8 s were over).
+            Assert.Contains("member: no node leads right now; waiting up to 20000 ms for one", added.Output);
         }
         catch (Exception) when (cluster.LogsShown())
         {
