@@ -29,12 +29,13 @@ internal static class MembershipRequest
         while (true)
         {
             var result = await ask(node);
-            var hinted = result is { Status: MembershipStatus.NotLeader, LeaderHint: { } hint } && hint != node;
-            if (hinted) node = result.LeaderHint!.Value;
             if (!(result.TryAgain || result.Status == MembershipStatus.NotLeader) || clock.Elapsed + pause > patience) return result;
+            var hint = result.LeaderHint is { } named && named != node ? named : (int?)null;
             // Two nodes with stale views could name each other: only the first hint is followed without a pause.
-            if (!(hinted && !hintFollowed)) await Task.Delay(pause);
-            hintFollowed |= hinted;
+            var atOnce = hint is not null && !hintFollowed;
+            hintFollowed |= hint is not null;
+            node = hint ?? node;
+            if (!atOnce) await Task.Delay(pause);
         }
     }
 

@@ -29,6 +29,7 @@ public sealed record MembershipResult(
 
     /// <summary>Refused for the moment only (see <see cref="TryAgain"/>).</summary>
     public static MembershipResult Busy(string why) => new(MembershipStatus.Refused, 0, 0, null, why, null, TryAgain: true);
+
     public static MembershipResult NotLeader(int? leader) =>
         new(MembershipStatus.NotLeader, 0, 0, null, leader is { } id ? $"this node does not lead; node {id} does" : "this node does not lead, and knows no leader", leader);
 
