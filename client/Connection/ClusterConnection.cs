@@ -55,7 +55,8 @@ internal sealed class ClusterConnection : IAsyncDisposable
             await ProbeGatewayPortAsync(port);
         }
         // Cluster mode: the Orleans client asks one gateway, picked at random, for the cluster's manifest before it
-        // starts; a paused silo's gateway accepts the connection and never answers. Another try picks again.
+        // starts. A killed silo's gateway is left out (ReachableGateways); a paused silo's accepts the connection and
+        // never answers. Another try picks again.
         var tries = cluster ? ClusterConnectTries : 1;
         var certificates = config.Tls.Enabled ? ClusterCertificates.ForClient(config.Tls) : null;
         for (var attempt = 1; ; attempt++)
@@ -117,6 +118,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
             client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = config.Gateway.RequestTimeout + ResponseMargin);
             if (certificates is not null) client.UseClusterTls(certificates);
         });
+        if (cluster) ReachableGateways.Decorate(builder.Services);
         return builder.Build();
     }
 
